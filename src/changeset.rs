@@ -1,0 +1,352 @@
+//! Plan, preview, apply: every mutating command goes through a [`ChangeSet`].
+//!
+//! A command first collects all its file changes (path, old bytes, new bytes) and checks
+//! its preconditions without touching the disk. `--dry-run` renders the set with
+//! [`ChangeSet::preview`]: created files, unified diffs of edits, deleted files.
+//! [`ChangeSet::apply`] then writes each file atomically (temporary file + rename in the
+//! same directory), verifying that nothing changed on disk since planning, and restores
+//! every file it touched if anything fails or the user presses Ctrl-C.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use similar::TextDiff;
+
+use crate::error::Interrupted;
+use crate::interrupt::{self, CriticalSection};
+
+/// One planned change, with paths relative to the change set's root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Create {
+        path: PathBuf,
+        contents: String,
+    },
+    Modify {
+        path: PathBuf,
+        old: String,
+        new: String,
+    },
+    Delete {
+        path: PathBuf,
+        old: Vec<u8>,
+    },
+}
+
+impl Change {
+    /// The path relative to the root.
+    pub fn path(&self) -> &Path {
+        match self {
+            Change::Create { path, .. }
+            | Change::Modify { path, .. }
+            | Change::Delete { path, .. } => path,
+        }
+    }
+}
+
+/// Errors from applying a change set; each names the file involved.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("{path} already exists; it appeared after polepos planned to create it")]
+    AppearedMeanwhile { path: String },
+    #[error("{path} changed on disk while polepos was working; run the command again")]
+    ChangedMeanwhile { path: String },
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// A set of planned file changes under one root directory.
+#[derive(Debug, Clone)]
+pub struct ChangeSet {
+    root: PathBuf,
+    changes: Vec<Change>,
+}
+
+/// What was done to one file, so it can be undone.
+enum Undo {
+    Remove(PathBuf),
+    Restore(PathBuf, Vec<u8>),
+    RemoveDir(PathBuf),
+}
+
+impl ChangeSet {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        ChangeSet {
+            root: root.into(),
+            changes: Vec::new(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Plans the creation of a new file.
+    pub fn create(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
+        self.changes.push(Change::Create {
+            path: path.into(),
+            contents: contents.into(),
+        });
+    }
+
+    /// Plans an edit; a no-op edit is dropped.
+    pub fn modify(
+        &mut self,
+        path: impl Into<PathBuf>,
+        old: impl Into<String>,
+        new: impl Into<String>,
+    ) {
+        let (old, new) = (old.into(), new.into());
+        if old != new {
+            self.changes.push(Change::Modify {
+                path: path.into(),
+                old,
+                new,
+            });
+        }
+    }
+
+    /// Plans the deletion of a file.
+    pub fn delete(&mut self, path: impl Into<PathBuf>, old: Vec<u8>) {
+        self.changes.push(Change::Delete {
+            path: path.into(),
+            old,
+        });
+    }
+
+    /// Renders the set for `--dry-run`: one line per created/deleted file, diffs for edits.
+    pub fn preview(&self) -> String {
+        let mut out = String::new();
+        for change in &self.changes {
+            let path = change.path().display().to_string();
+            match change {
+                Change::Create { contents, .. } => {
+                    out.push_str(&format!(
+                        "create {path} ({} lines)\n",
+                        contents.lines().count()
+                    ));
+                }
+                Change::Delete { .. } => out.push_str(&format!("delete {path}\n")),
+                Change::Modify { .. } => {}
+            }
+        }
+        for change in &self.changes {
+            if let Change::Modify { path, old, new } = change {
+                let path = path.display().to_string();
+                out.push_str(&format!("modify {path}\n"));
+                let diff = TextDiff::from_lines(old, new);
+                out.push_str(
+                    &diff
+                        .unified_diff()
+                        .context_radius(3)
+                        .header(&format!("a/{path}"), &format!("b/{path}"))
+                        .to_string(),
+                );
+            }
+        }
+        out
+    }
+
+    /// Applies every change atomically per file; on any error or Ctrl-C restores every
+    /// file touched so far and returns the error.
+    pub fn apply(&self) -> anyhow::Result<()> {
+        let _section = CriticalSection::enter();
+        let mut undo: Vec<Undo> = Vec::new();
+        let result = self.apply_all(&mut undo);
+        if result.is_err() {
+            rollback(undo);
+        }
+        result
+    }
+
+    fn apply_all(&self, undo: &mut Vec<Undo>) -> anyhow::Result<()> {
+        for change in &self.changes {
+            if interrupt::interrupted() {
+                return Err(Interrupted.into());
+            }
+            let full = self.root.join(change.path());
+            let shown = change.path().display().to_string();
+            match change {
+                Change::Create { contents, .. } => {
+                    if full.symlink_metadata().is_ok() {
+                        return Err(ApplyError::AppearedMeanwhile { path: shown }.into());
+                    }
+                    create_parents(&full, undo).map_err(|source| ApplyError::Io {
+                        path: shown.clone(),
+                        source,
+                    })?;
+                    write_atomic(&full, contents.as_bytes()).map_err(|source| ApplyError::Io {
+                        path: shown,
+                        source,
+                    })?;
+                    undo.push(Undo::Remove(full));
+                }
+                Change::Modify { old, new, .. } => {
+                    let current = fs::read(&full).map_err(|source| ApplyError::Io {
+                        path: shown.clone(),
+                        source,
+                    })?;
+                    if current != old.as_bytes() {
+                        return Err(ApplyError::ChangedMeanwhile { path: shown }.into());
+                    }
+                    write_atomic(&full, new.as_bytes()).map_err(|source| ApplyError::Io {
+                        path: shown,
+                        source,
+                    })?;
+                    undo.push(Undo::Restore(full, current));
+                }
+                Change::Delete { old, .. } => {
+                    let current = fs::read(&full).map_err(|source| ApplyError::Io {
+                        path: shown.clone(),
+                        source,
+                    })?;
+                    if &current != old {
+                        return Err(ApplyError::ChangedMeanwhile { path: shown }.into());
+                    }
+                    fs::remove_file(&full).map_err(|source| ApplyError::Io {
+                        path: shown,
+                        source,
+                    })?;
+                    undo.push(Undo::Restore(full, current));
+                }
+            }
+        }
+        if interrupt::interrupted() {
+            return Err(Interrupted.into());
+        }
+        Ok(())
+    }
+}
+
+/// Creates missing parent directories, recording each for rollback.
+fn create_parents(path: &Path, undo: &mut Vec<Undo>) -> std::io::Result<()> {
+    let Some(parent) = path.parent() else {
+        return Ok(());
+    };
+    let mut missing = Vec::new();
+    let mut dir = parent;
+    while !dir.as_os_str().is_empty() && !dir.exists() {
+        missing.push(dir.to_path_buf());
+        match dir.parent() {
+            Some(p) => dir = p,
+            None => break,
+        }
+    }
+    for dir in missing.into_iter().rev() {
+        fs::create_dir(&dir)?;
+        undo.push(Undo::RemoveDir(dir));
+    }
+    Ok(())
+}
+
+/// Writes through a temporary file in the same directory, then renames it into place,
+/// keeping the permissions of the file it replaces.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.polepos-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        if let Ok(meta) = fs::metadata(path) {
+            fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn rollback(undo: Vec<Undo>) {
+    // Best effort in reverse order: a failure to restore one file must not stop the rest.
+    for step in undo.into_iter().rev() {
+        let _ = match step {
+            Undo::Remove(path) => fs::remove_file(path),
+            Undo::Restore(path, bytes) => write_atomic(&path, &bytes),
+            Undo::RemoveDir(dir) => fs::remove_dir(dir),
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_creates_modifies_and_deletes() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "old\n").unwrap();
+        fs::write(dir.path().join("gone.txt"), "bye\n").unwrap();
+        let mut set = ChangeSet::new(dir.path());
+        set.create("new/deep/b.txt", "hello\n");
+        set.modify("a.txt", "old\n", "new\n");
+        set.delete("gone.txt", b"bye\n".to_vec());
+        set.apply().unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("new/deep/b.txt")).unwrap(),
+            "hello\n"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "new\n"
+        );
+        assert!(!dir.path().join("gone.txt").exists());
+    }
+
+    #[test]
+    fn failure_rolls_back_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "old\n").unwrap();
+        fs::write(dir.path().join("b.txt"), "changed by someone\n").unwrap();
+        let mut set = ChangeSet::new(dir.path());
+        set.create("new/c.txt", "c\n");
+        set.modify("a.txt", "old\n", "new\n");
+        set.modify("b.txt", "expected\n", "new\n");
+        let err = set.apply().unwrap_err();
+        assert!(err.to_string().contains("b.txt changed on disk"), "{err}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "old\n"
+        );
+        assert!(!dir.path().join("new").exists());
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
+    }
+
+    #[test]
+    fn preview_lists_creations_and_diffs() {
+        let mut set = ChangeSet::new("/nowhere");
+        set.create("x.py", "a\nb\n");
+        set.modify("y.py", "one\ntwo\n", "one\n2\n");
+        let text = set.preview();
+        assert!(
+            text.starts_with("create x.py (2 lines)\nmodify y.py\n--- a/y.py\n+++ b/y.py\n"),
+            "{text}"
+        );
+        assert!(text.contains("-two\n+2\n"), "{text}");
+    }
+}

@@ -1,0 +1,205 @@
+//! The command-line surface of polepos, declared once with clap's derive API.
+//!
+//! Every command and flag a user can type lives in this file, so `--help`, the
+//! completion scripts and the dispatcher in `lib.rs` all read the same tree.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Project lifecycle CLI for FastAPI backends.
+#[derive(Debug, Parser)]
+#[command(
+    name = "polepos",
+    version,
+    about = "Create FastAPI + SQLAlchemy + Alembic + uv projects and keep growing them safely.",
+    long_about = None,
+    after_help = "Examples:\n  polepos start shop-api\n  polepos start shop-api --db postgres --install\n  cd shop-api && polepos add auth\n  polepos db revision -m \"add auth users table\"\n  polepos check --format github",
+    disable_help_subcommand = true,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted by every command.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// When to use colours: auto (default; honours NO_COLOR and CLICOLOR_FORCE), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail (for example the output of uv during `start --install`).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// Colour choice for `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new FastAPI project.
+    #[command(
+        visible_alias = "startproject",
+        after_help = "Examples:\n  polepos start shop-api\n  polepos start shop-api --db postgres\n  polepos start notes --db none --install\n  polepos start shop-api --dry-run"
+    )]
+    Start(StartArgs),
+
+    /// Add a feature to the current project.
+    #[command(subcommand)]
+    Add(AddCommand),
+
+    /// Run Alembic migrations for the current project.
+    #[command(subcommand)]
+    Db(DbCommand),
+
+    /// Print the polepos version.
+    Version,
+
+    /// Show help for polepos or one of its commands.
+    #[command(
+        after_help = "Examples:\n  polepos help\n  polepos help add auth\n  polepos help db revision"
+    )]
+    Help {
+        /// The command to describe, e.g. `add auth`.
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  polepos completion bash > ~/.local/share/bash-completion/completions/polepos\n  polepos completion zsh > \"${fpath[1]}/_polepos\"\n  polepos completion fish > ~/.config/fish/completions/polepos.fish"
+    )]
+    Completion {
+        /// The shell to generate a script for.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+/// Shells `polepos completion` supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+/// Database mode of a generated project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DbMode {
+    /// Embedded SQLite file database (works with zero services).
+    Sqlite,
+    /// PostgreSQL through psycopg.
+    Postgres,
+    /// No database layer at all.
+    None,
+}
+
+impl DbMode {
+    /// The value written to `.poleposition.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DbMode::Sqlite => "sqlite",
+            DbMode::Postgres => "postgres",
+            DbMode::None => "none",
+        }
+    }
+
+    /// Parses a manifest value.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "sqlite" => Some(DbMode::Sqlite),
+            "postgres" => Some(DbMode::Postgres),
+            "none" => Some(DbMode::None),
+            _ => None,
+        }
+    }
+
+    /// Whether the project has a database layer.
+    pub fn has_db(self) -> bool {
+        self != DbMode::None
+    }
+}
+
+/// Arguments of `polepos start`.
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// Project name, e.g. shop-api (letters, digits, `.`, `_`, `-`).
+    pub name: String,
+
+    /// Database mode.
+    #[arg(long, value_enum, default_value_t = DbMode::Sqlite)]
+    pub db: DbMode,
+
+    /// Install dependencies after creating the project (`uv sync --extra dev`, or a venv with pip when uv is missing).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub install: bool,
+
+    /// Record `bytecode = false` and prefix generated commands with PYTHONDONTWRITEBYTECODE=1.
+    #[arg(long)]
+    pub no_bytecode: bool,
+
+    /// Print the files that would be created and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddCommand {
+    /// Add database-backed registration, token login and /me (the auth workflow).
+    #[command(
+        after_help = "Examples:\n  polepos add auth --dry-run\n  polepos add auth\n\nNext steps after adding auth:\n  uv sync --extra dev\n  polepos db revision -m \"add auth users table\"\n  polepos db upgrade\n  polepos check"
+    )]
+    Auth {
+        /// Print the files that would be created and the diffs of changed files; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Show the current revision(s) and the heads.
+    Status,
+    /// Upgrade the database to a revision (default: head).
+    Upgrade {
+        /// Target revision.
+        #[arg(default_value = "head")]
+        target: String,
+    },
+    /// Autogenerate a new revision from the models.
+    #[command(
+        after_help = "Examples:\n  polepos db revision -m \"add auth users table\"\n  polepos db revision -m \"data fix\" --empty"
+    )]
+    Revision {
+        /// Revision message.
+        #[arg(short, long)]
+        message: String,
+        /// Create an empty revision instead of autogenerating one.
+        #[arg(long)]
+        empty: bool,
+    },
+    /// Downgrade the database to a revision (`-1`, `base` or a revision id).
+    Downgrade {
+        /// Target revision (required).
+        #[arg(allow_hyphen_values = true)]
+        target: String,
+    },
+    /// Fail when the models and the migrations have drifted apart.
+    Check,
+}

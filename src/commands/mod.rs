@@ -1,0 +1,14 @@
+//! One file per command; each turns parsed arguments into work done by the library.
+
+pub mod add_auth;
+pub mod completion;
+pub mod db;
+pub mod start;
+pub mod version;
+
+use std::path::PathBuf;
+
+/// The directory the command runs in.
+pub fn current_dir() -> anyhow::Result<PathBuf> {
+    std::env::current_dir().map_err(|e| anyhow::anyhow!("cannot read the current directory: {e}"))
+}

@@ -1,0 +1,65 @@
+//! Errors that decide the exit code.
+//!
+//! Commands return `anyhow::Result`. A [`Refusal`] (bad input, failed precondition,
+//! problems found) exits 1; [`Interrupted`] exits 130; [`PassThrough`] carries a
+//! child's exit code (Alembic); anything else is an internal failure and exits 2.
+//! `main` renders every error the same way: `error: <what>`, `Caused by:`, `hint:`.
+
+use std::fmt;
+
+/// The command ran and refused, or found problems. Exit code 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// One line saying what is wrong.
+    pub message: String,
+    /// Every individual problem, listed under `Caused by:`.
+    pub causes: Vec<String>,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Refusal {
+    pub fn new(message: impl Into<String>) -> Self {
+        Refusal {
+            message: message.into(),
+            causes: Vec::new(),
+            hint: None,
+        }
+    }
+
+    pub fn with_causes(mut self, causes: Vec<String>) -> Self {
+        self.causes = causes;
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// The user pressed Ctrl-C; every change was rolled back. Exit code 130.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted; every change was rolled back")]
+pub struct Interrupted;
+
+/// A child process (Alembic, uv) decided the exit code; its output already streamed.
+#[derive(Debug, thiserror::Error)]
+#[error("{command} exited with status {code}")]
+pub struct PassThrough {
+    pub command: String,
+    pub code: i32,
+}
+
+/// Shorthand for returning a refusal from a command.
+pub fn refuse<T>(message: impl Into<String>) -> anyhow::Result<T> {
+    Err(Refusal::new(message).into())
+}

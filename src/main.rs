@@ -1,0 +1,24 @@
+//! The `polepos` binary: parse the command line, run it, map the outcome to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+fn main() -> ExitCode {
+    polepos::interrupt::install();
+    let cli = match polepos::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // --help / --version go to stdout with exit 0; usage errors to stderr with 2.
+            let code = match error.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => 0,
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 2,
+                _ => 2,
+            };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    polepos::run(cli)
+}

@@ -1,0 +1,194 @@
+//! `.poleposition.toml`, read and edited with format preservation.
+//!
+//! The manifest is a compatibility contract shared with the older tool. It is parsed with
+//! toml_edit so comments, ordering and unknown tables or keys survive every edit. A
+//! manifest that is not UTF-8 or not TOML is an error and is never rewritten.
+
+use std::path::{Path, PathBuf};
+
+use toml_edit::{DocumentMut, Item, Table, value};
+
+use crate::cli::DbMode;
+
+/// The manifest's file name at the project root.
+pub const FILE_NAME: &str = ".poleposition.toml";
+
+/// Errors reading the manifest; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid UTF-8")]
+    NotUtf8 { path: PathBuf },
+    #[error("{path} is not valid TOML: {message}")]
+    NotToml { path: PathBuf, message: String },
+}
+
+/// A parsed manifest that remembers its original text.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    original: String,
+    doc: DocumentMut,
+}
+
+impl Manifest {
+    /// Reads and parses the manifest at `path`.
+    pub fn load(path: &Path) -> Result<Self, ManifestError> {
+        let bytes = std::fs::read(path).map_err(|source| ManifestError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| ManifestError::NotUtf8 {
+            path: path.to_path_buf(),
+        })?;
+        Self::parse(&text).map_err(|message| ManifestError::NotToml {
+            path: path.to_path_buf(),
+            message,
+        })
+    }
+
+    /// Parses manifest text; the error is toml_edit's message with line and column.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let doc: DocumentMut = text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| e.to_string().trim().to_string())?;
+        Ok(Manifest {
+            original: text.to_string(),
+            doc,
+        })
+    }
+
+    /// The text of a new project's manifest.
+    pub fn new_project(package: &str, db: DbMode, bytecode: bool) -> String {
+        let mut text = String::from(
+            "# Written by polepos; `polepos check` validates the project against it.\n\
+             # Keep it in version control. Edit with care: polepos updates it as you add features.\n\
+             [poleposition]\n",
+        );
+        text.push_str(&format!("package = \"{package}\"\n"));
+        text.push_str(&format!(
+            "db = \"{}\"            # sqlite | postgres | none\n",
+            db.as_str()
+        ));
+        text.push_str(&format!("bytecode = {bytecode}\n"));
+        text.push_str("\n[modules]\nstatus = \"starter\"\n\n[integrations]\n");
+        text
+    }
+
+    /// The text as it was read.
+    pub fn original(&self) -> &str {
+        &self.original
+    }
+
+    /// The text with every edit applied.
+    pub fn render(&self) -> String {
+        self.doc.to_string()
+    }
+
+    fn section(&self, name: &str) -> Option<&Table> {
+        self.doc.get(name).and_then(Item::as_table)
+    }
+
+    /// `[poleposition] package`.
+    pub fn package(&self) -> Option<&str> {
+        self.section("poleposition")?.get("package")?.as_str()
+    }
+
+    /// `[poleposition] db` as written (may be an invalid value; see [`Manifest::db_mode`]).
+    pub fn db_raw(&self) -> Option<&Item> {
+        self.section("poleposition")?.get("db")
+    }
+
+    /// `[poleposition] db` when it is a valid mode.
+    pub fn db_mode(&self) -> Option<DbMode> {
+        self.db_raw()?.as_str().and_then(DbMode::parse)
+    }
+
+    /// `[poleposition] bytecode`; absent means true.
+    pub fn bytecode(&self) -> bool {
+        self.section("poleposition")
+            .and_then(|t| t.get("bytecode"))
+            .and_then(Item::as_bool)
+            .unwrap_or(true)
+    }
+
+    /// `[modules]` entries as (name, raw item).
+    pub fn modules(&self) -> Vec<(String, Item)> {
+        self.entries("modules")
+    }
+
+    /// `[integrations]` entries as (name, raw item).
+    pub fn integrations(&self) -> Vec<(String, Item)> {
+        self.entries("integrations")
+    }
+
+    fn entries(&self, section: &str) -> Vec<(String, Item)> {
+        self.section(section)
+            .map(|t| t.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether `[integrations] <name> = true`.
+    pub fn integration_enabled(&self, name: &str) -> bool {
+        self.section("integrations")
+            .and_then(|t| t.get(name))
+            .and_then(Item::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// Sets `[integrations] <name> = <enabled>`, creating the table when missing.
+    pub fn set_integration(&mut self, name: &str, enabled: bool) {
+        let table = self.doc.entry("integrations").or_insert_with(|| {
+            let mut t = Table::new();
+            t.set_implicit(false);
+            Item::Table(t)
+        });
+        if let Some(table) = table.as_table_mut() {
+            table.insert(name, value(enabled));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_manifest_parses_and_reads_back() {
+        let text = Manifest::new_project("shop_api", DbMode::Postgres, false);
+        let m = Manifest::parse(&text).unwrap();
+        assert_eq!(m.package(), Some("shop_api"));
+        assert_eq!(m.db_mode(), Some(DbMode::Postgres));
+        assert!(!m.bytecode());
+        assert_eq!(m.modules().len(), 1);
+    }
+
+    #[test]
+    fn edits_keep_comments_and_unknown_keys() {
+        let text = "# top comment\n[poleposition]\npackage = \"x\" # pkg\ndb = \"sqlite\"\n\n[custom]\nkeep = 1\n\n[integrations]\nredis = true # cache\n";
+        let mut m = Manifest::parse(text).unwrap();
+        m.set_integration("auth", true);
+        let out = m.render();
+        assert_eq!(out, format!("{text}auth = true\n"));
+        assert!(m.bytecode(), "absent bytecode means true");
+    }
+
+    #[test]
+    fn missing_integrations_table_is_created() {
+        let mut m = Manifest::parse("[poleposition]\npackage = \"x\"\n").unwrap();
+        m.set_integration("auth", true);
+        assert_eq!(
+            m.render(),
+            "[poleposition]\npackage = \"x\"\n\n[integrations]\nauth = true\n"
+        );
+    }
+
+    #[test]
+    fn invalid_toml_is_an_error_with_a_location() {
+        let err = Manifest::parse("[poleposition\npackage = 1").unwrap_err();
+        assert!(err.contains("line 1"), "{err}");
+    }
+}

@@ -1,0 +1,520 @@
+//! Project and module names: validation and normalisation to a Python package name.
+//!
+//! The rules are part of the compatibility contract: a name is trimmed, must match
+//! `^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`, and is normalised by lower-casing,
+//! mapping every other character to `_`, collapsing `_` runs and trimming `_`. A project
+//! package must also not shadow a module the project imports (standard library,
+//! dependencies, `tests`, `migrations`); a module must not collide with the package's
+//! own top-level packages. Each rejection names the rule it broke.
+
+use crate::error::Refusal;
+
+/// Python keywords (hard and soft), none of which can be a package name.
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield", "match", "case", "type", "_",
+];
+
+/// `sys.stdlib_module_names` of CPython 3.11 and later (public names).
+const STDLIB: &[&str] = &[
+    "abc",
+    "aifc",
+    "annotationlib",
+    "antigravity",
+    "argparse",
+    "array",
+    "ast",
+    "asynchat",
+    "asyncio",
+    "asyncore",
+    "atexit",
+    "audioop",
+    "base64",
+    "bdb",
+    "binascii",
+    "bisect",
+    "builtins",
+    "bz2",
+    "cProfile",
+    "calendar",
+    "cgi",
+    "cgitb",
+    "chunk",
+    "cmath",
+    "cmd",
+    "code",
+    "codecs",
+    "codeop",
+    "collections",
+    "colorsys",
+    "compileall",
+    "compression",
+    "concurrent",
+    "configparser",
+    "contextlib",
+    "contextvars",
+    "copy",
+    "copyreg",
+    "crypt",
+    "csv",
+    "ctypes",
+    "curses",
+    "dataclasses",
+    "datetime",
+    "dbm",
+    "decimal",
+    "difflib",
+    "dis",
+    "distutils",
+    "doctest",
+    "email",
+    "encodings",
+    "ensurepip",
+    "enum",
+    "errno",
+    "faulthandler",
+    "fcntl",
+    "filecmp",
+    "fileinput",
+    "fnmatch",
+    "fractions",
+    "ftplib",
+    "functools",
+    "gc",
+    "genericpath",
+    "getopt",
+    "getpass",
+    "gettext",
+    "glob",
+    "graphlib",
+    "grp",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http",
+    "idlelib",
+    "imaplib",
+    "imghdr",
+    "imp",
+    "importlib",
+    "inspect",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "keyword",
+    "lib2to3",
+    "linecache",
+    "locale",
+    "logging",
+    "lzma",
+    "mailbox",
+    "mailcap",
+    "marshal",
+    "math",
+    "mimetypes",
+    "mmap",
+    "modulefinder",
+    "msilib",
+    "msvcrt",
+    "multiprocessing",
+    "netrc",
+    "nis",
+    "nntplib",
+    "nt",
+    "ntpath",
+    "nturl2path",
+    "numbers",
+    "opcode",
+    "operator",
+    "optparse",
+    "os",
+    "ossaudiodev",
+    "pathlib",
+    "pdb",
+    "pickle",
+    "pickletools",
+    "pipes",
+    "pkgutil",
+    "platform",
+    "plistlib",
+    "poplib",
+    "posix",
+    "posixpath",
+    "pprint",
+    "profile",
+    "pstats",
+    "pty",
+    "pwd",
+    "py_compile",
+    "pyclbr",
+    "pydoc",
+    "pydoc_data",
+    "pyexpat",
+    "queue",
+    "quopri",
+    "random",
+    "re",
+    "readline",
+    "reprlib",
+    "resource",
+    "rlcompleter",
+    "runpy",
+    "sched",
+    "secrets",
+    "select",
+    "selectors",
+    "shelve",
+    "shlex",
+    "shutil",
+    "signal",
+    "site",
+    "smtpd",
+    "smtplib",
+    "sndhdr",
+    "socket",
+    "socketserver",
+    "spwd",
+    "sqlite3",
+    "sre_compile",
+    "sre_constants",
+    "sre_parse",
+    "ssl",
+    "stat",
+    "statistics",
+    "string",
+    "stringprep",
+    "struct",
+    "subprocess",
+    "sunau",
+    "symtable",
+    "sys",
+    "sysconfig",
+    "syslog",
+    "tabnanny",
+    "tarfile",
+    "telnetlib",
+    "tempfile",
+    "termios",
+    "textwrap",
+    "this",
+    "threading",
+    "time",
+    "timeit",
+    "tkinter",
+    "token",
+    "tokenize",
+    "tomllib",
+    "trace",
+    "traceback",
+    "tracemalloc",
+    "tty",
+    "turtle",
+    "turtledemo",
+    "types",
+    "typing",
+    "unicodedata",
+    "unittest",
+    "urllib",
+    "uu",
+    "uuid",
+    "venv",
+    "warnings",
+    "wave",
+    "weakref",
+    "webbrowser",
+    "winreg",
+    "winsound",
+    "wsgiref",
+    "xdrlib",
+    "xml",
+    "xmlrpc",
+    "zipapp",
+    "zipfile",
+    "zipimport",
+    "zlib",
+    "zoneinfo",
+];
+
+/// Import names of the generated project's dependencies and tools, plus the project's
+/// own top-level directories that are importable.
+const DEPENDENCIES: &[&str] = &[
+    "fastapi",
+    "starlette",
+    "pydantic",
+    "pydantic_settings",
+    "pydantic_core",
+    "sqlalchemy",
+    "alembic",
+    "jwt",
+    "pwdlib",
+    "argon2",
+    "uvicorn",
+    "httpx",
+    "httpcore",
+    "pytest",
+    "_pytest",
+    "psycopg",
+    "psycopg_binary",
+    "mypy",
+    "ruff",
+    "email_validator",
+    "dotenv",
+    "anyio",
+    "sniffio",
+    "h11",
+    "idna",
+    "certifi",
+    "click",
+    "typing_extensions",
+    "annotated_types",
+    "mako",
+    "markupsafe",
+    "greenlet",
+    "watchfiles",
+    "websockets",
+    "uvloop",
+    "httptools",
+    "yaml",
+    "multipart",
+    "python_multipart",
+    "dns",
+    "iniconfig",
+    "pluggy",
+    "packaging",
+    "pygments",
+    "hatchling",
+    "setuptools",
+    "pip",
+    "wheel",
+    "uv",
+    "tests",
+    "migrations",
+    "src",
+];
+
+/// Top-level packages inside every generated project package; a module cannot take these names.
+pub const RESERVED_MODULE_NAMES: &[&str] = &[
+    "api",
+    "auth",
+    "bootstrap",
+    "db",
+    "domain",
+    "modules",
+    "integrations",
+    "app",
+    "main",
+    "run",
+    "settings",
+];
+
+/// What kind of name is being validated (changes the wording and the extra rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    Project,
+    Module,
+}
+
+impl NameKind {
+    fn noun(self) -> &'static str {
+        match self {
+            NameKind::Project => "project name",
+            NameKind::Module => "module name",
+        }
+    }
+}
+
+/// A validated name and the package name derived from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidName {
+    /// The trimmed name as the user typed it (used for the directory and `APP_NAME`).
+    pub name: String,
+    /// The normalised Python package name.
+    pub package: String,
+}
+
+/// Normalises a syntactically valid name to a package name (no validation).
+pub fn normalise(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for ch in name.chars() {
+        let mapped = if ch.is_ascii_alphanumeric() {
+            ch.to_ascii_lowercase()
+        } else {
+            '_'
+        };
+        if mapped == '_' && out.ends_with('_') {
+            continue;
+        }
+        out.push(mapped);
+    }
+    out.trim_matches('_').to_string()
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn matches_name_pattern(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let edge_ok = |b: u8| b.is_ascii_alphanumeric();
+    let inner_ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
+    match bytes {
+        [] => false,
+        [only] => edge_ok(*only),
+        [first, middle @ .., last] => {
+            edge_ok(*first) && edge_ok(*last) && middle.iter().all(|b| inner_ok(*b))
+        }
+    }
+}
+
+/// Validates a name for `start` (project) or `add module` (module).
+///
+/// Module-specific collisions with existing modules and tables are checked by the caller,
+/// which knows the project.
+pub fn validate(raw: &str, kind: NameKind) -> Result<ValidName, Refusal> {
+    let noun = kind.noun();
+    let name = raw.trim();
+    let reject =
+        |message: String, hint: &str| Err(Refusal::new(message).with_hint(hint.to_string()));
+    if name.is_empty() {
+        return reject(
+            format!("the {noun} is empty"),
+            "pass a name such as `shop-api`",
+        );
+    }
+    if name.chars().any(char::is_whitespace) {
+        return reject(
+            format!("invalid {noun} `{name}`: it contains whitespace"),
+            "use `-` or `_` between words, e.g. `shop-api`",
+        );
+    }
+    if name.contains('/') || name.contains('\\') {
+        return reject(
+            format!("invalid {noun} `{name}`: it contains a path separator"),
+            "pass a plain name (no `/`); run the command from the directory that should contain the project",
+        );
+    }
+    if !matches_name_pattern(name) {
+        return reject(
+            format!(
+                "invalid {noun} `{name}`: it must start and end with a letter or digit and contain only letters, digits, `.`, `_` and `-`"
+            ),
+            "use a name such as `shop-api` or `shop_api`",
+        );
+    }
+    let package = normalise(name);
+    if !is_identifier(&package) {
+        return reject(
+            format!(
+                "invalid {noun} `{name}`: its package name `{package}` is not a valid Python identifier (it must not start with a digit)"
+            ),
+            "start the name with a letter, e.g. `app-<name>`",
+        );
+    }
+    if KEYWORDS.contains(&package.as_str()) {
+        return Err(Refusal::new(format!(
+            "invalid {noun} `{name}`: its package name `{package}` is a Python keyword"
+        ))
+        .with_hint(format!("choose another name, e.g. `{package}-app`")));
+    }
+    match kind {
+        NameKind::Project => {
+            if STDLIB.contains(&package.as_str()) {
+                return Err(Refusal::new(format!(
+                    "invalid {noun} `{name}`: its package name `{package}` shadows the Python standard-library module `{package}`"
+                ))
+                .with_hint(format!("choose another name, e.g. `{package}-api`")));
+            }
+            if DEPENDENCIES.contains(&package.as_str()) {
+                return Err(Refusal::new(format!(
+                    "invalid {noun} `{name}`: its package name `{package}` shadows `{package}`, which the generated project imports"
+                ))
+                .with_hint(format!("choose another name, e.g. `{package}-api`")));
+            }
+        }
+        NameKind::Module => {
+            if RESERVED_MODULE_NAMES.contains(&package.as_str()) {
+                return Err(Refusal::new(format!(
+                    "invalid {noun} `{name}`: `{package}` is one of the package's own top-level packages ({})",
+                    RESERVED_MODULE_NAMES.join(", ")
+                ))
+                .with_hint(format!("choose another name, e.g. `{package}s` or `{package}_items`")));
+            }
+        }
+    }
+    Ok(ValidName {
+        name: name.to_string(),
+        package,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_like_the_contract() {
+        assert_eq!(normalise("Shop-API"), "shop_api");
+        assert_eq!(normalise("a..b__c--d"), "a_b_c_d");
+        assert_eq!(normalise("x.y"), "x_y");
+    }
+
+    #[test]
+    fn accepts_common_names() {
+        for (raw, pkg) in [
+            ("shop-api", "shop_api"),
+            (" Shop.API ", "shop_api"),
+            ("a", "a"),
+            ("a1", "a1"),
+        ] {
+            assert_eq!(
+                validate(raw, NameKind::Project).unwrap().package,
+                pkg,
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_with_the_rule_named() {
+        let cases = [
+            ("", "is empty"),
+            ("   ", "is empty"),
+            ("shop api", "whitespace"),
+            ("a/b", "path separator"),
+            ("..", "start and end"),
+            ("-shop", "start and end"),
+            ("shop-", "start and end"),
+            ("sh@p", "start and end"),
+            ("1shop", "not a valid Python identifier"),
+            ("class", "keyword"),
+            ("json", "standard-library"),
+            ("Email", "standard-library"),
+            ("fastapi", "imports"),
+            ("tests", "imports"),
+            ("migrations", "imports"),
+            ("pydantic-settings", "imports"),
+        ];
+        for (raw, needle) in cases {
+            let message = validate(raw, NameKind::Project).unwrap_err().message;
+            assert!(message.contains(needle), "{raw:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn module_names_reject_reserved_packages_only() {
+        assert!(
+            validate("auth", NameKind::Module)
+                .unwrap_err()
+                .message
+                .contains("top-level packages")
+        );
+        assert_eq!(validate("json", NameKind::Module).unwrap().package, "json");
+    }
+}

@@ -1,0 +1,151 @@
+//! `pyproject.toml` edits through toml_edit, behind intention-revealing methods.
+//!
+//! Only `[project] dependencies` is edited. A new requirement goes where a careful human
+//! would put it: at its sorted position when the list is already sorted (appended
+//! otherwise, to avoid churn), formatted like its neighbours (one per line).
+
+use toml_edit::{Array, DocumentMut, Item, Value};
+
+/// A parsed `pyproject.toml`.
+#[derive(Debug, Clone)]
+pub struct Pyproject {
+    doc: DocumentMut,
+}
+
+/// The PEP 503 normalised distribution name of a requirement string.
+pub fn requirement_name(requirement: &str) -> String {
+    let end = requirement
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(requirement.len());
+    let mut name = String::new();
+    for ch in requirement[..end].chars() {
+        let ch = if matches!(ch, '-' | '_' | '.') {
+            '-'
+        } else {
+            ch.to_ascii_lowercase()
+        };
+        if ch == '-' && name.ends_with('-') {
+            continue;
+        }
+        name.push(ch);
+    }
+    name
+}
+
+impl Pyproject {
+    /// Parses the text; the error is toml_edit's message.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let doc: DocumentMut = text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| e.to_string().trim().to_string())?;
+        Ok(Pyproject { doc })
+    }
+
+    pub fn render(&self) -> String {
+        self.doc.to_string()
+    }
+
+    fn dependencies(&self) -> Option<&Array> {
+        self.doc.get("project")?.get("dependencies")?.as_array()
+    }
+
+    /// Requirement strings of `[project] dependencies`.
+    pub fn dependency_list(&self) -> Vec<String> {
+        self.dependencies()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether a requirement for the same distribution is present (any version or extras).
+    pub fn has_dependency(&self, requirement: &str) -> bool {
+        let wanted = requirement_name(requirement);
+        self.dependency_list()
+            .iter()
+            .any(|dep| requirement_name(dep) == wanted)
+    }
+
+    /// Adds a requirement to `[project] dependencies`; false when `[project]
+    /// dependencies` is missing or not an array.
+    pub fn add_dependency(&mut self, requirement: &str) -> bool {
+        let Some(array) = self
+            .doc
+            .get_mut("project")
+            .and_then(|p| p.get_mut("dependencies"))
+            .and_then(Item::as_array_mut)
+        else {
+            return false;
+        };
+        let keys: Vec<String> = array
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(|s| s.to_ascii_lowercase())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let sorted = keys.windows(2).all(|w| w[0] <= w[1]);
+        let new_key = requirement.to_ascii_lowercase();
+        let index = if sorted {
+            keys.iter().position(|k| *k > new_key).unwrap_or(keys.len())
+        } else {
+            keys.len()
+        };
+        let mut new_value = Value::from(requirement);
+        // Copy the formatting (indentation) of a neighbour so the list keeps its shape.
+        if let Some(neighbour) = array.get(if index < array.len() {
+            index
+        } else {
+            index.saturating_sub(1)
+        }) {
+            *new_value.decor_mut() = neighbour.decor().clone();
+        }
+        array.insert_formatted(index, new_value);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "[project]\nname = \"x\"\n# deps\ndependencies = [\n    \"fastapi>=0.115\",\n    \"sqlalchemy>=2.0\",\n    \"uvicorn[standard]>=0.30\",\n]\n";
+
+    #[test]
+    fn adds_in_sorted_position_one_per_line() {
+        let mut p = Pyproject::parse(TEXT).unwrap();
+        assert!(p.add_dependency("pwdlib[argon2]>=0.2.0"));
+        assert_eq!(
+            p.render(),
+            "[project]\nname = \"x\"\n# deps\ndependencies = [\n    \"fastapi>=0.115\",\n    \"pwdlib[argon2]>=0.2.0\",\n    \"sqlalchemy>=2.0\",\n    \"uvicorn[standard]>=0.30\",\n]\n"
+        );
+    }
+
+    #[test]
+    fn adds_last_in_sorted_position() {
+        let mut p = Pyproject::parse(TEXT).unwrap();
+        assert!(p.add_dependency("zzz>=1"));
+        assert!(
+            p.render()
+                .contains("    \"uvicorn[standard]>=0.30\",\n    \"zzz>=1\",\n]"),
+            "{}",
+            p.render()
+        );
+    }
+
+    #[test]
+    fn detects_existing_dependency_by_name() {
+        let p = Pyproject::parse(TEXT).unwrap();
+        assert!(p.has_dependency("SQLAlchemy"));
+        assert!(p.has_dependency("uvicorn"));
+        assert!(!p.has_dependency("pwdlib[argon2]>=0.2.0"));
+        assert_eq!(requirement_name("pwdlib[argon2]>=0.2.0"), "pwdlib");
+        assert_eq!(
+            requirement_name("Foo_Bar.baz ; python_version<'3.12'"),
+            "foo-bar-baz"
+        );
+    }
+}

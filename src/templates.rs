@@ -1,0 +1,128 @@
+//! Templates embedded in the binary and rendered with a strict engine.
+//!
+//! The `templates/` tree is compiled into the binary. Every file ends in `.j2` (so the
+//! repository's own tooling never mistakes a template for a real `.gitignore` or `.py`);
+//! the suffix is stripped and a `__pkg__` path segment becomes the package name. Rendering
+//! uses minijinja with strict undefined behaviour: a misspelt variable is an error, never
+//! an empty string.
+
+use std::path::PathBuf;
+
+use include_dir::{Dir, DirEntry, include_dir};
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// Variables every template can use.
+#[derive(Debug, Clone, Serialize)]
+pub struct Context {
+    /// Project name as typed (e.g. `shop-api`).
+    pub name: String,
+    /// Python package name (e.g. `shop_api`).
+    pub pkg: String,
+    /// `sqlite`, `postgres` or `none`.
+    pub db: String,
+    /// Whether the project has a database layer.
+    pub has_db: bool,
+    /// False after `--no-bytecode`.
+    pub bytecode: bool,
+    /// Fresh random secret for `.env`.
+    pub secret_key: String,
+    /// The polepos version.
+    pub version: String,
+}
+
+/// A rendered file: its path relative to the project root and its contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub path: PathBuf,
+    pub contents: String,
+}
+
+/// Errors naming the template involved.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("template tree `{0}` is not embedded in this build")]
+    MissingTree(String),
+    #[error("template {path} is not UTF-8")]
+    NotUtf8 { path: String },
+    #[error("template {path} failed to render: {source:#}")]
+    Render {
+        path: String,
+        source: minijinja::Error,
+    },
+}
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env
+}
+
+/// Renders every file under `templates/<tree>` (e.g. `project/base`, `auth`).
+pub fn render_tree(tree: &str, ctx: &Context) -> Result<Vec<Rendered>, TemplateError> {
+    let dir = TEMPLATES
+        .get_dir(tree)
+        .ok_or_else(|| TemplateError::MissingTree(tree.to_string()))?;
+    let env = environment();
+    let mut out = Vec::new();
+    collect(dir, tree, &env, ctx, &mut out)?;
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+fn collect(
+    dir: &Dir<'static>,
+    tree: &str,
+    env: &Environment<'static>,
+    ctx: &Context,
+    out: &mut Vec<Rendered>,
+) -> Result<(), TemplateError> {
+    for entry in dir.entries() {
+        match entry {
+            DirEntry::Dir(sub) => collect(sub, tree, env, ctx, out)?,
+            DirEntry::File(file) => {
+                let full = file.path().to_string_lossy().replace('\\', "/");
+                let Some(source) = file.contents_utf8() else {
+                    return Err(TemplateError::NotUtf8 { path: full });
+                };
+                let relative = full
+                    .strip_prefix(tree)
+                    .unwrap_or(&full)
+                    .trim_start_matches('/');
+                let Some(relative) = relative.strip_suffix(".j2") else {
+                    continue;
+                };
+                let path: PathBuf = relative
+                    .split('/')
+                    .map(|seg| {
+                        if seg == "__pkg__" {
+                            ctx.pkg.as_str()
+                        } else {
+                            seg
+                        }
+                    })
+                    .collect();
+                let name: &'static str = file.path().to_str().unwrap_or("template");
+                let contents = env
+                    .template_from_named_str(name, source)
+                    .and_then(|template| template.render(ctx))
+                    .map_err(|source| TemplateError::Render {
+                        path: full.clone(),
+                        source,
+                    })?;
+                out.push(Rendered { path, contents });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every top-level template tree name that renders a set of files, for tests.
+pub fn trees() -> Vec<&'static str> {
+    vec!["project/base", "project/db", "auth"]
+}
