@@ -8,6 +8,7 @@
 //! byte of output).
 
 pub mod changeset;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod error;

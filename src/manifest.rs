@@ -139,6 +139,12 @@ impl Manifest {
             .unwrap_or(false)
     }
 
+    /// The raw item at a path of keys, e.g. `["poleposition", "package"]`.
+    pub fn item(&self, keys: &[&str]) -> Option<&Item> {
+        keys.iter()
+            .try_fold(self.doc.as_item(), |item, key| item.get(key))
+    }
+
     /// Sets `[integrations] <name> = <enabled>`, creating the table when missing.
     pub fn set_integration(&mut self, name: &str, enabled: bool) {
         let table = self.doc.entry("integrations").or_insert_with(|| {

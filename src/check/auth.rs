@@ -1,0 +1,194 @@
+//! Auth added by `polepos add auth` (PPCHK044–051).
+//!
+//! Auth is validated when the manifest says `auth = true` or when its traces exist (one
+//! of the files `add auth` creates, or the router or model wiring). The foundation auth
+//! files every project has (`auth/__init__.py`, `dependencies.py`, `schemas.py`,
+//! `token.py`) are required files (PPCHK010), not part of this check.
+
+use super::Issue;
+use super::codes::Code;
+use super::facts::Facts;
+use super::modules::{imports_submodule, normalise_prefix, router_binding};
+use super::python::Arg;
+use crate::commands::add_auth::{AUTH_DEPENDENCY, AUTH_PACKAGE_FILES, AUTH_TEST_FILES};
+use crate::manifest;
+use crate::markers;
+use crate::pyproject::requirement_name;
+
+/// Whether the project has auth (manifest or traces).
+pub fn present(facts: &Facts) -> bool {
+    let pkg = &facts.pkg;
+    facts.manifest.integration_enabled("auth")
+        || AUTH_PACKAGE_FILES.iter().any(|f| {
+            facts
+                .root
+                .join(facts.pkg_path(&format!("auth/{f}")))
+                .is_file()
+        })
+        || facts
+            .router
+            .file()
+            .is_some_and(|r| router_binding(r, &format!("{pkg}.auth")).is_some())
+        || facts
+            .models
+            .file()
+            .is_some_and(|m| imports_submodule(m, &format!("{pkg}.auth"), "model"))
+}
+
+/// Whether a requirement is `pwdlib` with the `argon2` extra.
+fn is_pwdlib_argon2(requirement: &str) -> bool {
+    if requirement_name(requirement) != "pwdlib" {
+        return false;
+    }
+    let Some((_, rest)) = requirement.split_once('[') else {
+        return false;
+    };
+    let extras = rest.split(']').next().unwrap_or_default();
+    extras
+        .split(',')
+        .any(|e| e.trim().eq_ignore_ascii_case("argon2"))
+}
+
+pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+    if !present(facts) {
+        return;
+    }
+    let pkg = &facts.pkg;
+    if !facts.db.has_db() {
+        let line =
+            super::identity::key_line(facts.manifest.text.as_deref(), "integrations", "auth");
+        let issue = Issue::new(
+            Code::AuthWithoutDatabase,
+            "auth is present but the project has no database layer (db = \"none\"); auth stores users in the `auth_users` table",
+        );
+        issues.push(match line {
+            Some(_) => issue.at(manifest::FILE_NAME, line),
+            None => issue.at(facts.pkg_path("auth"), None),
+        });
+        return;
+    }
+    for file in AUTH_PACKAGE_FILES {
+        let path = facts.pkg_path(&format!("auth/{file}"));
+        if !facts.root.join(&path).is_file() {
+            issues.push(
+                Issue::new(
+                    Code::AuthFileMissing,
+                    format!("auth file {path} is missing"),
+                )
+                .at(path, None),
+            );
+        }
+    }
+    for (path, code) in AUTH_TEST_FILES
+        .iter()
+        .zip([Code::AuthIntegrationTestMissing, Code::AuthUnitTestMissing])
+    {
+        if !facts.root.join(path).is_file() {
+            issues.push(Issue::new(code, format!("auth test {path} is missing")).at(*path, None));
+        }
+    }
+    if let Some(deps) = &facts.dependencies
+        && !deps.iter().any(|d| is_pwdlib_argon2(d))
+    {
+        let what = if deps.iter().any(|d| requirement_name(d) == "pwdlib") {
+            "pyproject.toml depends on pwdlib without the argon2 extra"
+        } else {
+            "pyproject.toml does not depend on pwdlib[argon2]"
+        };
+        issues.push(
+            Issue::new(Code::AuthDependencyMissing, what)
+                .at("pyproject.toml", None)
+                .fix(format!("run `uv add \"{AUTH_DEPENDENCY}\"`")),
+        );
+    }
+    if let Some(router) = facts.router.file() {
+        let path = &facts.router.path;
+        let marker_line = |m: &markers::Marker| {
+            facts
+                .router
+                .text()
+                .and_then(|t| markers::find(t, m))
+                .map(|i| i + 1)
+        };
+        let bound = router_binding(router, &format!("{pkg}.auth"));
+        if bound.is_none() {
+            issues.push(
+                Issue::new(Code::AuthRouterImportMissing, "the auth router is not imported in api/router.py")
+                    .at(path, marker_line(&markers::ROUTER_IMPORTS))
+                    .fix(format!("add `from {pkg}.auth.router import router as auth_router` above `# polepos:router-imports`")),
+            );
+        }
+        let alias = bound.clone().unwrap_or_else(|| "auth_router".to_string());
+        let expected =
+            format!("api_router.include_router({alias}, prefix=\"/auth\", tags=[\"auth\"])");
+        match router
+            .includes
+            .iter()
+            .find(|i| i.router.as_deref() == Some(alias.as_str()))
+        {
+            None => issues.push(
+                Issue::new(
+                    Code::AuthRouterIncludeMissing,
+                    "the auth router is not included in api/router.py",
+                )
+                .at(path, marker_line(&markers::ROUTER_INCLUDES))
+                .fix(format!(
+                    "add `{expected}` above `# polepos:router-includes`{}",
+                    if bound.is_some() {
+                        " (or run `polepos check --fix`)"
+                    } else {
+                        ""
+                    }
+                )),
+            ),
+            Some(include) => {
+                let ok =
+                    matches!(&include.prefix, Arg::Literal(p) if normalise_prefix(p) == "/auth");
+                if !ok {
+                    let shown = match &include.prefix {
+                        Arg::Literal(p) => format!("prefix \"{p}\""),
+                        Arg::Absent => "no prefix".to_string(),
+                        Arg::Other => "a computed prefix".to_string(),
+                    };
+                    issues.push(
+                        Issue::new(
+                            Code::AuthRouterIncludeMissing,
+                            format!(
+                                "the auth router is included with {shown} instead of \"/auth\""
+                            ),
+                        )
+                        .at(path, Some(include.line))
+                        .fix(format!("change the include to `{expected}`")),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(models) = facts.models.file()
+        && !imports_submodule(models, &format!("{pkg}.auth"), "model")
+    {
+        let line = facts
+            .models
+            .text()
+            .and_then(|t| markers::find(t, &markers::MODEL_IMPORTS))
+            .map(|i| i + 1);
+        issues.push(
+            Issue::new(Code::AuthModelImportMissing, "the auth model is not imported in `import_models()`")
+                .at(&facts.models.path, line)
+                .fix(format!("add `from {pkg}.auth import model as auth_model  # noqa: F401` above `# polepos:model-imports` (or run `polepos check --fix`)")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pwdlib_extra() {
+        assert!(is_pwdlib_argon2("pwdlib[argon2]>=0.2.0"));
+        assert!(is_pwdlib_argon2("PwdLib[bcrypt, argon2]"));
+        assert!(!is_pwdlib_argon2("pwdlib>=0.2"));
+        assert!(!is_pwdlib_argon2("argon2-cffi"));
+    }
+}

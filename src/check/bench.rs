@@ -1,0 +1,170 @@
+//! A generator of large projects for benchmarking `check` (and tests of its scaling).
+//!
+//! [`bench_project`] writes a fresh SQLite project plus `n` standard-template modules
+//! with every file, test, manifest entry and wiring line a real `add module` would
+//! produce, so `polepos check` on it passes and does all of its work.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use crate::cli::DbMode;
+use crate::manifest;
+use crate::markers;
+use crate::scaffold::{self, ProjectOptions};
+
+/// Package name of benchmark projects.
+pub const BENCH_PACKAGE: &str = "bench_app";
+
+/// Writes a project with `n_modules` standard modules (named `mod_0001`, …) at `root`,
+/// which must not exist yet.
+pub fn bench_project(root: &Path, n_modules: usize) -> anyhow::Result<()> {
+    if root.exists() {
+        anyhow::bail!("{} already exists", root.display());
+    }
+    let pkg = BENCH_PACKAGE;
+    let options = ProjectOptions {
+        name: "bench-app".to_string(),
+        package: pkg.to_string(),
+        db: DbMode::Sqlite,
+        bytecode: true,
+        secret_key: "0".repeat(64),
+    };
+    let mut files: Vec<(String, String)> = scaffold::render_project(&options)?
+        .into_iter()
+        .map(|f| (f.path.to_string_lossy().replace('\\', "/"), f.contents))
+        .collect();
+    let names: Vec<String> = (1..=n_modules).map(|i| format!("mod_{i:04}")).collect();
+    let mut imports = String::new();
+    let mut includes = String::new();
+    let mut model_imports = String::new();
+    let mut exports = String::new();
+    let mut manifest_entries = String::new();
+    for name in &names {
+        let _ = writeln!(
+            imports,
+            "from {pkg}.modules.{name}.router import router as {name}_router"
+        );
+        let _ = writeln!(
+            includes,
+            "api_router.include_router({name}_router, prefix=\"/{name}\", tags=[\"{name}\"])"
+        );
+        let _ = writeln!(
+            model_imports,
+            "    from {pkg}.modules.{name} import model as {name}_model  # noqa: F401"
+        );
+        let _ = writeln!(exports, "    \"{name}\",");
+        let _ = writeln!(manifest_entries, "{name} = \"standard\"");
+        files.extend(module_files(pkg, name));
+    }
+    for (path, contents) in &mut files {
+        let edited = if path.ends_with("api/router.py") {
+            above(contents, &markers::ROUTER_IMPORTS, &imports)
+                .and_then(|t| above(&t, &markers::ROUTER_INCLUDES, &includes))
+        } else if path.ends_with("db/models.py") {
+            above(contents, &markers::MODEL_IMPORTS, &model_imports)
+        } else if path.ends_with("modules/__init__.py") {
+            above(contents, &markers::MODULE_EXPORTS, &exports)
+        } else if path == manifest::FILE_NAME {
+            Some(contents.replacen(
+                "status = \"starter\"\n",
+                &format!("status = \"starter\"\n{manifest_entries}"),
+                1,
+            ))
+        } else {
+            continue;
+        };
+        *contents = edited.with_context(|| {
+            format!("the generated {path} has no polepos marker to wire modules at")
+        })?;
+    }
+    for (path, contents) in files {
+        let full = root.join(&path);
+        if let Some(dir) = full.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        fs::write(&full, contents).with_context(|| format!("cannot write {}", full.display()))?;
+    }
+    fs::create_dir_all(root.join("migrations/versions"))?;
+    Ok(())
+}
+
+/// Inserts a block of lines directly above a marker.
+fn above(text: &str, marker: &markers::Marker, block: &str) -> Option<String> {
+    let index = markers::find(text, marker)?;
+    let mut out = String::with_capacity(text.len() + block.len());
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i == index {
+            out.push_str(block);
+        }
+        out.push_str(line);
+    }
+    Some(out)
+}
+
+/// The files of one standard-template module and its tests.
+fn module_files(pkg: &str, name: &str) -> Vec<(String, String)> {
+    let class: String = name
+        .split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    let dir = format!("src/{pkg}/modules/{name}");
+    let file = |rel: &str, text: String| (format!("{dir}/{rel}"), text);
+    vec![
+        file("__init__.py", format!("\"\"\"The {name} module.\"\"\"\n")),
+        file(
+            "model.py",
+            format!(
+                "\"\"\"Database model of the {name} module.\"\"\"\n\nfrom sqlalchemy import String\nfrom sqlalchemy.orm import Mapped, mapped_column\n\nfrom {pkg}.db.base import Base\n\n\nclass {class}(Base):\n    \"\"\"One {name} record.\"\"\"\n\n    __tablename__ = \"{name}\"\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n    name: Mapped[str] = mapped_column(String(200))\n"
+            ),
+        ),
+        file(
+            "repository.py",
+            format!(
+                "\"\"\"Persistence of {name} records.\"\"\"\n\nfrom sqlalchemy import select\nfrom sqlalchemy.orm import Session\n\nfrom {pkg}.modules.{name}.model import {class}\n\n\nclass {class}Repository:\n    def __init__(self, session: Session) -> None:\n        self.session = session\n\n    def list(self) -> list[{class}]:\n        return list(self.session.scalars(select({class}).order_by({class}.id)))\n\n    def add(self, name: str) -> {class}:\n        record = {class}(name=name)\n        self.session.add(record)\n        self.session.commit()\n        self.session.refresh(record)\n        return record\n"
+            ),
+        ),
+        file(
+            "router.py",
+            format!(
+                "\"\"\"HTTP routes of the {name} module.\"\"\"\n\nfrom fastapi import APIRouter, status\n\nfrom {pkg}.api.deps import db_session\nfrom {pkg}.modules.{name}.schemas import {class}Create, {class}Read\nfrom {pkg}.modules.{name}.services.{name}_service import {class}Service\n\nrouter = APIRouter()\n\n\n@router.get(\"/\", response_model=list[{class}Read])\ndef list_items(session: db_session) -> list[{class}Read]:\n    return {class}Service(session).list()\n\n\n@router.post(\"/\", response_model={class}Read, status_code=status.HTTP_201_CREATED)\ndef create_item(payload: {class}Create, session: db_session) -> {class}Read:\n    return {class}Service(session).create(payload)\n"
+            ),
+        ),
+        file(
+            "schemas.py",
+            format!(
+                "\"\"\"Request and response bodies of the {name} module.\"\"\"\n\nfrom pydantic import BaseModel, ConfigDict, Field\n\n\nclass {class}Create(BaseModel):\n    name: str = Field(min_length=1, max_length=200)\n\n\nclass {class}Read(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n\n    id: int\n    name: str\n"
+            ),
+        ),
+        file(
+            "services/__init__.py",
+            format!("\"\"\"Services of the {name} module.\"\"\"\n"),
+        ),
+        file(
+            &format!("services/{name}_service.py"),
+            format!(
+                "\"\"\"Use cases of the {name} module.\"\"\"\n\nfrom sqlalchemy.orm import Session\n\nfrom {pkg}.modules.{name}.repository import {class}Repository\nfrom {pkg}.modules.{name}.schemas import {class}Create, {class}Read\n\n\nclass {class}Service:\n    def __init__(self, session: Session) -> None:\n        self.repository = {class}Repository(session)\n\n    def list(self) -> list[{class}Read]:\n        return [{class}Read.model_validate(r) for r in self.repository.list()]\n\n    def create(self, payload: {class}Create) -> {class}Read:\n        return {class}Read.model_validate(self.repository.add(payload.name))\n"
+            ),
+        ),
+        (
+            format!("tests/integration/test_{name}.py"),
+            format!(
+                "from fastapi.testclient import TestClient\n\n\ndef test_create_and_list(client: TestClient) -> None:\n    created = client.post(\"/api/v1/{name}/\", json={{\"name\": \"a\"}})\n    assert created.status_code == 201\n    assert client.get(\"/api/v1/{name}/\").json() == [created.json()]\n"
+            ),
+        ),
+        (
+            format!("tests/unit/test_{name}_service.py"),
+            format!(
+                "from {pkg}.modules.{name}.schemas import {class}Create\n\n\ndef test_payload_requires_a_name() -> None:\n    assert {class}Create(name=\"a\").name == \"a\"\n"
+            ),
+        ),
+    ]
+}

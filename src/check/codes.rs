@@ -1,0 +1,318 @@
+//! The one table of `PPCHK` codes: number, severity, title, explanation and fix.
+//!
+//! Codes are a compatibility contract (CI scripts match on them), so numbers are never
+//! reused and meanings never change; new checks take unused numbers. Everything a user
+//! can learn about a code — `polepos explain`, the `Fix:` fallback in `check` output, the
+//! severity that decides the exit code — is read from [`TABLE`], so the table cannot drift
+//! from the checks that emit the codes.
+
+use std::fmt;
+
+/// How much an issue matters. Errors fail `check` (exit 1); warnings are reported but do
+/// not fail it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    /// The lower-case name used in JSON and text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug)]
+pub struct CodeInfo {
+    pub code: Code,
+    /// The number after `PPCHK`.
+    pub number: u16,
+    pub severity: Severity,
+    /// A short noun phrase, e.g. "managed marker missing".
+    pub title: &'static str,
+    /// What the check looks at and why it matters.
+    pub explanation: &'static str,
+    /// How to fix it in general (issues usually carry a more specific fix).
+    pub fix: &'static str,
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $number:literal, $severity:ident, $title:literal,
+        $explanation:literal, $fix:literal; )*) => {
+        /// A `PPCHK` code. Declaration order is table order.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant),* }
+
+        /// Every code, in number order.
+        pub static TABLE: &[CodeInfo] = &[$(CodeInfo {
+            code: Code::$variant,
+            number: $number,
+            severity: Severity::$severity,
+            title: $title,
+            explanation: $explanation,
+            fix: $fix,
+        }),*];
+    };
+}
+
+codes! {
+    NotAProject = 0, Error, "not a polepos project",
+        "No `.poleposition.toml` was found in the current directory or any parent, and no parent directory looks like a polepos project (a `pyproject.toml` beside `src/<package>/api/router.py`).",
+        "Run the command inside a project created with `polepos start <name>` (or by the older poleposition tool).";
+    PyprojectMissing = 1, Error, "pyproject.toml missing",
+        "The project root has no `pyproject.toml`, so uv cannot install the project and its dependencies cannot be checked.",
+        "Restore `pyproject.toml` from version control.";
+    SrcMissing = 2, Error, "src/ directory missing",
+        "Generated projects keep their package under `src/`. Without it nothing else can be checked.",
+        "Restore the `src/` directory from version control.";
+    PackageMissing = 3, Error, "package directory missing",
+        "The package named in the manifest (or any package with `api/router.py`) does not exist under `src/`.",
+        "Restore `src/<package>/` from version control, or fix `package` under [poleposition] in .poleposition.toml.";
+    PackageNotIdentifier = 4, Error, "package name not an identifier",
+        "The package name must be a valid Python identifier (letters, digits and `_`, not starting with a digit, not a keyword), or nothing can import it.",
+        "Set `package` under [poleposition] to the package directory's name, e.g. `shop_api`.";
+    PackageMismatch = 5, Error, "manifest package differs from the package on disk",
+        "`package` in .poleposition.toml names a package that is not under `src/`, while another package with `api/router.py` is. Every later command would edit the wrong paths.",
+        "Set `package` under [poleposition] to the directory under `src/` (or rename the directory back).";
+    PyprojectUnreadable = 6, Error, "pyproject.toml is not valid TOML",
+        "`pyproject.toml` does not parse, so uv cannot use it and dependencies cannot be checked.",
+        "Fix the TOML syntax at the reported line.";
+    RequiredFileMissing = 10, Error, "required generated file missing",
+        "A file every generated project has (the application factory, settings, API, auth foundation, bootstrap, domain errors, the starter `status` module, the test configuration) is missing. Other code imports it.",
+        "Restore the file from version control, or copy it from a fresh `polepos start` project.";
+    AlembicFileMissing = 11, Error, "Alembic file missing",
+        "Projects with a database manage their schema with Alembic: `alembic.ini`, `migrations/env.py`, `migrations/script.py.mako` and the `migrations/versions/` directory must exist.",
+        "Restore the file from version control, or copy it from a fresh `polepos start --db <mode>` project.";
+    DbRemnant = 12, Error, "database remnant in a project without a database",
+        "The manifest says `db = \"none\"`, but database files, dependencies or settings are still there. They are dead code that suggests a database exists.",
+        "Delete the remnant, or set `db` to `sqlite` or `postgres` in .poleposition.toml if the project does use a database.";
+    BadDbMode = 13, Error, "bad db mode",
+        "`db` under [poleposition] must be \"sqlite\", \"postgres\" or \"none\".",
+        "Set `db` to one of \"sqlite\", \"postgres\" or \"none\".";
+    BadModuleTemplate = 14, Error, "bad module template value",
+        "Each entry under [modules] must be a string naming a template: standard, crud, crud[<flags>] (flags: pagination, timestamps, soft-delete, tenant-scoped, auth-required), api-only, service-only, ai-prompt, or starter for `status`.",
+        "Correct the value, e.g. `customers = \"crud[pagination,timestamps]\"`.";
+    IntegrationNotBoolean = 15, Error, "integration value not a bare boolean",
+        "Entries under [integrations] are bare booleans (`redis = true`), not strings or tables.",
+        "Write the value as `true` or `false` without quotes.";
+    ManifestUnreadable = 16, Error, "manifest unreadable",
+        "`.poleposition.toml` is not UTF-8 or not valid TOML. polepos never rewrites a manifest it cannot read; until it is fixed, the project is checked from its files alone.",
+        "Fix the file by hand at the reported line (or restore it from version control).";
+    ManifestModuleMissing = 17, Error, "manifest module directory missing",
+        "A module listed under [modules] has no directory under `src/<package>/modules/`.",
+        "Restore the module's directory, or remove its entry (and any wiring left behind) if the module was removed on purpose.";
+    ModuleNotInManifest = 18, Warning, "module not recorded in the manifest",
+        "A directory under `src/<package>/modules/` is not listed under [modules]. It is checked with the template recognised from its files, but `polepos remove module` and upgrades will not know how it was made.",
+        "Add `<name> = \"<template>\"` under [modules] in .poleposition.toml.";
+    ManagedFileMissing = 20, Error, "managed file missing",
+        "A file polepos edits at its markers (`api/router.py`, `modules/__init__.py`, `settings.py`, `db/models.py`, `.env.example`) is missing.",
+        "Restore the file from version control.";
+    MarkerMissing = 21, Error, "managed marker missing",
+        "polepos inserts code immediately above `# polepos:*` marker comments. Without the marker, `add module`, `add auth` and `add integration` cannot wire new code.",
+        "Run `polepos check --fix` to restore the marker at its canonical place, or add the comment line by hand.";
+    StatusWiring = 22, Error, "starter status wiring missing or changed",
+        "`api/router.py` must import the starter `status` router and include it without a prefix and with `tags=[\"status\"]`, so `GET /api/v1/status` keeps working.",
+        "Add `from <package>.modules.status.router import router as status_router` and `api_router.include_router(status_router, tags=[\"status\"])`.";
+    NotUtf8 = 23, Error, "file not valid UTF-8",
+        "A file polepos reads is not valid UTF-8, so neither Python tooling nor polepos can read it reliably.",
+        "Re-save the file as UTF-8.";
+    MarkerMisplaced = 24, Error, "managed marker out of place or duplicated",
+        "A `# polepos:*` marker is present but not where it belongs (model-imports inside `import_models()`, module-exports inside `__all__`, settings markers inside `class Settings`, router markers at top level) or appears more than once. Code inserted there would be wrong.",
+        "Move the marker back to its place (see `polepos explain PPCHK021` for the places) and delete duplicates.";
+    ModuleNameNotIdentifier = 30, Error, "module name not an identifier",
+        "Module directories are Python packages imported as `<package>.modules.<name>`; the name must be a valid identifier.",
+        "Rename the module to a valid identifier (letters, digits, `_`).";
+    ModuleFileMissing = 31, Error, "module template file missing",
+        "A module lacks a file its template generates (see the per-template table in the documentation). Its router, services or models will fail to import.",
+        "Restore the file from version control, or remove and re-add the module.";
+    ModuleExportMissing = 32, Error, "module export missing",
+        "Every module is listed by name in `__all__` in `modules/__init__.py`.",
+        "Add `\"<name>\",` above `# polepos:module-exports` (or run `polepos check --fix`).";
+    ModuleRouterImportMissing = 33, Error, "module router import missing",
+        "Modules with a router are imported in `api/router.py` as `from <package>.modules.<name>.router import router as <name>_router`.",
+        "Add the import above `# polepos:router-imports`.";
+    ModuleRouterIncludeMissing = 34, Error, "module router include missing or changed",
+        "Modules with a router are mounted with `api_router.include_router(<name>_router, prefix=\"/<name>\", tags=[\"<name>\"])` in `api/router.py`.",
+        "Add or correct the include above `# polepos:router-includes` (`polepos check --fix` adds a missing one).";
+    ModuleModelImportMissing = 35, Error, "module model import missing",
+        "Modules with a model are imported inside `import_models()` in `db/models.py`, so Alembic sees their tables.",
+        "Add `from <package>.modules.<name> import model as <name>_model  # noqa: F401` above `# polepos:model-imports` (or run `polepos check --fix`).";
+    ModuleIntegrationTestMissing = 36, Error, "module integration test missing",
+        "Every module ships an integration test under `tests/integration/`.",
+        "Restore the test from version control, or write it.";
+    ModuleUnitTestMissing = 37, Error, "module unit test missing",
+        "Every generated module ships a unit test under `tests/unit/`.",
+        "Restore the test from version control, or write it.";
+    SyntaxError = 38, Error, "Python syntax error",
+        "A Python file polepos reads does not parse. Checks that need the file are skipped until it is fixed; the others still run.",
+        "Fix the syntax error at the reported line (`uv run ruff check` shows it too).";
+    OrphanReference = 39, Error, "orphan reference to a module that does not exist",
+        "Wiring (router import or include, model import, export) refers to a module or module file that does not exist. The application will fail to start.",
+        "Delete the leftover line, or restore the module.";
+    IntegrationFileMissing = 40, Error, "integration file missing",
+        "An enabled integration (in the manifest, or present on disk) lacks one of its files under `src/<package>/integrations/<name>/`.",
+        "Restore the file from version control.";
+    IntegrationDependencyMissing = 41, Error, "integration dependency missing",
+        "An enabled integration needs its client library in `[project] dependencies` of pyproject.toml.",
+        "Add the dependency, e.g. `uv add \"redis>=5.0.0\"`.";
+    IntegrationSettingMissing = 42, Error, "integration setting missing",
+        "An enabled integration reads its configuration from fields of `class Settings` in settings.py.",
+        "Add the missing fields above `# polepos:integration-settings` (`# polepos:llm-settings` for llm).";
+    IntegrationEnvMissing = 43, Error, "integration env value missing",
+        "`.env.example` documents every required value of an enabled integration as an active (uncommented) line.",
+        "Add the missing `NAME=value` lines above `# polepos:integration-env` (`# polepos:llm-env` for llm).";
+    AuthWithoutDatabase = 44, Error, "auth present in a project without a database",
+        "`add auth` stores users in the `auth_users` table, which needs a database layer; this project has `db = \"none\"`.",
+        "Remove the auth files and wiring, or move the project to a db mode (start a new project with `--db sqlite` and copy your code across).";
+    AuthFileMissing = 45, Error, "auth file missing",
+        "Auth is enabled (manifest `auth = true` or auth files and wiring present) but one of the files `add auth` creates is missing.",
+        "Restore the file from version control.";
+    AuthIntegrationTestMissing = 46, Error, "auth integration test missing",
+        "Auth ships `tests/integration/test_auth.py`, which drives registration, login and `/me` over HTTP.",
+        "Restore the test from version control.";
+    AuthUnitTestMissing = 47, Error, "auth unit test missing",
+        "Auth ships `tests/unit/test_auth_service.py`, which covers the service and password helpers.",
+        "Restore the test from version control.";
+    AuthDependencyMissing = 48, Error, "pwdlib[argon2] dependency missing",
+        "Auth hashes passwords with pwdlib's Argon2 hasher, which needs `pwdlib[argon2]` in `[project] dependencies`.",
+        "Run `uv add \"pwdlib[argon2]>=0.2.0\"`.";
+    AuthRouterImportMissing = 49, Error, "auth router import missing",
+        "`api/router.py` imports the auth router as `from <package>.auth.router import router as auth_router`.",
+        "Add the import above `# polepos:router-imports`.";
+    AuthRouterIncludeMissing = 50, Error, "auth router include missing",
+        "The auth router is mounted with `api_router.include_router(auth_router, prefix=\"/auth\", tags=[\"auth\"])`, giving `/api/v1/auth/...`.",
+        "Add or correct the include above `# polepos:router-includes` (`polepos check --fix` adds a missing one).";
+    AuthModelImportMissing = 51, Error, "auth model import missing",
+        "`db/models.py` imports the auth model inside `import_models()`, so Alembic sees the `auth_users` table.",
+        "Add `from <package>.auth import model as auth_model  # noqa: F401` above `# polepos:model-imports` (or run `polepos check --fix`).";
+    CircularImport = 60, Error, "circular import between modules",
+        "Two or more modules import each other at module level. Python may fail with a partially initialised module depending on import order.",
+        "Move the shared code into one module (or a domain package), or import inside the function that needs it.";
+    DuplicatePrefix = 61, Error, "two routers on the same prefix",
+        "`api/router.py` includes two routers under the same prefix. Their routes can shadow each other silently.",
+        "Give each router its own prefix, or delete the duplicate include.";
+    DuplicateTable = 62, Error, "duplicate table name across models",
+        "Two model files declare the same `__tablename__`. SQLAlchemy refuses to define a table twice and migrations cannot tell them apart.",
+        "Rename one of the tables (and write a migration for the rename).";
+}
+
+impl Code {
+    /// The row of [`TABLE`] for this code.
+    pub fn info(self) -> &'static CodeInfo {
+        // The macro builds TABLE in declaration order, so the discriminant is the index.
+        &TABLE[self as usize]
+    }
+
+    /// `PPCHK` plus three digits.
+    pub fn name(self) -> String {
+        format!("PPCHK{:03}", self.info().number)
+    }
+
+    pub fn severity(self) -> Severity {
+        self.info().severity
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PPCHK{:03}", self.info().number)
+    }
+}
+
+/// Why a code given to `polepos explain` was not found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    /// Not of the form `PPCHKnnn`, `ppchknn` or `nnn`.
+    Malformed,
+    /// Well-formed but no such code exists.
+    Unknown(u16),
+}
+
+/// Finds a code from user input: `PPCHK038`, `ppchk38`, `38` and `038` all work.
+pub fn lookup(input: &str) -> Result<&'static CodeInfo, LookupError> {
+    let trimmed = input.trim();
+    let digits = match trimmed.get(..5) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("ppchk") => &trimmed[5..],
+        _ => trimmed,
+    };
+    if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(LookupError::Malformed);
+    }
+    let number: u16 = digits.parse().map_err(|_| LookupError::Malformed)?;
+    TABLE
+        .iter()
+        .find(|info| info.number == number)
+        .ok_or(LookupError::Unknown(number))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_indexed_by_discriminant_and_sorted_by_number() {
+        for (index, info) in TABLE.iter().enumerate() {
+            assert_eq!(info.code as usize, index, "{}", info.title);
+            assert_eq!(info.code.info().number, info.number);
+        }
+        assert!(TABLE.windows(2).all(|w| w[0].number < w[1].number));
+    }
+
+    #[test]
+    fn every_row_is_documented() {
+        for info in TABLE {
+            assert!(!info.title.is_empty() && !info.title.ends_with('.'));
+            assert!(info.explanation.ends_with('.'), "{}", info.code);
+            assert!(
+                info.fix.ends_with('.') || info.fix.ends_with(')'),
+                "{}",
+                info.code
+            );
+        }
+    }
+
+    #[test]
+    fn spec_numbers_keep_their_meaning() {
+        assert_eq!(Code::NotAProject.name(), "PPCHK000");
+        assert_eq!(Code::SyntaxError.name(), "PPCHK038");
+        assert_eq!(Code::OrphanReference.name(), "PPCHK039");
+        assert_eq!(Code::AuthModelImportMissing.name(), "PPCHK051");
+        assert_eq!(Code::CircularImport.name(), "PPCHK060");
+    }
+
+    #[test]
+    fn lookup_accepts_every_spelling() {
+        for input in ["PPCHK038", "ppchk38", "38", "038", " PPchk038 "] {
+            assert_eq!(
+                lookup(input).map(|i| i.code),
+                Ok(Code::SyntaxError),
+                "{input}"
+            );
+        }
+        assert_eq!(
+            lookup("PPCHK099").map(|i| i.code),
+            Err(LookupError::Unknown(99))
+        );
+        for bad in [
+            "",
+            "PPCHK",
+            "abc",
+            "PPCHK0380",
+            "-1",
+            "3.8",
+            "PPX038",
+            "1000",
+        ] {
+            assert_eq!(
+                lookup(bad).map(|i| i.code),
+                Err(LookupError::Malformed),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,417 @@
+//! Settling what the project is before anything else is checked: its root, manifest,
+//! package and db mode (PPCHK000–006, 013–016).
+//!
+//! Later checks only make sense once the package directory is known, so this stage can
+//! stop early (no `src/`, no package). An unreadable or partly invalid manifest does not
+//! stop it: the project is then checked from its files, as a project without a manifest
+//! would be, and the manifest problem is reported.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use toml_edit::Item;
+
+use super::codes::Code;
+use super::source::{Source, is_identifier, toml_error};
+use super::templates::Template;
+use super::{Issue, Report};
+use crate::cli::DbMode;
+use crate::manifest::{self, Manifest};
+use crate::project;
+
+/// How the manifest was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManifestState {
+    Absent,
+    Unreadable,
+    Read,
+}
+
+/// A `[modules]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestModule {
+    pub name: String,
+    /// `None` when the value is not a valid template (already reported as PPCHK014).
+    pub template: Option<Template>,
+    pub line: Option<usize>,
+}
+
+/// What the manifest says, as far as it could be read.
+#[derive(Debug, Clone)]
+pub struct ManifestFacts {
+    pub state: ManifestState,
+    pub modules: Vec<ManifestModule>,
+    /// Integrations with a boolean value.
+    pub integrations: BTreeMap<String, bool>,
+    /// The manifest text when it was read (for locating keys).
+    pub text: Option<String>,
+}
+
+impl ManifestFacts {
+    pub fn integration_enabled(&self, name: &str) -> bool {
+        self.integrations.get(name).copied().unwrap_or(false)
+    }
+
+    pub fn module(&self, name: &str) -> Option<&ManifestModule> {
+        self.modules.iter().find(|m| m.name == name)
+    }
+}
+
+/// A project whose package directory is known.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub root: PathBuf,
+    pub pkg: String,
+    pub db: DbMode,
+    pub manifest: ManifestFacts,
+    pub issues: Vec<Issue>,
+}
+
+/// The outcome of this stage.
+#[derive(Debug)]
+pub enum Settled {
+    NotAProject(Report),
+    /// A project was found but cannot be checked further.
+    Stopped {
+        root: PathBuf,
+        package: Option<String>,
+        issues: Vec<Issue>,
+    },
+    Project(Identity),
+}
+
+const MANIFEST: &str = manifest::FILE_NAME;
+
+/// Finds the project around `cwd` and settles its identity.
+pub fn settle(cwd: &Path) -> Settled {
+    let Some(located) = project::locate(cwd) else {
+        let issue = Issue::new(
+            Code::NotAProject,
+            format!(
+                "no polepos project found in {} or any parent directory",
+                cwd.display()
+            ),
+        );
+        return Settled::NotAProject(Report {
+            project_root: None,
+            package: None,
+            issues: vec![issue],
+            fixed: Vec::new(),
+        });
+    };
+    let root = located.root;
+    let mut issues = Vec::new();
+    let (manifest, facts) = if located.has_manifest {
+        read_manifest(&root, &mut issues)
+    } else {
+        (None, empty_facts(ManifestState::Absent, None))
+    };
+    if !root.join("pyproject.toml").is_file() {
+        issues.push(
+            Issue::new(Code::PyprojectMissing, "pyproject.toml is missing")
+                .at("pyproject.toml", None),
+        );
+    }
+    if !root.join("src").is_dir() {
+        issues.push(Issue::new(Code::SrcMissing, "the src/ directory is missing").at("src", None));
+        return Settled::Stopped {
+            root,
+            package: manifest
+                .as_ref()
+                .and_then(|m| m.package().map(str::to_string)),
+            issues,
+        };
+    }
+    let Some(pkg) = settle_package(&root, manifest.as_ref(), &facts, &mut issues) else {
+        return Settled::Stopped {
+            root,
+            package: manifest
+                .as_ref()
+                .and_then(|m| m.package().map(str::to_string)),
+            issues,
+        };
+    };
+    let db = match manifest.as_ref().and_then(|m| m.db_raw().map(|item| (m, item))) {
+        None => project::infer_db(&root, &pkg),
+        Some((m, item)) => m.db_mode().unwrap_or_else(|| {
+            let shown = item.as_value().map_or_else(|| "a table".to_string(), |v| v.to_string().trim().to_string());
+            issues.push(
+                Issue::new(
+                    Code::BadDbMode,
+                    format!("`db` under [poleposition] is {shown}; it must be \"sqlite\", \"postgres\" or \"none\""),
+                )
+                .at(MANIFEST, key_line(facts.text.as_deref(), "poleposition", "db")),
+            );
+            project::infer_db(&root, &pkg)
+        }),
+    };
+    Settled::Project(Identity {
+        root,
+        pkg,
+        db,
+        manifest: facts,
+        issues,
+    })
+}
+
+fn empty_facts(state: ManifestState, text: Option<String>) -> ManifestFacts {
+    ManifestFacts {
+        state,
+        modules: Vec::new(),
+        integrations: BTreeMap::new(),
+        text,
+    }
+}
+
+/// Reads and validates the manifest (PPCHK014–016).
+fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, ManifestFacts) {
+    let text = match Source::read(&root.join(MANIFEST)) {
+        Source::Text(text) => text,
+        Source::NotUtf8 { line } => {
+            issues.push(
+                Issue::new(
+                    Code::ManifestUnreadable,
+                    format!("{MANIFEST} is not valid UTF-8"),
+                )
+                .at(MANIFEST, Some(line)),
+            );
+            return (None, empty_facts(ManifestState::Unreadable, None));
+        }
+        Source::Missing => {
+            issues.push(
+                Issue::new(
+                    Code::ManifestUnreadable,
+                    format!("{MANIFEST} cannot be read"),
+                )
+                .at(MANIFEST, None),
+            );
+            return (None, empty_facts(ManifestState::Unreadable, None));
+        }
+    };
+    let manifest = match Manifest::parse(&text) {
+        Ok(m) => m,
+        Err(_) => {
+            let (line, message) = toml_error(&text).unwrap_or((None, "invalid TOML".to_string()));
+            issues.push(
+                Issue::new(
+                    Code::ManifestUnreadable,
+                    format!("{MANIFEST} is not valid TOML: {message}"),
+                )
+                .at(MANIFEST, line),
+            );
+            return (None, empty_facts(ManifestState::Unreadable, Some(text)));
+        }
+    };
+    let mut facts = empty_facts(ManifestState::Read, Some(text));
+    let text = facts.text.as_deref();
+    for (name, item) in entries(&manifest, "modules") {
+        let line = key_line(text, "modules", &name);
+        let template = match item.as_str() {
+            Some(value) => Template::parse(value, &name)
+                .map_err(|why| {
+                    issues.push(
+                        Issue::new(
+                            Code::BadModuleTemplate,
+                            format!("module `{name}` has an invalid template: {why}"),
+                        )
+                        .at(MANIFEST, line),
+                    );
+                })
+                .ok(),
+            None => {
+                issues.push(
+                    Issue::new(
+                        Code::BadModuleTemplate,
+                        format!("module `{name}` has a template value that is not a string"),
+                    )
+                    .at(MANIFEST, line),
+                );
+                None
+            }
+        };
+        facts.modules.push(ManifestModule {
+            name,
+            template,
+            line,
+        });
+    }
+    if let Some(item) = manifest.item(&["modules"])
+        && !item.is_table_like()
+    {
+        issues.push(
+            Issue::new(
+                Code::BadModuleTemplate,
+                "`modules` must be a table ([modules]) of name = \"template\" entries",
+            )
+            .at(MANIFEST, key_line(text, "", "modules")),
+        );
+    }
+    for (name, item) in entries(&manifest, "integrations") {
+        match item.as_bool() {
+            Some(enabled) => {
+                facts.integrations.insert(name, enabled);
+            }
+            None => {
+                let shown = item.as_value().map_or_else(
+                    || "a table".to_string(),
+                    |v| v.to_string().trim().to_string(),
+                );
+                issues.push(
+                    Issue::new(
+                        Code::IntegrationNotBoolean,
+                        format!("integration `{name}` is {shown}; it must be a bare true or false"),
+                    )
+                    .at(MANIFEST, key_line(text, "integrations", &name)),
+                );
+            }
+        }
+    }
+    if let Some(item) = manifest.item(&["integrations"])
+        && !item.is_table_like()
+    {
+        issues.push(
+            Issue::new(
+                Code::IntegrationNotBoolean,
+                "`integrations` must be a table ([integrations]) of name = true/false entries",
+            )
+            .at(MANIFEST, key_line(text, "", "integrations")),
+        );
+    }
+    (Some(manifest), facts)
+}
+
+/// Entries of a table (or inline table) section, in file order.
+fn entries(manifest: &Manifest, section: &str) -> Vec<(String, Item)> {
+    manifest
+        .item(&[section])
+        .and_then(Item::as_table_like)
+        .map(|t| t.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// Settles the package (PPCHK003–005). `None` stops the check.
+fn settle_package(
+    root: &Path,
+    manifest: Option<&Manifest>,
+    facts: &ManifestFacts,
+    issues: &mut Vec<Issue>,
+) -> Option<String> {
+    let on_disk = project::infer_package(root);
+    let line = key_line(facts.text.as_deref(), "poleposition", "package");
+    let declared = manifest.and_then(|m| m.item(&["poleposition", "package"]));
+    match declared {
+        Some(item) => {
+            let Some(name) = item.as_str().map(str::to_string) else {
+                issues.push(
+                    Issue::new(
+                        Code::PackageNotIdentifier,
+                        "`package` under [poleposition] is not a string",
+                    )
+                    .at(MANIFEST, line),
+                );
+                return on_disk.filter(|d| is_identifier(d));
+            };
+            if !is_identifier(&name) {
+                issues.push(
+                    Issue::new(
+                        Code::PackageNotIdentifier,
+                        format!("package name `{name}` is not a valid Python identifier"),
+                    )
+                    .at(MANIFEST, line),
+                );
+                return on_disk.filter(|d| is_identifier(d));
+            }
+            if root.join("src").join(&name).is_dir() {
+                return Some(name);
+            }
+            match on_disk {
+                Some(disk) if is_identifier(&disk) => {
+                    issues.push(
+                        Issue::new(
+                            Code::PackageMismatch,
+                            format!("the manifest names package `{name}`, but src/ holds package `{disk}`"),
+                        )
+                        .at(MANIFEST, line)
+                        .fix(format!("set `package = \"{disk}\"` under [poleposition] (or rename src/{disk} back to src/{name})")),
+                    );
+                    Some(disk)
+                }
+                _ => {
+                    issues.push(
+                        Issue::new(
+                            Code::PackageMissing,
+                            format!("package directory src/{name} is missing"),
+                        )
+                        .at(format!("src/{name}"), None),
+                    );
+                    None
+                }
+            }
+        }
+        None => match on_disk {
+            Some(disk) if is_identifier(&disk) => Some(disk),
+            Some(disk) => {
+                issues.push(
+                    Issue::new(
+                        Code::PackageNotIdentifier,
+                        format!("package name `{disk}` is not a valid Python identifier"),
+                    )
+                    .at(format!("src/{disk}"), None),
+                );
+                None
+            }
+            None => {
+                issues.push(
+                    Issue::new(
+                        Code::PackageMissing,
+                        "no package under src/ has api/router.py, and the manifest names none",
+                    )
+                    .at("src", None),
+                );
+                None
+            }
+        },
+    }
+}
+
+/// The 1-based line of `key = ...` in `[section]` of a TOML text (`""` for the root
+/// table), found by scanning lines; used only to point at the problem.
+pub fn key_line(text: Option<&str>, section: &str, key: &str) -> Option<usize> {
+    let text = text?;
+    let mut current = String::new();
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(header) = trimmed.strip_prefix('[').and_then(|h| h.split(']').next()) {
+            current = header.trim().to_string();
+            if section.is_empty() && current == key {
+                return Some(index + 1);
+            }
+            continue;
+        }
+        if current != section {
+            continue;
+        }
+        let Some((lhs, _)) = trimmed.split_once('=') else {
+            continue;
+        };
+        let lhs = lhs.trim().trim_matches(|c| c == '"' || c == '\'');
+        if lhs == key {
+            return Some(index + 1);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_key_lines() {
+        let text = "[poleposition]\npackage = \"x\"\ndb = \"bad\"\n\n[modules]\nstatus = \"starter\"\n\"my-mod\" = \"standard\"\n";
+        assert_eq!(key_line(Some(text), "poleposition", "db"), Some(3));
+        assert_eq!(key_line(Some(text), "modules", "my-mod"), Some(7));
+        assert_eq!(key_line(Some(text), "", "modules"), Some(5));
+        assert_eq!(key_line(Some(text), "modules", "db"), None);
+    }
+}

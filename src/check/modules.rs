@@ -1,0 +1,590 @@
+//! Modules: names (PPCHK030), directories (017, 018), template files (031), wiring
+//! (032–035), tests (036, 037), orphan references (039), and the project-wide checks
+//! that compare modules with each other: circular imports (060), shared router prefixes
+//! (061) and duplicate table names (062).
+//!
+//! The module set is the union of the manifest's `[modules]` and the directories under
+//! `modules/` that hold Python files; `status` is always expected. Wiring is recognised
+//! by meaning: what is imported and under which name, what is included with which
+//! prefix — not by the exact text of the lines.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Issue;
+use super::codes::Code;
+use super::facts::Facts;
+use super::identity::ManifestState;
+use super::python::{Arg, PyFile, Scope};
+use super::scan::{ModuleDir, module_of};
+use super::source::is_identifier;
+use super::templates::{Template, expand};
+use crate::manifest;
+use crate::markers;
+
+/// A module as the checks see it.
+#[derive(Debug, Clone)]
+pub struct Resolved<'a> {
+    pub name: String,
+    /// The manifest's template, or the one recognised from the files.
+    pub template: Template,
+    /// Listed under `[modules]`.
+    pub listed: bool,
+    pub manifest_line: Option<usize>,
+    pub dir: Option<&'a ModuleDir>,
+}
+
+/// Every module of the project, sorted by name.
+pub fn resolve(facts: &Facts) -> Vec<Resolved<'_>> {
+    let mut names: BTreeSet<String> = facts.modules.keys().cloned().collect();
+    names.extend(facts.manifest.modules.iter().map(|m| m.name.clone()));
+    names.insert("status".to_string());
+    let empty = BTreeSet::new();
+    names
+        .into_iter()
+        .map(|name| {
+            let dir = facts.modules.get(&name);
+            let entry = facts.manifest.module(&name);
+            let files = dir.map_or(&empty, |d| &d.files);
+            let mut tests = facts.integration_tests.clone();
+            tests.extend(facts.unit_tests.iter().cloned());
+            let template = entry
+                .and_then(|e| e.template.clone())
+                .unwrap_or_else(|| Template::recognise(&name, files, &tests));
+            Resolved {
+                template,
+                listed: entry.is_some(),
+                manifest_line: entry.and_then(|e| e.line),
+                dir,
+                name,
+            }
+        })
+        .collect()
+}
+
+pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+    let modules = resolve(facts);
+    let marker_line = |text: Option<&str>, marker: &markers::Marker| {
+        text.and_then(|t| markers::find(t, marker)).map(|i| i + 1)
+    };
+    let exports_at = marker_line(facts.modules_init.text(), &markers::MODULE_EXPORTS);
+    let imports_at = marker_line(facts.router.text(), &markers::ROUTER_IMPORTS);
+    let includes_at = marker_line(facts.router.text(), &markers::ROUTER_INCLUDES);
+    let models_at = marker_line(facts.models.text(), &markers::MODEL_IMPORTS);
+    let pkg = &facts.pkg;
+
+    for module in &modules {
+        let name = &module.name;
+        let dir_path = facts.pkg_path(&format!("modules/{name}"));
+        if !is_identifier(name) {
+            let issue = Issue::new(
+                Code::ModuleNameNotIdentifier,
+                format!("module name `{name}` is not a valid Python identifier"),
+            );
+            issues.push(match module.dir {
+                Some(_) => issue.at(&dir_path, None),
+                None => issue.at(manifest::FILE_NAME, module.manifest_line),
+            });
+            continue;
+        }
+        let Some(dir) = module.dir else {
+            if module.listed && name != "status" {
+                issues.push(
+                    Issue::new(Code::ManifestModuleMissing, format!("module `{name}` is listed in {} but {dir_path}/ does not exist", manifest::FILE_NAME))
+                        .at(manifest::FILE_NAME, module.manifest_line)
+                        .fix(format!("restore {dir_path}/, or delete `{name} = ...` from [modules] (and any wiring left behind) if the module was removed")),
+                );
+            }
+            continue;
+        };
+        if !module.listed && facts.manifest.state == ManifestState::Read && name != "status" {
+            issues.push(
+                Issue::new(
+                    Code::ModuleNotInManifest,
+                    format!("module `{name}` is not listed in {}", manifest::FILE_NAME),
+                )
+                .at(&dir_path, None)
+                .fix(format!(
+                    "add `{name} = \"{}\"` under [modules] in {}",
+                    module.template,
+                    manifest::FILE_NAME
+                )),
+            );
+        }
+        let spec = module.template.spec();
+        if module.template != Template::Starter {
+            for file in spec.files {
+                let file = expand(file, name);
+                if !dir.files.contains(&file) {
+                    issues.push(
+                        Issue::new(
+                            Code::ModuleFileMissing,
+                            format!("module `{name}` ({}) is missing {file}", module.template),
+                        )
+                        .at(format!("{dir_path}/{file}"), None),
+                    );
+                }
+            }
+            let integration = expand(spec.integration_test, name);
+            if !facts.integration_tests.contains(&integration) {
+                issues.push(
+                    Issue::new(Code::ModuleIntegrationTestMissing, format!("module `{name}` has no integration test tests/integration/{integration}"))
+                        .at(format!("tests/integration/{integration}"), None),
+                );
+            }
+            if let Some(unit) = spec.unit_test.map(|u| expand(u, name))
+                && !facts.unit_tests.contains(&unit)
+            {
+                issues.push(
+                    Issue::new(
+                        Code::ModuleUnitTestMissing,
+                        format!("module `{name}` has no unit test tests/unit/{unit}"),
+                    )
+                    .at(format!("tests/unit/{unit}"), None),
+                );
+            }
+        }
+        if let Some(all) = facts.modules_init.file().and_then(|f| f.all.as_ref())
+            && !all.items.iter().any(|(item, _)| item == name)
+        {
+            issues.push(
+                Issue::new(Code::ModuleExportMissing, format!("module `{name}` is not exported in `__all__`"))
+                    .at(&facts.modules_init.path, exports_at.or(Some(all.end_line)))
+                    .fix(format!("add `\"{name}\",` above `# polepos:module-exports` (or run `polepos check --fix`)")),
+            );
+        }
+        if spec.router
+            && module.template != Template::Starter
+            && let Some(router) = facts.router.file()
+        {
+            router_wiring(facts, router, name, imports_at, includes_at, issues);
+        }
+        if spec.model
+            && facts.db.has_db()
+            && let Some(models) = facts.models.file()
+            && !imports_submodule(models, &format!("{pkg}.modules.{name}"), "model")
+        {
+            issues.push(
+                Issue::new(Code::ModuleModelImportMissing, format!("the model of module `{name}` is not imported in `import_models()`"))
+                    .at(&facts.models.path, models_at)
+                    .fix(format!("add `from {pkg}.modules.{name} import model as {name}_model  # noqa: F401` above `# polepos:model-imports` (or run `polepos check --fix`)")),
+            );
+        }
+    }
+    orphans(facts, &modules, issues);
+    cycles(facts, issues);
+    shared_prefixes(facts, issues);
+    duplicate_tables(facts, issues);
+}
+
+/// The name `file` binds to `<package>.router`'s `router` at top level.
+pub fn router_binding(file: &PyFile, package: &str) -> Option<String> {
+    let submodule = format!("{package}.router");
+    file.imports
+        .iter()
+        .filter(|i| i.scope == Scope::TopLevel)
+        .find(|i| {
+            (i.module == submodule && i.name.as_deref() == Some("router"))
+                || (i.module == package && i.name.as_deref() == Some("router"))
+        })
+        .map(|i| i.bound.clone())
+}
+
+/// Whether `file` imports `<package>.<submodule>` in any form, anywhere.
+pub fn imports_submodule(file: &PyFile, package: &str, submodule: &str) -> bool {
+    let full = format!("{package}.{submodule}");
+    file.imports.iter().any(|i| {
+        i.scope != Scope::TypeChecking
+            && (i.module == full
+                || i.module.starts_with(&format!("{full}."))
+                || (i.module == package && i.name.as_deref() == Some(submodule)))
+    })
+}
+
+fn router_wiring(
+    facts: &Facts,
+    router: &PyFile,
+    name: &str,
+    imports_at: Option<usize>,
+    includes_at: Option<usize>,
+    issues: &mut Vec<Issue>,
+) {
+    let pkg = &facts.pkg;
+    let path = &facts.router.path;
+    let bound = router_binding(router, &format!("{pkg}.modules.{name}"));
+    let alias = bound.clone().unwrap_or_else(|| format!("{name}_router"));
+    let expected =
+        format!("api_router.include_router({alias}, prefix=\"/{name}\", tags=[\"{name}\"])");
+    if bound.is_none() {
+        issues.push(
+            Issue::new(Code::ModuleRouterImportMissing, format!("the router of module `{name}` is not imported in api/router.py"))
+                .at(path, imports_at)
+                .fix(format!("add `from {pkg}.modules.{name}.router import router as {name}_router` above `# polepos:router-imports`")),
+        );
+    }
+    let Some(include) = router
+        .includes
+        .iter()
+        .find(|i| i.router.as_deref() == Some(alias.as_str()))
+    else {
+        issues.push(
+            Issue::new(
+                Code::ModuleRouterIncludeMissing,
+                format!("the router of module `{name}` is not included in api/router.py"),
+            )
+            .at(path, includes_at)
+            .fix(format!(
+                "add `{expected}` above `# polepos:router-includes`{}",
+                if bound.is_some() {
+                    " (or run `polepos check --fix`)"
+                } else {
+                    ""
+                }
+            )),
+        );
+        return;
+    };
+    let mut changes = Vec::new();
+    let want = format!("/{name}");
+    match &include.prefix {
+        Arg::Literal(p) if normalise_prefix(p) == want => {}
+        Arg::Literal(p) => changes.push(format!("prefix \"{p}\" instead of \"{want}\"")),
+        Arg::Absent => changes.push(format!("no prefix instead of \"{want}\"")),
+        Arg::Other => changes.push(format!("a computed prefix instead of \"{want}\"")),
+    }
+    if include.tags != Arg::Literal(vec![name.to_string()]) {
+        changes.push(format!("tags other than [\"{name}\"]"));
+    }
+    if !changes.is_empty() {
+        issues.push(
+            Issue::new(
+                Code::ModuleRouterIncludeMissing,
+                format!(
+                    "the router of module `{name}` is included with {}",
+                    changes.join(" and ")
+                ),
+            )
+            .at(path, Some(include.line))
+            .fix(format!("change the include to `{expected}`")),
+        );
+    }
+}
+
+/// `/x/` and `/x` are the same mount point.
+pub fn normalise_prefix(prefix: &str) -> String {
+    let trimmed = prefix.trim_end_matches('/');
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// Whether a wiring reference to `module` (optionally its `submodule`) points at nothing.
+fn dangling(module: &Resolved<'_>, submodule: Option<&str>) -> bool {
+    let Some(dir) = module.dir else { return true };
+    let Some(sub) = submodule else { return false };
+    let present = dir.files.contains(&format!("{sub}.py"))
+        || dir.files.iter().any(|f| f.starts_with(&format!("{sub}/")));
+    let reported_as_031 = module
+        .template
+        .spec()
+        .files
+        .contains(&format!("{sub}.py").as_str());
+    !present && !reported_as_031
+}
+
+fn orphans(facts: &Facts, modules: &[Resolved<'_>], issues: &mut Vec<Issue>) {
+    let pkg = &facts.pkg;
+    let by_name: BTreeMap<&str, &Resolved<'_>> =
+        modules.iter().map(|m| (m.name.as_str(), m)).collect();
+    let modules_pkg = format!("{pkg}.modules");
+    // Which submodule of <pkg>.modules.<m> an import refers to, if any.
+    let submodule = |module: &str, name: Option<&str>| -> Option<String> {
+        let rest = module.strip_prefix(&modules_pkg)?.strip_prefix('.')?;
+        match rest.split_once('.') {
+            Some((_, sub)) => Some(sub.split('.').next().unwrap_or(sub).to_string()),
+            None => name
+                .filter(|n| matches!(*n, "router" | "model"))
+                .map(str::to_string),
+        }
+    };
+    let mut report = |file: &PyFile, path: &str, include_check: bool| {
+        let mut orphan_names = BTreeSet::new();
+        for import in &file.imports {
+            let Some(target) = module_of(pkg, &import.module, import.name.as_deref()) else {
+                continue;
+            };
+            if target == "status" && by_name.get("status").is_none_or(|m| m.dir.is_none()) {
+                continue; // reported as missing required files (PPCHK010)
+            }
+            let sub = submodule(&import.module, import.name.as_deref());
+            let gone = by_name
+                .get(target.as_str())
+                .is_none_or(|m| dangling(m, sub.as_deref()));
+            if gone {
+                let what = match &sub {
+                    Some(s) => format!("`{target}.{s}`"),
+                    None => format!("module `{target}`"),
+                };
+                issues.push(
+                    Issue::new(
+                        Code::OrphanReference,
+                        format!("{path} imports {what}, which does not exist"),
+                    )
+                    .at(path, Some(import.line))
+                    .fix("delete the import (and anything that uses it), or restore the module"),
+                );
+                orphan_names.insert(import.bound.clone());
+            }
+        }
+        if include_check {
+            for include in &file.includes {
+                if include
+                    .router
+                    .as_ref()
+                    .is_some_and(|r| orphan_names.contains(r))
+                {
+                    issues.push(
+                        Issue::new(
+                            Code::OrphanReference,
+                            format!(
+                                "{path} includes `{}`, the router of a module that does not exist",
+                                include.router.as_deref().unwrap_or_default()
+                            ),
+                        )
+                        .at(path, Some(include.line))
+                        .fix("delete the include, or restore the module"),
+                    );
+                }
+            }
+        }
+    };
+    if let Some(router) = facts.router.file() {
+        report(router, &facts.router.path, true);
+    }
+    if let Some(models) = facts.models.file() {
+        report(models, &facts.models.path, false);
+    }
+    if let Some(all) = facts.modules_init.file().and_then(|f| f.all.as_ref()) {
+        for (item, line) in &all.items {
+            if item != "status" && by_name.get(item.as_str()).is_none_or(|m| m.dir.is_none()) {
+                issues.push(
+                    Issue::new(Code::OrphanReference, format!("`__all__` exports `{item}`, but there is no module directory modules/{item}/"))
+                        .at(&facts.modules_init.path, Some(*line))
+                        .fix(format!("delete `\"{item}\",` from `__all__`, or restore the module")),
+                );
+            }
+        }
+    }
+}
+
+/// PPCHK060: strongly connected components of the module import graph.
+fn cycles(facts: &Facts, issues: &mut Vec<Issue>) {
+    let names: Vec<&String> = facts.modules.keys().collect();
+    let index: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<usize>> = facts
+        .modules
+        .values()
+        .map(|dir| {
+            let targets: BTreeSet<usize> = dir
+                .imports
+                .iter()
+                .filter_map(|r| index.get(r.target.as_str()).copied())
+                .collect();
+            targets.into_iter().collect()
+        })
+        .collect();
+    for component in strongly_connected(&edges) {
+        if component.len() < 2 {
+            continue;
+        }
+        let members: BTreeSet<usize> = component.iter().copied().collect();
+        let Some(&start) = members.first() else {
+            continue;
+        };
+        let path = cycle_through(&edges, &members, start);
+        let cycle: Vec<&str> = path.iter().map(|&i| names[i].as_str()).collect();
+        let (from, to) = (cycle[0], cycle.get(1).copied().unwrap_or(cycle[0]));
+        let at = facts
+            .modules
+            .get(from)
+            .and_then(|d| d.imports.iter().find(|r| r.target == to));
+        let mut issue = Issue::new(
+            Code::CircularImport,
+            format!(
+                "modules import each other at load time: {}",
+                cycle.join(" -> ")
+            ),
+        );
+        if let Some(at) = at {
+            issue = issue.at(&at.path, Some(at.line));
+        }
+        issues.push(issue);
+    }
+}
+
+/// Tarjan's algorithm, iterative so deep graphs cannot overflow the stack.
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = edges.len();
+    let (mut index, mut low, mut on_stack) = (vec![usize::MAX; n], vec![0; n], vec![false; n]);
+    let (mut stack, mut out, mut counter) = (Vec::new(), Vec::new(), 0);
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work = vec![(root, 0usize)];
+        while let Some(&mut (v, ref mut next)) = work.last_mut() {
+            if *next == 0 && index[v] == usize::MAX {
+                index[v] = counter;
+                low[v] = counter;
+                counter += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&w) = edges[v].get(*next) {
+                *next += 1;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(component);
+            }
+        }
+    }
+    out
+}
+
+/// A shortest cycle from `start` back to itself within `members` (breadth-first).
+fn cycle_through(edges: &[Vec<usize>], members: &BTreeSet<usize>, start: usize) -> Vec<usize> {
+    let mut previous: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for &w in &edges[v] {
+            if !members.contains(&w) {
+                continue;
+            }
+            if w == start {
+                let mut path = vec![start];
+                let mut at = v;
+                while at != start {
+                    path.push(at);
+                    at = previous.get(&at).copied().unwrap_or(start);
+                }
+                path[1..].reverse();
+                path.push(start);
+                return path;
+            }
+            if let std::collections::btree_map::Entry::Vacant(e) = previous.entry(w) {
+                e.insert(v);
+                queue.push_back(w);
+            }
+        }
+    }
+    vec![start, start]
+}
+
+/// PPCHK061: two includes mounted on the same prefix.
+fn shared_prefixes(facts: &Facts, issues: &mut Vec<Issue>) {
+    let Some(router) = facts.router.file() else {
+        return;
+    };
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for include in &router.includes {
+        let Arg::Literal(prefix) = &include.prefix else {
+            continue;
+        };
+        let prefix = normalise_prefix(prefix);
+        if prefix.is_empty() {
+            continue;
+        }
+        match seen.get(&prefix) {
+            Some(first) => issues.push(
+                Issue::new(
+                    Code::DuplicatePrefix,
+                    format!("prefix \"{prefix}\" is already used by the include on line {first}"),
+                )
+                .at(&facts.router.path, Some(include.line)),
+            ),
+            None => {
+                seen.insert(prefix, include.line);
+            }
+        }
+    }
+}
+
+/// PPCHK062: the same `__tablename__` in two model files.
+fn duplicate_tables(facts: &Facts, issues: &mut Vec<Issue>) {
+    let mut tables: Vec<&super::scan::Table> = facts
+        .modules
+        .values()
+        .flat_map(|d| &d.tables)
+        .chain(&facts.auth_tables)
+        .collect();
+    tables.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    let mut seen: BTreeMap<&str, &super::scan::Table> = BTreeMap::new();
+    for table in tables {
+        match seen.get(table.name.as_str()) {
+            Some(first) => issues.push(
+                Issue::new(
+                    Code::DuplicateTable,
+                    format!(
+                        "table `{}` is also declared in {}:{}",
+                        table.name, first.path, first.line
+                    ),
+                )
+                .at(&table.path, Some(table.line)),
+            ),
+            None => {
+                seen.insert(&table.name, table);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_and_cycles() {
+        // 0 -> 1 -> 2 -> 0, 3 -> 3 (self), 4 alone
+        let edges = vec![vec![1], vec![2], vec![0], vec![3], vec![]];
+        let mut comps: Vec<Vec<usize>> = strongly_connected(&edges)
+            .into_iter()
+            .map(|mut c| {
+                c.sort();
+                c
+            })
+            .collect();
+        comps.sort();
+        assert_eq!(comps, vec![vec![0, 1, 2], vec![3], vec![4]]);
+        let members: BTreeSet<usize> = [0, 1, 2].into_iter().collect();
+        assert_eq!(cycle_through(&edges, &members, 0), vec![0, 1, 2, 0]);
+    }
+
+    #[test]
+    fn prefixes_normalise() {
+        assert_eq!(normalise_prefix("/a/"), "/a");
+        assert_eq!(normalise_prefix("/"), "");
+    }
+}

@@ -1,0 +1,633 @@
+//! Python files read with a real parser (rustpython-parser), summarised for the checks.
+//!
+//! The checks ask meaning-level questions — "is the status router imported, under which
+//! name, and included with which prefix?" — so a file is parsed once and reduced to a
+//! small [`PyFile`]: its imports (with the scope they run in), its top-level
+//! `x.include_router(...)` calls, its `__all__`, its top-level functions and classes. The
+//! syntax tree itself is dropped right away, which keeps memory flat on large projects.
+//!
+//! A file that does not parse gives a [`SyntaxIssue`] with the line of the error. The
+//! parser is also guarded against panics on hostile input: `check` must survive any bytes.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use rustpython_parser::Parse;
+use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
+
+use super::source::LineIndex;
+
+/// Where an import statement runs, which decides whether it matters at import time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Module level (also inside top-level `if`/`try`/`with` blocks and class bodies).
+    TopLevel,
+    /// Inside the named top-level function (at any depth).
+    Function(String),
+    /// Under `if TYPE_CHECKING:`; never executed.
+    TypeChecking,
+}
+
+/// One imported name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    /// Absolute module path (`shop.modules.orders.router`), relative imports resolved.
+    pub module: String,
+    /// For `from m import n`: `n`; `None` for `import m`.
+    pub name: Option<String>,
+    /// The name bound in the importing file (`orders_router`, or `shop` for `import shop.x`).
+    pub bound: String,
+    /// 1-based first and last line of the statement.
+    pub line: usize,
+    pub end_line: usize,
+    pub scope: Scope,
+}
+
+impl Import {
+    /// The full dotted path of what was imported (`m.n` for `from m import n`).
+    pub fn target(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{}.{name}", self.module),
+            None => self.module.clone(),
+        }
+    }
+}
+
+/// A keyword argument of an include call: absent, a literal, or some other expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg<T> {
+    Absent,
+    Literal(T),
+    Other,
+}
+
+/// A top-level `<receiver>.include_router(<router>, prefix=..., tags=...)` statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    pub receiver: String,
+    /// The first positional argument when it is a plain name.
+    pub router: Option<String>,
+    pub prefix: Arg<String>,
+    pub tags: Arg<Vec<String>>,
+    pub line: usize,
+    pub end_line: usize,
+}
+
+/// A top-level `__all__ = [...]` (also `+=` and annotated forms).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllList {
+    /// String items with their lines.
+    pub items: Vec<(String, usize)>,
+    /// Lines of the (last) assignment's value: opening and closing bracket.
+    pub start_line: usize,
+    pub end_line: usize,
+}
+
+/// A top-level function definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    pub name: String,
+    pub line: usize,
+    pub end_line: usize,
+}
+
+/// A top-level class definition and the names assigned in its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Class {
+    pub name: String,
+    pub line: usize,
+    pub end_line: usize,
+    /// Field (or other assigned name) and its line.
+    pub fields: Vec<(String, usize)>,
+}
+
+/// What the checks need from one Python file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PyFile {
+    pub imports: Vec<Import>,
+    pub includes: Vec<Include>,
+    pub all: Option<AllList>,
+    pub functions: Vec<Function>,
+    pub classes: Vec<Class>,
+    /// Names assigned at top level, with the first and last line of the statement.
+    pub assigned: Vec<(String, usize, usize)>,
+    /// Last line of the last top-level import statement.
+    pub last_top_import_end: Option<usize>,
+    /// Last line of the module docstring, if any.
+    pub docstring_end: Option<usize>,
+    /// First line of every top-level statement, in order.
+    pub top_level_starts: Vec<usize>,
+}
+
+impl PyFile {
+    /// Whether `line` lies in the block opened by the top-level statement starting at
+    /// `opener` (i.e. after it, before the next top-level statement).
+    pub fn in_block(&self, opener: usize, line: usize) -> bool {
+        line > opener
+            && !self
+                .top_level_starts
+                .iter()
+                .any(|s| *s > opener && *s <= line)
+    }
+
+    pub fn function(&self, name: &str) -> Option<&Function> {
+        self.functions.iter().find(|f| f.name == name)
+    }
+
+    pub fn class(&self, name: &str) -> Option<&Class> {
+        self.classes.iter().find(|c| c.name == name)
+    }
+}
+
+/// A file that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxIssue {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Parses `text`. `package` is the dotted package the file belongs to (the file's own
+/// module for `__init__.py`), used to resolve relative imports.
+pub fn parse(text: &str, package: &str) -> Result<PyFile, SyntaxIssue> {
+    let index = LineIndex::new(text);
+    let parsed = catch_unwind(AssertUnwindSafe(|| ast::Suite::parse(text, "<check>")));
+    let suite = match parsed {
+        Ok(Ok(suite)) => suite,
+        Ok(Err(error)) => {
+            return Err(SyntaxIssue {
+                line: index.line(error.offset.to_u32()),
+                message: error.error.to_string(),
+            });
+        }
+        Err(_) => {
+            return Err(SyntaxIssue {
+                line: 1,
+                message: "the file could not be parsed".to_string(),
+            });
+        }
+    };
+    let mut walker = Walker {
+        index: &index,
+        package,
+        file: PyFile::default(),
+    };
+    walker.top_level(&suite);
+    Ok(walker.file)
+}
+
+/// Parses a single statement line (e.g. `__tablename__ = "orders"`) and returns the
+/// string assigned to `name`, if that is what the line is.
+pub fn assigned_string(line: &str, name: &str) -> Option<String> {
+    let parsed = catch_unwind(|| ast::Suite::parse(line.trim(), "<check>")).ok()?;
+    let suite = parsed.ok()?;
+    let [stmt] = suite.as_slice() else {
+        return None;
+    };
+    let (targets, value): (Vec<&Expr>, Option<&Expr>) = match stmt {
+        Stmt::Assign(a) => (a.targets.iter().collect(), Some(&*a.value)),
+        Stmt::AnnAssign(a) => (vec![&*a.target], a.value.as_deref()),
+        _ => return None,
+    };
+    let is_target = targets.iter().any(|t| name_of(t) == Some(name));
+    if !is_target {
+        return None;
+    }
+    string_literal(value?)
+}
+
+struct Walker<'a> {
+    index: &'a LineIndex,
+    package: &'a str,
+    file: PyFile,
+}
+
+fn name_of(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(n) => Some(n.id.as_str()),
+        _ => None,
+    }
+}
+
+fn string_literal(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Constant(c) => match &c.value {
+            Constant::Str(s) => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn string_items(expr: &Expr) -> Option<&[Expr]> {
+    match expr {
+        Expr::List(l) => Some(&l.elts),
+        Expr::Tuple(t) => Some(&t.elts),
+        _ => None,
+    }
+}
+
+fn is_type_checking(test: &Expr) -> bool {
+    match test {
+        Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(a) => a.attr.as_str() == "TYPE_CHECKING",
+        _ => false,
+    }
+}
+
+impl Walker<'_> {
+    fn line(&self, node: &impl Ranged) -> usize {
+        self.index.line(node.start().to_u32())
+    }
+
+    fn end_line(&self, node: &impl Ranged) -> usize {
+        self.index.line(node.end().to_u32().saturating_sub(1))
+    }
+
+    fn top_level(&mut self, suite: &[Stmt]) {
+        for (position, stmt) in suite.iter().enumerate() {
+            let start = self.line(stmt);
+            self.file.top_level_starts.push(start);
+            match stmt {
+                Stmt::Expr(e) if position == 0 && string_literal(&e.value).is_some() => {
+                    self.file.docstring_end = Some(self.end_line(stmt));
+                }
+                Stmt::Expr(e) => self.include_call(&e.value, stmt),
+                Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                    self.import(stmt, &Scope::TopLevel);
+                    self.file.last_top_import_end = Some(self.end_line(stmt));
+                }
+                Stmt::Assign(a) => {
+                    for target in &a.targets {
+                        self.assignment(target, Some(&a.value), stmt, false);
+                    }
+                }
+                Stmt::AnnAssign(a) => self.assignment(&a.target, a.value.as_deref(), stmt, false),
+                Stmt::AugAssign(a) => self.assignment(&a.target, Some(&a.value), stmt, true),
+                Stmt::FunctionDef(f) => {
+                    self.function(f.name.as_str(), &f.body, stmt);
+                }
+                Stmt::AsyncFunctionDef(f) => {
+                    self.function(f.name.as_str(), &f.body, stmt);
+                }
+                Stmt::ClassDef(c) => {
+                    let fields = c
+                        .body
+                        .iter()
+                        .filter_map(|s| match s {
+                            Stmt::AnnAssign(a) => name_of(&a.target).map(|n| (n, s)),
+                            Stmt::Assign(a) => a.targets.first().and_then(name_of).map(|n| (n, s)),
+                            _ => None,
+                        })
+                        .map(|(n, s)| (n.to_string(), self.line(s)))
+                        .collect();
+                    self.file.classes.push(Class {
+                        name: c.name.as_str().to_string(),
+                        line: self.line(stmt),
+                        end_line: self.end_line(stmt),
+                        fields,
+                    });
+                    self.nested(&c.body, &Scope::TopLevel);
+                }
+                other => self.nested(std::slice::from_ref(other), &Scope::TopLevel),
+            }
+        }
+    }
+
+    fn function(&mut self, name: &str, body: &[Stmt], stmt: &Stmt) {
+        self.file.functions.push(Function {
+            name: name.to_string(),
+            line: self.line(stmt),
+            end_line: self.end_line(stmt),
+        });
+        self.nested(body, &Scope::Function(name.to_string()));
+    }
+
+    /// Collects imports in nested blocks, keeping the scope they run in.
+    fn nested(&mut self, stmts: &[Stmt], scope: &Scope) {
+        for stmt in stmts {
+            match stmt {
+                Stmt::Import(_) | Stmt::ImportFrom(_) => self.import(stmt, scope),
+                Stmt::FunctionDef(f) => {
+                    let inner = self.function_scope(scope, f.name.as_str());
+                    self.nested(&f.body, &inner);
+                }
+                Stmt::AsyncFunctionDef(f) => {
+                    let inner = self.function_scope(scope, f.name.as_str());
+                    self.nested(&f.body, &inner);
+                }
+                Stmt::ClassDef(c) => self.nested(&c.body, scope),
+                Stmt::If(s) => {
+                    let body_scope = if is_type_checking(&s.test) {
+                        Scope::TypeChecking
+                    } else {
+                        scope.clone()
+                    };
+                    self.nested(&s.body, &body_scope);
+                    self.nested(&s.orelse, scope);
+                }
+                Stmt::Try(s) => {
+                    self.nested(&s.body, scope);
+                    for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
+                        self.nested(&h.body, scope);
+                    }
+                    self.nested(&s.orelse, scope);
+                    self.nested(&s.finalbody, scope);
+                }
+                Stmt::TryStar(s) => {
+                    self.nested(&s.body, scope);
+                    for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
+                        self.nested(&h.body, scope);
+                    }
+                    self.nested(&s.orelse, scope);
+                    self.nested(&s.finalbody, scope);
+                }
+                Stmt::With(s) => self.nested(&s.body, scope),
+                Stmt::AsyncWith(s) => self.nested(&s.body, scope),
+                Stmt::For(s) => {
+                    self.nested(&s.body, scope);
+                    self.nested(&s.orelse, scope);
+                }
+                Stmt::AsyncFor(s) => {
+                    self.nested(&s.body, scope);
+                    self.nested(&s.orelse, scope);
+                }
+                Stmt::While(s) => {
+                    self.nested(&s.body, scope);
+                    self.nested(&s.orelse, scope);
+                }
+                Stmt::Match(s) => {
+                    for case in &s.cases {
+                        self.nested(&case.body, scope);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn function_scope(&self, outer: &Scope, name: &str) -> Scope {
+        match outer {
+            Scope::TopLevel => Scope::Function(name.to_string()),
+            other => other.clone(),
+        }
+    }
+
+    fn import(&mut self, stmt: &Stmt, scope: &Scope) {
+        let (line, end_line) = (self.line(stmt), self.end_line(stmt));
+        match stmt {
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    let module = alias.name.as_str().to_string();
+                    let bound = match &alias.asname {
+                        Some(a) => a.as_str().to_string(),
+                        None => module.split('.').next().unwrap_or_default().to_string(),
+                    };
+                    self.file.imports.push(Import {
+                        module,
+                        name: None,
+                        bound,
+                        line,
+                        end_line,
+                        scope: scope.clone(),
+                    });
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                let level = i.level.as_ref().map_or(0, |l| l.to_usize());
+                let relative = i.module.as_ref().map(|m| m.as_str()).unwrap_or_default();
+                let Some(module) = resolve(self.package, level, relative) else {
+                    return;
+                };
+                for alias in &i.names {
+                    let name = alias.name.as_str().to_string();
+                    let bound = alias
+                        .asname
+                        .as_ref()
+                        .map_or_else(|| name.clone(), |a| a.as_str().to_string());
+                    self.file.imports.push(Import {
+                        module: module.clone(),
+                        name: Some(name),
+                        bound,
+                        line,
+                        end_line,
+                        scope: scope.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn assignment(&mut self, target: &Expr, value: Option<&Expr>, stmt: &Stmt, augmented: bool) {
+        let Some(name) = name_of(target) else {
+            return;
+        };
+        let (line, end) = (self.line(stmt), self.end_line(stmt));
+        self.file.assigned.push((name.to_string(), line, end));
+        if name != "__all__" {
+            return;
+        }
+        let Some(value) = value else { return };
+        let Some(elts) = string_items(value) else {
+            return;
+        };
+        let items: Vec<(String, usize)> = elts
+            .iter()
+            .filter_map(|e| string_literal(e).map(|s| (s, self.line(e))))
+            .collect();
+        let (start_line, end_line) = (self.line(value), self.end_line(value));
+        match (&mut self.file.all, augmented) {
+            (Some(all), true) => {
+                all.items.extend(items);
+                all.start_line = start_line;
+                all.end_line = end_line;
+            }
+            (slot, _) => {
+                *slot = Some(AllList {
+                    items,
+                    start_line,
+                    end_line,
+                });
+            }
+        }
+    }
+
+    fn include_call(&mut self, expr: &Expr, stmt: &Stmt) {
+        let Expr::Call(call) = expr else { return };
+        let Expr::Attribute(attr) = &*call.func else {
+            return;
+        };
+        if attr.attr.as_str() != "include_router" {
+            return;
+        }
+        let receiver = match &*attr.value {
+            Expr::Name(n) => n.id.as_str().to_string(),
+            _ => return,
+        };
+        let router = call.args.first().and_then(name_of).map(str::to_string);
+        let mut prefix = Arg::Absent;
+        let mut tags = Arg::Absent;
+        for keyword in &call.keywords {
+            match keyword.arg.as_ref().map(|a| a.as_str()) {
+                Some("prefix") => {
+                    prefix = string_literal(&keyword.value).map_or(Arg::Other, Arg::Literal);
+                }
+                Some("tags") => {
+                    tags = string_items(&keyword.value)
+                        .and_then(|elts| elts.iter().map(string_literal).collect())
+                        .map_or(Arg::Other, Arg::Literal);
+                }
+                _ => {}
+            }
+        }
+        self.file.includes.push(Include {
+            receiver,
+            router,
+            prefix,
+            tags,
+            line: self.line(stmt),
+            end_line: self.end_line(stmt),
+        });
+    }
+}
+
+/// Resolves `from <dots><module> import ...` against the importing file's package.
+fn resolve(package: &str, level: usize, module: &str) -> Option<String> {
+    if level == 0 {
+        return Some(module.to_string());
+    }
+    let parts: Vec<&str> = package.split('.').filter(|p| !p.is_empty()).collect();
+    let keep = parts.len().checked_sub(level - 1)?;
+    let mut base = parts[..keep].join(".");
+    if !module.is_empty() {
+        if !base.is_empty() {
+            base.push('.');
+        }
+        base.push_str(module);
+    }
+    (!base.is_empty()).then_some(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROUTER: &str = r#""""Root API router."""
+
+from fastapi import APIRouter
+
+from shop.auth.router import router as auth_router
+from shop.modules.status.router import router as status_router
+# polepos:router-imports
+
+api_router = APIRouter()
+
+api_router.include_router(status_router, tags=["status"])
+api_router.include_router(
+    auth_router,
+    prefix="/auth",
+    tags=["auth"],
+)
+# polepos:router-includes
+"#;
+
+    #[test]
+    fn router_file_summary() {
+        let file = parse(ROUTER, "shop.api").unwrap();
+        assert_eq!(file.docstring_end, Some(1));
+        assert_eq!(file.last_top_import_end, Some(6));
+        let targets: Vec<String> = file.imports.iter().map(Import::target).collect();
+        assert_eq!(
+            targets,
+            [
+                "fastapi.APIRouter",
+                "shop.auth.router.router",
+                "shop.modules.status.router.router"
+            ]
+        );
+        assert_eq!(file.imports[2].bound, "status_router");
+        assert_eq!(file.includes.len(), 2);
+        assert_eq!(file.includes[0].router.as_deref(), Some("status_router"));
+        assert_eq!(file.includes[0].prefix, Arg::Absent);
+        assert_eq!(
+            file.includes[0].tags,
+            Arg::Literal(vec!["status".to_string()])
+        );
+        assert_eq!(file.includes[1].prefix, Arg::Literal("/auth".to_string()));
+        assert_eq!((file.includes[1].line, file.includes[1].end_line), (12, 16));
+        assert_eq!(file.assigned, [("api_router".to_string(), 9, 9)]);
+    }
+
+    #[test]
+    fn scopes_and_relative_imports() {
+        let text = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..b import x\nfrom . import y\ndef import_models() -> None:\n    from shop.modules.a import model  # noqa: F401\n    if True:\n        import shop.auth.model\n";
+        let file = parse(text, "shop.modules.a").unwrap();
+        let got: Vec<(String, Scope)> = file
+            .imports
+            .iter()
+            .map(|i| (i.target(), i.scope.clone()))
+            .collect();
+        let f = Scope::Function("import_models".to_string());
+        assert_eq!(
+            got,
+            [
+                ("typing.TYPE_CHECKING".to_string(), Scope::TopLevel),
+                ("shop.modules.b.x".to_string(), Scope::TypeChecking),
+                ("shop.modules.a.y".to_string(), Scope::TopLevel),
+                ("shop.modules.a.model".to_string(), f.clone()),
+                ("shop.auth.model".to_string(), f),
+            ]
+        );
+        assert_eq!(
+            file.function("import_models").map(|f| (f.line, f.end_line)),
+            Some((5, 8))
+        );
+    }
+
+    #[test]
+    fn all_list_and_class_fields() {
+        let text = "__all__ = [\n    \"status\",\n    \"orders\",\n    # polepos:module-exports\n]\n\nclass Settings(BaseSettings):\n    app_name: str = \"x\"\n    model_config = SettingsConfigDict()\n";
+        let file = parse(text, "shop.modules").unwrap();
+        let all = file.all.unwrap();
+        assert_eq!(
+            all.items,
+            [("status".to_string(), 2), ("orders".to_string(), 3)]
+        );
+        assert_eq!((all.start_line, all.end_line), (1, 5));
+        let settings = file.classes.first().unwrap();
+        assert_eq!(
+            settings.fields,
+            [("app_name".to_string(), 8), ("model_config".to_string(), 9)]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_have_lines() {
+        let err = parse("import os\n\ndef f(:\n    pass\n", "x").unwrap_err();
+        assert_eq!(err.line, 3, "{err:?}");
+        assert!(parse("x = (\n", "x").is_err());
+    }
+
+    #[test]
+    fn single_assignment_lines() {
+        assert_eq!(
+            assigned_string("    __tablename__ = 'orders'", "__tablename__").as_deref(),
+            Some("orders")
+        );
+        assert_eq!(
+            assigned_string("__tablename__: str = \"a\"", "__tablename__").as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            assigned_string("__tablename__ = name", "__tablename__"),
+            None
+        );
+        assert_eq!(assigned_string("x = 'a'", "__tablename__"), None);
+    }
+
+    #[test]
+    fn relative_resolution() {
+        assert_eq!(resolve("a.b.c", 1, "d").as_deref(), Some("a.b.c.d"));
+        assert_eq!(resolve("a.b.c", 2, "").as_deref(), Some("a.b"));
+        assert_eq!(resolve("a", 3, "x"), None);
+    }
+}

@@ -1,0 +1,315 @@
+//! Scanning module directories: which files exist, which other modules each module
+//! imports at load time, and which tables its model declares.
+//!
+//! This is the part of `check` that grows with the project, so it reads only what it
+//! needs and splits the modules over two threads. Every `.py` file of a module is read,
+//! but only files that could import *another* module (they mention `modules` followed by
+//! something other than their own module, or use a parent-relative import) are parsed;
+//! the rest cannot contribute an edge to the import graph. Table names come from the
+//! `__tablename__` lines of `model.py`, each parsed as a statement by the same parser.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::Issue;
+use super::codes::Code;
+use super::python::{self, Scope};
+use super::source::Source;
+
+/// A reference from one module to another (an edge of the import graph).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleRef {
+    pub target: String,
+    /// Path relative to the project root.
+    pub path: String,
+    pub line: usize,
+}
+
+/// A `__tablename__` declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub name: String,
+    pub path: String,
+    pub line: usize,
+}
+
+/// What is on disk for one directory under `modules/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModuleDir {
+    pub name: String,
+    /// Module-relative paths of the files present (`router.py`, `services/x_service.py`).
+    pub files: BTreeSet<String>,
+    /// Load-time imports of other modules.
+    pub imports: Vec<ModuleRef>,
+    pub tables: Vec<Table>,
+    /// Problems reading the files (PPCHK023, PPCHK038).
+    pub issues: Vec<Issue>,
+}
+
+impl ModuleDir {
+    /// Whether the directory holds any Python file (an empty or `__pycache__`-only
+    /// directory left behind by a removal is not a module).
+    pub fn has_python(&self) -> bool {
+        self.files.iter().any(|f| f.ends_with(".py"))
+    }
+}
+
+/// Names of the directories under `modules_dir` that could be modules, sorted.
+pub fn module_dir_names(modules_dir: &Path) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(modules_dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.') && n != "__pycache__")
+        .collect();
+    names.sort();
+    names
+}
+
+/// Scans every named module directory, on up to two threads.
+pub fn scan_all(root: &Path, pkg: &str, names: &[String]) -> Vec<ModuleDir> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(2);
+    if threads < 2 || names.len() < 32 {
+        return names.iter().map(|n| scan_module(root, pkg, n)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, ModuleDir)>> = Mutex::new(Vec::with_capacity(names.len()));
+    let work = || {
+        let mut local = Vec::new();
+        loop {
+            let start = next.fetch_add(16, Ordering::Relaxed);
+            if start >= names.len() {
+                break;
+            }
+            for (index, name) in names.iter().enumerate().skip(start).take(16) {
+                local.push((index, scan_module(root, pkg, name)));
+            }
+        }
+        if let Ok(mut all) = results.lock() {
+            all.extend(local);
+        }
+    };
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn_scoped(scope, work);
+        work();
+        // If the helper could not start, the loop above already did all the work.
+        if let Ok(handle) = helper {
+            let _ = handle.join();
+        }
+    });
+    let mut all = results.into_inner().unwrap_or_default();
+    if all.len() != names.len() {
+        // A worker panicked (it never should): fall back to a sequential scan.
+        return names.iter().map(|n| scan_module(root, pkg, n)).collect();
+    }
+    all.sort_by_key(|(index, _)| *index);
+    all.into_iter().map(|(_, dir)| dir).collect()
+}
+
+/// Scans one module directory.
+pub fn scan_module(root: &Path, pkg: &str, name: &str) -> ModuleDir {
+    let rel_dir = format!("src/{pkg}/modules/{name}");
+    let mut dir = ModuleDir {
+        name: name.to_string(),
+        ..ModuleDir::default()
+    };
+    let mut stack = vec![(root.join(&rel_dir), String::new(), 0usize)];
+    let mut python_files = Vec::new();
+    while let Some((path, prefix, depth)) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&path) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let Ok(file_name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if file_name.starts_with('.') || file_name == "__pycache__" {
+                continue;
+            }
+            let rel = format!("{prefix}{file_name}");
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let is_dir = kind.is_dir();
+            let is_file = kind.is_file() || (kind.is_symlink() && entry.path().is_file());
+            if is_dir && depth < 8 {
+                stack.push((entry.path(), format!("{rel}/"), depth + 1));
+            } else if is_file {
+                if rel.ends_with(".py") {
+                    python_files.push(rel.clone());
+                }
+                dir.files.insert(rel);
+            }
+        }
+    }
+    python_files.sort();
+    for rel in python_files {
+        let path = format!("{rel_dir}/{rel}");
+        let text = match Source::read(&root.join(&path)) {
+            Source::Text(text) => text,
+            Source::NotUtf8 { line } => {
+                dir.issues.push(
+                    Issue::new(Code::NotUtf8, format!("{path} is not valid UTF-8"))
+                        .at(&path, Some(line)),
+                );
+                continue;
+            }
+            Source::Missing => continue,
+        };
+        if rel == "model.py" {
+            dir.tables.extend(tables_in(&text, &path));
+        }
+        if !may_import_other_module(&text, name) {
+            continue;
+        }
+        let package = python_package(pkg, name, &rel);
+        match python::parse(&text, &package) {
+            Ok(file) => {
+                for import in file.imports.iter().filter(|i| i.scope == Scope::TopLevel) {
+                    if let Some(target) = module_of(pkg, &import.module, import.name.as_deref())
+                        && target != name
+                    {
+                        dir.imports.push(ModuleRef {
+                            target,
+                            path: path.clone(),
+                            line: import.line,
+                        });
+                    }
+                }
+            }
+            Err(error) => dir.issues.push(
+                Issue::new(
+                    Code::SyntaxError,
+                    format!("syntax error in {path}: {}", error.message),
+                )
+                .at(&path, Some(error.line)),
+            ),
+        }
+    }
+    dir
+}
+
+/// The `__tablename__` values declared in a model file.
+pub fn tables_in(text: &str, path: &str) -> Vec<Table> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| line.trim_start().starts_with("__tablename__"))
+        .filter_map(|(index, line)| {
+            python::assigned_string(line, "__tablename__").map(|name| Table {
+                name,
+                path: path.to_string(),
+                line: index + 1,
+            })
+        })
+        .collect()
+}
+
+/// The module of the project that an import refers to (`shop.modules.<m>...`, or
+/// `from shop.modules import <m>`).
+pub fn module_of(pkg: &str, module: &str, name: Option<&str>) -> Option<String> {
+    let prefix = format!("{pkg}.modules");
+    let rest = module.strip_prefix(&prefix)?;
+    if rest.is_empty() {
+        return name.filter(|n| *n != "*").map(str::to_string);
+    }
+    let rest = rest.strip_prefix('.')?;
+    Some(rest.split('.').next().unwrap_or(rest).to_string())
+}
+
+/// The dotted package a module file belongs to, for resolving relative imports.
+fn python_package(pkg: &str, module: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = vec![pkg, "modules", module];
+    let segments: Vec<&str> = rel.split('/').collect();
+    if let Some((_, dirs)) = segments.split_last() {
+        parts.extend(dirs);
+    }
+    parts.join(".")
+}
+
+/// Cheap pre-filter: could this file import a module other than `own`? Errs on the side
+/// of parsing: any `modules` not followed by `.<own>` and any `from ..` says yes.
+pub fn may_import_other_module(text: &str, own: &str) -> bool {
+    if text.contains("from ..") {
+        return true;
+    }
+    let mut rest = text;
+    while let Some(at) = rest.find("modules") {
+        let after = &rest[at + "modules".len()..];
+        let own_reference = after
+            .strip_prefix('.')
+            .and_then(|a| a.strip_prefix(own))
+            .is_some_and(|tail| !tail.starts_with(|c: char| c == '_' || c.is_alphanumeric()));
+        if !own_reference {
+            return true;
+        }
+        rest = after;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefilter_spots_other_modules_only() {
+        assert!(!may_import_other_module(
+            "from shop.modules.orders.model import Order\nfrom shop.db.base import Base\n",
+            "orders"
+        ));
+        assert!(may_import_other_module(
+            "from shop.modules.orders_extra import x\n",
+            "orders"
+        ));
+        assert!(may_import_other_module(
+            "from shop.modules import billing\n",
+            "orders"
+        ));
+        assert!(may_import_other_module(
+            "from ..billing import x\n",
+            "orders"
+        ));
+        assert!(!may_import_other_module(
+            "from .model import Order\n",
+            "orders"
+        ));
+    }
+
+    #[test]
+    fn import_targets() {
+        assert_eq!(
+            module_of("shop", "shop.modules.billing.service", None).as_deref(),
+            Some("billing")
+        );
+        assert_eq!(
+            module_of("shop", "shop.modules", Some("billing")).as_deref(),
+            Some("billing")
+        );
+        assert_eq!(module_of("shop", "shop.modulesx", None), None);
+        assert_eq!(module_of("shop", "shop.db", None), None);
+        assert_eq!(
+            python_package("shop", "a", "services/x.py"),
+            "shop.modules.a.services"
+        );
+        assert_eq!(python_package("shop", "a", "router.py"), "shop.modules.a");
+    }
+
+    #[test]
+    fn tables_from_lines() {
+        let text =
+            "class Order(Base):\n    __tablename__ = \"orders\"\n    # __tablename__ = 'old'\n";
+        let tables = tables_in(text, "m.py");
+        assert_eq!(tables.len(), 1);
+        assert_eq!((tables[0].name.as_str(), tables[0].line), ("orders", 2));
+    }
+}

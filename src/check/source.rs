@@ -1,0 +1,145 @@
+//! Reading project files for `check`: bytes → text, with the problems that stops.
+//!
+//! `check` never fails on file contents. A missing file, a file that is not UTF-8 and a
+//! directory where a file should be are all ordinary outcomes, reported by whichever
+//! check needs the file. Line numbers are computed from byte offsets with a small index,
+//! because the Python parser reports offsets, not lines.
+
+use std::path::Path;
+
+/// What reading one file gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The file does not exist (or is not a regular file).
+    Missing,
+    /// The file exists but is not valid UTF-8; `line` is the 1-based line of the first
+    /// invalid byte.
+    NotUtf8 { line: usize },
+    /// The file's text.
+    Text(String),
+}
+
+impl Source {
+    /// Reads `path`. Unreadable files (permissions, a directory) count as missing.
+    pub fn read(path: &Path) -> Source {
+        match std::fs::read(path) {
+            Ok(bytes) => Source::from_bytes(bytes),
+            Err(_) => Source::Missing,
+        }
+    }
+
+    /// Decodes bytes read from disk.
+    pub fn from_bytes(bytes: Vec<u8>) -> Source {
+        match String::from_utf8(bytes) {
+            Ok(text) => Source::Text(text),
+            Err(error) => {
+                let valid = error.utf8_error().valid_up_to();
+                let line = 1 + error.as_bytes()[..valid]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count();
+                Source::NotUtf8 { line }
+            }
+        }
+    }
+
+    /// The text, when the file was read as UTF-8.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Source::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// Byte offsets of line starts, to turn parser offsets into 1-based line numbers.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        for (offset, byte) in text.bytes().enumerate() {
+            if byte == b'\n' {
+                starts.push(u32::try_from(offset + 1).unwrap_or(u32::MAX));
+            }
+        }
+        LineIndex { starts }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line(&self, offset: u32) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(index) => index + 1,
+            Err(index) => index,
+        }
+    }
+}
+
+/// The 1-based line and the message of the first TOML syntax error in `text`.
+pub fn toml_error(text: &str) -> Option<(Option<usize>, String)> {
+    let error = text.parse::<toml_edit::DocumentMut>().err()?;
+    let line = error.span().map(|span| {
+        1 + text.as_bytes()[..span.start.min(text.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+    });
+    Some((line, error.message().trim().to_string()))
+}
+
+/// Whether `name` is a valid Python identifier that is not a hard keyword (non-ASCII
+/// letters count, as in Python).
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let start_ok = first == '_' || first.is_alphabetic();
+    start_ok && chars.all(|c| c == '_' || c.is_alphanumeric()) && !HARD_KEYWORDS.contains(&name)
+}
+
+/// Python's hard keywords; soft keywords (`match`, `type`, …) are valid identifiers.
+const HARD_KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_from_offsets() {
+        let index = LineIndex::new("a\nbc\n\nd");
+        assert_eq!(index.line(0), 1);
+        assert_eq!(index.line(1), 1);
+        assert_eq!(index.line(2), 2);
+        assert_eq!(index.line(5), 3);
+        assert_eq!(index.line(6), 4);
+        assert_eq!(index.line(60), 4);
+    }
+
+    #[test]
+    fn invalid_utf8_reports_its_line() {
+        assert_eq!(
+            Source::from_bytes(b"ok\nok\n\xff\n".to_vec()),
+            Source::NotUtf8 { line: 3 }
+        );
+        assert_eq!(Source::from_bytes(b"x".to_vec()).text(), Some("x"));
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(is_identifier("shop_api"));
+        assert!(is_identifier("_x1"));
+        assert!(!is_identifier("1x"));
+        assert!(!is_identifier("my-mod"));
+        assert!(!is_identifier("class"));
+        assert!(!is_identifier(""));
+    }
+}

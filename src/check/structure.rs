@@ -1,0 +1,393 @@
+//! The project's fixed shape: required files (PPCHK010), Alembic files (011), database
+//! remnants in `--db none` projects (012), managed files (020), markers missing (021) or
+//! out of place (024), and the starter `status` wiring (022).
+//!
+//! Required files are the ones other code imports or that every generated project needs
+//! to run its tests; documentation and deployment files (README, Dockerfile, compose) are
+//! the team's to change, and `.env` is git-ignored, so none of those is required.
+
+use super::Issue;
+use super::codes::Code;
+use super::facts::{Facts, PyFacts};
+use super::python::{Arg, PyFile};
+use crate::cli::DbMode;
+use crate::markers::{self, Marker};
+
+/// Files under `src/<pkg>/` every project has (managed files are checked separately).
+pub const REQUIRED_PACKAGE_FILES: &[&str] = &[
+    "__init__.py",
+    "app.py",
+    "main.py",
+    "run.py",
+    "api/__init__.py",
+    "api/deps.py",
+    "auth/__init__.py",
+    "auth/dependencies.py",
+    "auth/schemas.py",
+    "auth/token.py",
+    "bootstrap/__init__.py",
+    "bootstrap/errors.py",
+    "bootstrap/lifespan.py",
+    "bootstrap/logging.py",
+    "bootstrap/middleware.py",
+    "domain/__init__.py",
+    "domain/exceptions.py",
+    "modules/status/__init__.py",
+    "modules/status/router.py",
+    "modules/status/schemas.py",
+    "modules/status/services/__init__.py",
+    "modules/status/services/status_service.py",
+];
+
+/// Files under `src/<pkg>/db/` in db modes (models.py is a managed file).
+pub const REQUIRED_DB_FILES: &[&str] = &["db/__init__.py", "db/base.py", "db/session.py"];
+
+/// Required files relative to the project root.
+pub const REQUIRED_ROOT_FILES: &[&str] = &["tests/conftest.py", "tests/integration/test_status.py"];
+
+/// Alembic's files in db modes.
+pub const ALEMBIC_FILES: &[&str] = &[
+    "alembic.ini",
+    "migrations/env.py",
+    "migrations/script.py.mako",
+];
+
+/// Dependencies that only a database layer needs.
+const DB_DEPENDENCIES: &[&str] = &[
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "psycopg2",
+    "psycopg-binary",
+];
+
+pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+    required_files(facts, issues);
+    match facts.db {
+        DbMode::None => remnants(facts, issues),
+        DbMode::Sqlite | DbMode::Postgres => alembic(facts, issues),
+    }
+    managed_files(facts, issues);
+    for marker in markers::ALL {
+        if marker.needs_db() && !facts.db.has_db() {
+            continue;
+        }
+        marker_rules(facts, marker, issues);
+    }
+    status_wiring(facts, issues);
+}
+
+fn required_files(facts: &Facts, issues: &mut Vec<Issue>) {
+    let db_files: &[&str] = if facts.db.has_db() {
+        REQUIRED_DB_FILES
+    } else {
+        &[]
+    };
+    let package_files = REQUIRED_PACKAGE_FILES
+        .iter()
+        .chain(db_files)
+        .map(|f| facts.pkg_path(f));
+    let root_files = REQUIRED_ROOT_FILES.iter().map(|f| f.to_string());
+    for path in package_files.chain(root_files) {
+        if !facts.root.join(&path).is_file() {
+            issues.push(
+                Issue::new(
+                    Code::RequiredFileMissing,
+                    format!("required file {path} is missing"),
+                )
+                .at(path, None),
+            );
+        }
+    }
+}
+
+fn alembic(facts: &Facts, issues: &mut Vec<Issue>) {
+    for path in ALEMBIC_FILES {
+        if !facts.root.join(path).is_file() {
+            issues.push(
+                Issue::new(
+                    Code::AlembicFileMissing,
+                    format!("Alembic file {path} is missing"),
+                )
+                .at(*path, None),
+            );
+        }
+    }
+    if !facts.is_dir("migrations/versions") {
+        issues.push(
+            Issue::new(Code::AlembicFileMissing, "Alembic's migrations/versions/ directory is missing")
+                .at("migrations/versions", None)
+                .fix("create migrations/versions/ (keep it in version control, e.g. with a .gitkeep file)"),
+        );
+    }
+}
+
+fn remnants(facts: &Facts, issues: &mut Vec<Issue>) {
+    let remnant = |what: String, path: String, line: Option<usize>| {
+        Issue::new(
+            Code::DbRemnant,
+            format!("{what} in a project without a database (db = \"none\")"),
+        )
+        .at(path, line)
+    };
+    for (path, what) in [
+        (facts.pkg_path("db"), "database package"),
+        ("migrations".to_string(), "Alembic migrations directory"),
+        ("alembic.ini".to_string(), "Alembic configuration"),
+    ] {
+        if facts.exists(&path) {
+            issues.push(remnant(format!("{what} {path}"), path, None));
+        }
+    }
+    if let Some(deps) = &facts.dependencies {
+        for dep in deps {
+            let name = crate::pyproject::requirement_name(dep);
+            if DB_DEPENDENCIES.contains(&name.as_str()) {
+                let line = facts
+                    .root
+                    .join("pyproject.toml")
+                    .to_str()
+                    .and_then(|p| std::fs::read_to_string(p).ok())
+                    .and_then(|text| line_containing(&text, &format!("\"{dep}\"")));
+                issues.push(remnant(
+                    format!("dependency `{dep}`"),
+                    "pyproject.toml".to_string(),
+                    line,
+                ));
+            }
+        }
+    }
+    if let Some(settings) = facts.settings.file().and_then(|f| f.class("Settings")) {
+        for (field, line) in &settings.fields {
+            if field == "database_url" {
+                issues.push(remnant(
+                    "setting `database_url`".to_string(),
+                    facts.settings.path.clone(),
+                    Some(*line),
+                ));
+            }
+        }
+    }
+    if let Some(text) = facts.env.text() {
+        for (key, line) in super::integrations::active_env(text) {
+            if key == "DATABASE_URL" {
+                issues.push(remnant(
+                    "env value DATABASE_URL".to_string(),
+                    ".env.example".to_string(),
+                    Some(line),
+                ));
+            }
+        }
+    }
+}
+
+fn line_containing(text: &str, needle: &str) -> Option<usize> {
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
+
+fn managed_files(facts: &Facts, issues: &mut Vec<Issue>) {
+    let mut files: Vec<&PyFacts> = vec![&facts.router, &facts.modules_init, &facts.settings];
+    if facts.db.has_db() {
+        files.push(&facts.models);
+    }
+    for file in files {
+        if !file.exists() {
+            issues.push(
+                Issue::new(
+                    Code::ManagedFileMissing,
+                    format!("managed file {} is missing", file.path),
+                )
+                .at(&file.path, None),
+            );
+        }
+    }
+    if facts.env == super::source::Source::Missing {
+        issues.push(
+            Issue::new(Code::ManagedFileMissing, "managed file .env.example is missing")
+                .at(".env.example", None)
+                .fix("restore .env.example from version control (it documents every setting and carries the env markers)"),
+        );
+    }
+}
+
+/// Where each marker belongs, for messages and `--fix`.
+pub fn canonical_place(marker: &Marker) -> &'static str {
+    match marker.comment {
+        "# polepos:router-imports" => "at top level after the last import",
+        "# polepos:router-includes" => {
+            "at top level after the last `api_router.include_router(...)`"
+        }
+        "# polepos:model-imports" => "as the last line inside `def import_models() -> None:`",
+        "# polepos:module-exports" => "as the last item inside `__all__ = [...]`",
+        c if c.ends_with("-settings") => "inside `class Settings`, before `model_config`",
+        _ => "at the end of the file",
+    }
+}
+
+/// The text and parsed summary of the file a marker lives in.
+fn marker_file<'a>(
+    facts: &'a Facts,
+    marker: &Marker,
+) -> (String, Option<&'a str>, Option<&'a PyFile>) {
+    let path = marker.path(&facts.pkg);
+    let py = if marker.file.ends_with("api/router.py") {
+        Some(&facts.router)
+    } else if marker.file.ends_with("db/models.py") {
+        Some(&facts.models)
+    } else if marker.file.ends_with("modules/__init__.py") {
+        Some(&facts.modules_init)
+    } else if marker.file.ends_with("settings.py") {
+        Some(&facts.settings)
+    } else {
+        None
+    };
+    match py {
+        Some(py) => (path, py.text(), py.file()),
+        None => (path, facts.env.text(), None),
+    }
+}
+
+fn marker_rules(facts: &Facts, marker: &Marker, issues: &mut Vec<Issue>) {
+    let (path, text, parsed) = marker_file(facts, marker);
+    let Some(text) = text else { return };
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == marker.comment)
+        .map(|(i, _)| i + 1)
+        .collect();
+    let Some(&first) = lines.first() else {
+        issues.push(
+            Issue::new(
+                Code::MarkerMissing,
+                format!("marker `{}` is missing from {path}", marker.comment),
+            )
+            .at(&path, None)
+            .fix(format!(
+                "run `polepos check --fix` to restore it {}, or add the line `{}{}` there by hand",
+                canonical_place(marker),
+                " ".repeat(marker.indent),
+                marker.comment
+            )),
+        );
+        return;
+    };
+    for &line in &lines[1..] {
+        issues.push(
+            Issue::new(
+                Code::MarkerMisplaced,
+                format!(
+                    "marker `{}` appears more than once in {path}",
+                    marker.comment
+                ),
+            )
+            .at(&path, Some(line))
+            .fix(format!(
+                "delete this copy; keep the one {}",
+                canonical_place(marker)
+            )),
+        );
+    }
+    let Some(file) = parsed else { return };
+    let indent = text
+        .lines()
+        .nth(first - 1)
+        .map_or(0, |l| l.len() - l.trim_start().len());
+    if !in_place(file, marker, first, indent) {
+        issues.push(
+            Issue::new(
+                Code::MarkerMisplaced,
+                format!("marker `{}` is out of place in {path}", marker.comment),
+            )
+            .at(&path, Some(first))
+            .fix(format!("move it {}", canonical_place(marker))),
+        );
+    }
+}
+
+fn in_place(file: &PyFile, marker: &Marker, line: usize, indent: usize) -> bool {
+    match marker.comment {
+        "# polepos:router-imports" | "# polepos:router-includes" => indent == 0,
+        "# polepos:model-imports" => {
+            indent > 0
+                && file
+                    .function("import_models")
+                    .is_some_and(|f| file.in_block(f.line, line))
+        }
+        "# polepos:module-exports" => file
+            .all
+            .as_ref()
+            .is_some_and(|all| all.start_line < line && line < all.end_line),
+        _ => file.class("Settings").is_some_and(|class| {
+            let before_config = class
+                .fields
+                .iter()
+                .find(|(name, _)| name == "model_config")
+                .is_none_or(|(_, config)| line < *config);
+            indent > 0 && file.in_block(class.line, line) && before_config
+        }),
+    }
+}
+
+/// The status router's import (bound name) and include, as found in api/router.py.
+fn status_wiring(facts: &Facts, issues: &mut Vec<Issue>) {
+    let Some(router) = facts.router.file() else {
+        return;
+    };
+    let path = &facts.router.path;
+    let pkg = &facts.pkg;
+    let bound = super::modules::router_binding(router, &format!("{pkg}.modules.status"));
+    let name = bound.clone().unwrap_or_else(|| "status_router".to_string());
+    let include = router
+        .includes
+        .iter()
+        .find(|i| i.router.as_deref() == Some(name.as_str()));
+    let import_line = format!("from {pkg}.modules.status.router import router as status_router");
+    let include_line = "api_router.include_router(status_router, tags=[\"status\"])";
+    let marker_line = |m: &Marker| {
+        facts
+            .router
+            .text()
+            .and_then(|t| markers::find(t, m))
+            .map(|i| i + 1)
+    };
+    match (&bound, include) {
+        (None, None) => issues.push(
+            Issue::new(Code::StatusWiring, "the starter status router is neither imported nor included in api/router.py")
+                .at(path, marker_line(&markers::ROUTER_IMPORTS))
+                .fix(format!("add `{import_line}` and `{include_line}`")),
+        ),
+        (None, Some(_)) => issues.push(
+            Issue::new(Code::StatusWiring, "the starter status router is included but not imported in api/router.py")
+                .at(path, marker_line(&markers::ROUTER_IMPORTS))
+                .fix(format!("add `{import_line}` above `# polepos:router-imports`")),
+        ),
+        (Some(_), None) => issues.push(
+            Issue::new(Code::StatusWiring, format!("the starter status router `{name}` is imported but not included in api/router.py"))
+                .at(path, marker_line(&markers::ROUTER_INCLUDES))
+                .fix(format!("add `{}` above `# polepos:router-includes` (or run `polepos check --fix`)", include_line.replace("status_router", &name))),
+        ),
+        (Some(_), Some(include)) => {
+            let mut changes = Vec::new();
+            match &include.prefix {
+                Arg::Absent => {}
+                Arg::Literal(p) if p.is_empty() => {}
+                Arg::Literal(p) => changes.push(format!("prefix \"{p}\"")),
+                Arg::Other => changes.push("a computed prefix".to_string()),
+            }
+            if include.tags != Arg::Literal(vec!["status".to_string()]) {
+                changes.push("tags other than [\"status\"]".to_string());
+            }
+            if !changes.is_empty() {
+                issues.push(
+                    Issue::new(
+                        Code::StatusWiring,
+                        format!("the starter status router is included with {}; it must have no prefix and tags=[\"status\"]", changes.join(" and ")),
+                    )
+                    .at(path, Some(include.line))
+                    .fix(format!("change the include to `{}`", include_line.replace("status_router", &name))),
+                );
+            }
+        }
+    }
+}

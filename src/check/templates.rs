@@ -1,0 +1,314 @@
+//! Module templates: the manifest values that name them, and what each one generates.
+//!
+//! This is §4.6's per-template table as data. A module's template comes from its
+//! `[modules]` entry; for modules the manifest does not list (or projects without a
+//! manifest) it is recognised from the files present, so a project made by another tool
+//! or by hand is held to the template it evidently follows.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// CRUD flags, in the order the manifest writes them.
+pub const CRUD_FLAGS: &[&str] = &[
+    "pagination",
+    "timestamps",
+    "soft-delete",
+    "tenant-scoped",
+    "auth-required",
+];
+
+/// A module template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Template {
+    /// The starter `status` module every project has.
+    Starter,
+    Standard,
+    Crud(Vec<String>),
+    ApiOnly,
+    ServiceOnly,
+    AiPrompt,
+}
+
+/// What a template generates, with `{n}` standing for the module name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
+    /// Files under `src/<pkg>/modules/<n>/`.
+    pub files: &'static [&'static str],
+    /// File name under `tests/integration/`.
+    pub integration_test: &'static str,
+    /// File name under `tests/unit/`, if the template has one.
+    pub unit_test: Option<&'static str>,
+    /// Whether the module has a router that `api/router.py` imports and includes.
+    pub router: bool,
+    /// Whether the module has a model that `db/models.py` imports.
+    pub model: bool,
+    /// Whether the module needs the `llm` integration.
+    pub llm: bool,
+}
+
+const STANDARD: Spec = Spec {
+    files: &[
+        "__init__.py",
+        "model.py",
+        "repository.py",
+        "router.py",
+        "schemas.py",
+        "services/__init__.py",
+        "services/{n}_service.py",
+    ],
+    integration_test: "test_{n}.py",
+    unit_test: Some("test_{n}_service.py"),
+    router: true,
+    model: true,
+    llm: false,
+};
+
+const CRUD: Spec = Spec {
+    files: &[
+        "__init__.py",
+        "model.py",
+        "repository.py",
+        "router.py",
+        "schemas.py",
+        "services/__init__.py",
+        "services/{n}_crud_service.py",
+    ],
+    integration_test: "test_{n}_crud.py",
+    unit_test: Some("test_{n}_crud_service.py"),
+    router: true,
+    model: true,
+    llm: false,
+};
+
+const API_ONLY: Spec = Spec {
+    files: &[
+        "__init__.py",
+        "router.py",
+        "schemas.py",
+        "services/__init__.py",
+        "services/{n}_service.py",
+    ],
+    integration_test: "test_{n}.py",
+    unit_test: Some("test_{n}_api_service.py"),
+    router: true,
+    model: false,
+    llm: false,
+};
+
+const SERVICE_ONLY: Spec = Spec {
+    files: &[
+        "__init__.py",
+        "model.py",
+        "repository.py",
+        "services/__init__.py",
+        "services/{n}_service.py",
+    ],
+    integration_test: "test_{n}.py",
+    unit_test: Some("test_{n}_service_only.py"),
+    router: false,
+    model: true,
+    llm: false,
+};
+
+const AI_PROMPT: Spec = Spec {
+    files: &[
+        "__init__.py",
+        "orchestrator.py",
+        "prompts.py",
+        "router.py",
+        "schemas.py",
+        "services/__init__.py",
+        "services/{n}_service.py",
+    ],
+    integration_test: "test_{n}.py",
+    unit_test: Some("test_{n}_orchestrator.py"),
+    router: true,
+    model: false,
+    llm: true,
+};
+
+const STARTER: Spec = Spec {
+    files: &[
+        "__init__.py",
+        "router.py",
+        "schemas.py",
+        "services/__init__.py",
+        "services/{n}_service.py",
+    ],
+    integration_test: "test_{n}.py",
+    unit_test: None,
+    router: true,
+    model: false,
+    llm: false,
+};
+
+impl Template {
+    /// Parses a `[modules]` value for module `name`; the error says what is wrong.
+    pub fn parse(value: &str, name: &str) -> Result<Template, String> {
+        match value {
+            "standard" => return Ok(Template::Standard),
+            "crud" => return Ok(Template::Crud(Vec::new())),
+            "api-only" => return Ok(Template::ApiOnly),
+            "service-only" => return Ok(Template::ServiceOnly),
+            "ai-prompt" => return Ok(Template::AiPrompt),
+            "starter" if name == "status" => return Ok(Template::Starter),
+            "starter" => return Err("`starter` is only the template of the `status` module".into()),
+            _ => {}
+        }
+        let Some(inner) = value
+            .strip_prefix("crud[")
+            .and_then(|rest| rest.strip_suffix(']'))
+        else {
+            return Err(format!("`{value}` is not a module template"));
+        };
+        let mut flags: Vec<String> = Vec::new();
+        for flag in inner.split(',').map(str::trim) {
+            if !CRUD_FLAGS.contains(&flag) {
+                return Err(format!("`{flag}` is not a crud flag"));
+            }
+            if flags.iter().any(|f| f == flag) {
+                return Err(format!("crud flag `{flag}` is repeated"));
+            }
+            flags.push(flag.to_string());
+        }
+        Ok(Template::Crud(flags))
+    }
+
+    /// The template's row of the table.
+    pub fn spec(&self) -> &'static Spec {
+        match self {
+            Template::Starter => &STARTER,
+            Template::Standard => &STANDARD,
+            Template::Crud(_) => &CRUD,
+            Template::ApiOnly => &API_ONLY,
+            Template::ServiceOnly => &SERVICE_ONLY,
+            Template::AiPrompt => &AI_PROMPT,
+        }
+    }
+
+    /// Recognises the template of an unlisted module from its files (module-relative
+    /// paths) and the test file names present.
+    pub fn recognise(name: &str, files: &BTreeSet<String>, tests: &BTreeSet<String>) -> Template {
+        let has = |f: &str| files.contains(f);
+        let test = |f: String| tests.contains(&f);
+        if name == "status" {
+            return Template::Starter;
+        }
+        if has("orchestrator.py")
+            || has("prompts.py")
+            || test(format!("test_{name}_orchestrator.py"))
+        {
+            return Template::AiPrompt;
+        }
+        if has(&format!("services/{name}_crud_service.py"))
+            || test(format!("test_{name}_crud.py"))
+            || test(format!("test_{name}_crud_service.py"))
+        {
+            return Template::Crud(Vec::new());
+        }
+        match (has("router.py"), has("model.py")) {
+            (true, true) => Template::Standard,
+            (true, false) => Template::ApiOnly,
+            (false, true) => Template::ServiceOnly,
+            (false, false) if test(format!("test_{name}_api_service.py")) => Template::ApiOnly,
+            (false, false) if test(format!("test_{name}_service_only.py")) => Template::ServiceOnly,
+            (false, false) => Template::Standard,
+        }
+    }
+
+    /// The manifest value for this template.
+    pub fn value(&self) -> String {
+        match self {
+            Template::Starter => "starter".into(),
+            Template::Standard => "standard".into(),
+            Template::Crud(flags) if flags.is_empty() => "crud".into(),
+            Template::Crud(flags) => format!("crud[{}]", flags.join(",")),
+            Template::ApiOnly => "api-only".into(),
+            Template::ServiceOnly => "service-only".into(),
+            Template::AiPrompt => "ai-prompt".into(),
+        }
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.value())
+    }
+}
+
+/// Replaces `{n}` with the module name.
+pub fn expand(pattern: &str, name: &str) -> String {
+    pattern.replace("{n}", name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_manifest_value() {
+        assert_eq!(Template::parse("standard", "a"), Ok(Template::Standard));
+        assert_eq!(Template::parse("starter", "status"), Ok(Template::Starter));
+        assert!(Template::parse("starter", "orders").is_err());
+        assert_eq!(
+            Template::parse("crud[pagination,timestamps]", "a"),
+            Ok(Template::Crud(vec![
+                "pagination".into(),
+                "timestamps".into()
+            ]))
+        );
+        assert_eq!(
+            Template::parse("crud[auth-required, soft-delete]", "a").map(|t| t.value()),
+            Ok("crud[auth-required,soft-delete]".to_string())
+        );
+        for bad in [
+            "crud[]",
+            "crud[x]",
+            "crud[pagination,pagination]",
+            "CRUD",
+            "api_only",
+            "",
+            "crud[pagination",
+        ] {
+            assert!(Template::parse(bad, "a").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn recognises_templates_from_files() {
+        let set = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        let none = BTreeSet::new();
+        assert_eq!(
+            Template::recognise("a", &set(&["router.py", "model.py"]), &none),
+            Template::Standard
+        );
+        assert_eq!(
+            Template::recognise("a", &set(&["router.py"]), &none),
+            Template::ApiOnly
+        );
+        assert_eq!(
+            Template::recognise("a", &set(&["model.py"]), &none),
+            Template::ServiceOnly
+        );
+        assert_eq!(
+            Template::recognise(
+                "a",
+                &set(&["router.py", "model.py", "services/a_crud_service.py"]),
+                &none
+            ),
+            Template::Crud(Vec::new())
+        );
+        assert_eq!(
+            Template::recognise("a", &set(&["prompts.py"]), &none),
+            Template::AiPrompt
+        );
+        assert_eq!(
+            Template::recognise("status", &none, &none),
+            Template::Starter
+        );
+        assert_eq!(
+            Template::recognise("a", &none, &set(&["test_a_service_only.py"])),
+            Template::ServiceOnly
+        );
+    }
+}
