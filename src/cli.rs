@@ -65,6 +65,22 @@ pub enum Command {
     #[command(subcommand)]
     Db(DbCommand),
 
+    /// Check that the project's wiring is intact (files, markers, modules, integrations, auth).
+    #[command(
+        after_help = "Exit status: 0 when no error was found, 1 when issues were found (or this is not a project).\n\nExamples:\n  polepos check\n  polepos check --fix\n  polepos check --json\n  polepos check --format github\n  polepos explain PPCHK021"
+    )]
+    Check(CheckArgs),
+
+    /// Explain a `polepos check` code (without a code: list every code).
+    #[command(
+        after_help = "Examples:\n  polepos explain PPCHK021\n  polepos explain 38\n  polepos explain"
+    )]
+    Explain {
+        /// The code, e.g. PPCHK021, ppchk21 or 21.
+        #[arg(value_name = "CODE")]
+        code: Option<String>,
+    },
+
     /// Print the polepos version.
     Version,
 
@@ -157,6 +173,33 @@ pub struct StartArgs {
     /// Print the files that would be created and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Arguments of `polepos check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print one JSON document (same as `--format json`).
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<CheckFormat>,
+
+    /// Restore missing markers and other provably safe wiring first, list what was fixed, then check.
+    #[arg(long)]
+    pub fix: bool,
+}
+
+/// Output formats of `polepos check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Human-readable text.
+    Text,
+    /// One JSON document (schema_version 1).
+    Json,
+    /// GitHub Actions annotations (::error / ::warning).
+    Github,
 }
 
 #[derive(Debug, Subcommand)]

@@ -46,6 +46,12 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// The command reported problems on stdout (e.g. `check` found issues) and has nothing
+/// to add on stderr. Exit code 1.
+#[derive(Debug, thiserror::Error)]
+#[error("problems were found")]
+pub struct ProblemsFound;
+
 /// The user pressed Ctrl-C; every change was rolled back. Exit code 130.
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted; every change was rolled back")]

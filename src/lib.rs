@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use clap::CommandFactory;
 
 use crate::cli::{AddCommand, Cli, Command};
-use crate::error::{Interrupted, PassThrough, Refusal};
+use crate::error::{Interrupted, PassThrough, ProblemsFound, Refusal};
 use crate::printer::{BrokenPipe, Printer, Verbosity};
 
 /// Exit code for success.
@@ -60,6 +60,8 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<()> {
             commands::add_auth::run(printer, *dry_run, &commands::current_dir()?)
         }
         Command::Db(db) => commands::db::run(printer, db, &commands::current_dir()?),
+        Command::Check(args) => commands::check::run(printer, args, &commands::current_dir()?),
+        Command::Explain { code } => commands::explain::run(printer, code.as_deref()),
         Command::Version => Ok(commands::version::run(printer)?),
         Command::Completion { shell } => Ok(commands::completion::run(printer, *shell)?),
         Command::Help { command } => help(printer, command),
@@ -105,6 +107,9 @@ pub fn report(printer: &Printer, result: anyhow::Result<()>) -> u8 {
     let Err(error) = result else { return EXIT_OK };
     if error.is::<BrokenPipe>() {
         return EXIT_OK;
+    }
+    if error.is::<ProblemsFound>() {
+        return EXIT_REFUSED;
     }
     if error.is::<Interrupted>() {
         printer.error(

@@ -1,8 +1,10 @@
 //! One file per command; each turns parsed arguments into work done by the library.
 
 pub mod add_auth;
+pub mod check;
 pub mod completion;
 pub mod db;
+pub mod explain;
 pub mod start;
 pub mod version;
 
