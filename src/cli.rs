@@ -140,6 +140,7 @@ impl DbMode {
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// Project name, e.g. shop-api (letters, digits, `.`, `_`, `-`).
+    #[arg(allow_hyphen_values = true)]
     pub name: String,
 
     /// Database mode.
