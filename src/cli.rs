@@ -204,3 +204,13 @@ pub enum DbCommand {
     /// Fail when the models and the migrations have drifted apart.
     Check,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_tree_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}
