@@ -162,18 +162,27 @@ impl ChangeSet {
     /// Applies every change atomically per file; on any error or Ctrl-C restores every
     /// file touched so far and returns the error.
     pub fn apply(&self) -> anyhow::Result<()> {
+        self.apply_until(&interrupt::interrupted)
+    }
+
+    /// [`ChangeSet::apply`] with the interrupt source injected (tests simulate Ctrl-C).
+    fn apply_until(&self, interrupted: &dyn Fn() -> bool) -> anyhow::Result<()> {
         let _section = CriticalSection::enter();
         let mut undo: Vec<Undo> = Vec::new();
-        let result = self.apply_all(&mut undo);
+        let result = self.apply_all(&mut undo, interrupted);
         if result.is_err() {
             rollback(undo);
         }
         result
     }
 
-    fn apply_all(&self, undo: &mut Vec<Undo>) -> anyhow::Result<()> {
+    fn apply_all(
+        &self,
+        undo: &mut Vec<Undo>,
+        interrupted: &dyn Fn() -> bool,
+    ) -> anyhow::Result<()> {
         for change in &self.changes {
-            if interrupt::interrupted() {
+            if interrupted() {
                 return Err(Interrupted.into());
             }
             let full = self.root.join(change.path());
@@ -223,7 +232,7 @@ impl ChangeSet {
                 }
             }
         }
-        if interrupt::interrupted() {
+        if interrupted() {
             return Err(Interrupted.into());
         }
         Ok(())
@@ -335,6 +344,29 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
+    }
+
+    #[test]
+    fn ctrl_c_midway_restores_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "old\n").unwrap();
+        let mut set = ChangeSet::new(dir.path());
+        set.modify("a.txt", "old\n", "new\n");
+        set.create("pkg/b.txt", "b\n");
+        set.create("pkg/c.txt", "c\n");
+        let calls = std::cell::Cell::new(0);
+        let err = set
+            .apply_until(&|| {
+                calls.set(calls.get() + 1);
+                calls.get() > 2
+            })
+            .unwrap_err();
+        assert!(err.is::<Interrupted>());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "old\n"
+        );
+        assert!(!dir.path().join("pkg").exists());
     }
 
     #[test]

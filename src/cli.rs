@@ -156,6 +156,7 @@ impl DbMode {
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// Project name, e.g. shop-api (letters, digits, `.`, `_`, `-`).
+    #[arg(allow_hyphen_values = true)]
     pub name: String,
 
     /// Database mode.
@@ -245,4 +246,14 @@ pub enum DbCommand {
     },
     /// Fail when the models and the migrations have drifted apart.
     Check,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_tree_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

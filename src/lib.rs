@@ -92,7 +92,7 @@ fn help(printer: &Printer, path: &[String]) -> anyhow::Result<()> {
             .find_subcommand_mut(name)
             .ok_or_else(|| anyhow::anyhow!("unknown command `{name}`"))?;
     }
-    let text = current.render_long_help().to_string();
+    let text = current.render_help().to_string();
     printer.stdout(&format!("{}\n", text.trim_end()))?;
     Ok(())
 }

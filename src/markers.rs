@@ -112,10 +112,9 @@ fn import_key(line: &str) -> Option<(u8, String, String)> {
             module.trim().to_ascii_lowercase(),
             tail.to_ascii_lowercase(),
         ))
-    } else if let Some(rest) = line.strip_prefix("import ") {
-        Some((0, rest.trim().to_ascii_lowercase(), String::new()))
     } else {
-        None
+        line.strip_prefix("import ")
+            .map(|rest| (0, rest.trim().to_ascii_lowercase(), String::new()))
     }
 }
 

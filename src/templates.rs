@@ -126,3 +126,24 @@ fn collect(
 pub fn trees() -> Vec<&'static str> {
     vec!["project/base", "project/db", "auth"]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undefined_variables_are_errors() {
+        let env = environment();
+        let err = env
+            .render_str("{{ missing }}", minijinja::context! {})
+            .unwrap_err();
+        assert_eq!(err.kind(), minijinja::ErrorKind::UndefinedError);
+    }
+
+    #[test]
+    fn every_tree_is_embedded() {
+        for tree in trees() {
+            assert!(TEMPLATES.get_dir(tree).is_some(), "{tree}");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every polepos test: formatting, clippy, unit, snapshot, CLI and end-to-end tests
+# (generated projects with uv, pytest, ruff, mypy; the auth flow on SQLite and on a real
+# PostgreSQL server; uvicorn driven over HTTP on 127.0.0.1).
+#
+# Installs what is missing: uv with pip, PostgreSQL server binaries with apt-get (as
+# root). Fails, never skips, when a prerequisite cannot be had.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+command -v python3 >/dev/null || die "python3 (3.11+) is required"
+command -v cargo >/dev/null || die "cargo is required (see rust-toolchain.toml)"
+
+# uv: from PyPI with pip when absent.
+if ! command -v uv >/dev/null; then
+  say "installing uv with pip"
+  python3 -m pip install --quiet --disable-pip-version-check uv || die "cannot install uv with pip"
+  scripts_dir=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+  export PATH="$scripts_dir:$HOME/.local/bin:$PATH"
+  command -v uv >/dev/null || die "uv was installed but is not on PATH"
+fi
+
+# PostgreSQL server binaries (initdb, pg_ctl): from Debian's packages when absent.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || die "PostgreSQL server binaries are missing; install the 'postgresql' package (needs root)"
+  say "installing PostgreSQL with apt-get"
+  # Keep the package from starting its own cluster: the tests start and stop their own.
+  policy=/usr/sbin/policy-rc.d
+  created_policy=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created_policy=1; fi
+  apt-get update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || die "cannot install postgresql"
+  if [ "$created_policy" = 1 ]; then rm -f "$policy"; fi
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || die "postgresql installed but initdb was not found"
+fi
+id postgres >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || die "the 'postgres' system user is missing (install the postgresql package)"
+
+# One uv cache for every generated project of the run.
+export UV_CACHE_DIR="${UV_CACHE_DIR:-$PWD/target/uv-cache}"
+export UV_LINK_MODE=copy
+# Generated projects must not pick up a virtualenv from the environment.
+unset VIRTUAL_ENV
+
+say "cargo fmt --check"
+cargo fmt --check
+say "cargo clippy"
+cargo clippy --locked --all-targets -- -D warnings
+say "cargo test (unit, snapshot, CLI and end-to-end tests)"
+cargo test --locked -- --test-threads="${POLEPOS_TEST_THREADS:-2}"

@@ -1,0 +1,342 @@
+//! CLI tests: exit code, stdout and stderr of real invocations, and the files they leave.
+
+mod common;
+
+use std::ffi::OsString;
+use std::fs;
+
+use common::{Scratch, run};
+
+#[test]
+fn version_in_all_spellings() {
+    let s = Scratch::new();
+    for args in [&["version"][..], &["--version"], &["-V"]] {
+        let out = s.run(args);
+        assert_eq!(out.code, 0, "{args:?}");
+        assert_eq!(
+            out.stdout,
+            format!("polepos {}\n", env!("CARGO_PKG_VERSION"))
+        );
+        assert_eq!(out.stderr, "");
+    }
+}
+
+#[test]
+fn help_for_every_command() {
+    let s = Scratch::new();
+    let cases: &[(&str, &[&str])] = &[
+        ("help_root", &["help"]),
+        ("help_root_flag", &["--help"]),
+        ("help_start", &["help", "start"]),
+        ("help_startproject", &["help", "startproject"]),
+        ("help_add", &["help", "add"]),
+        ("help_add_auth", &["help", "add", "auth"]),
+        ("help_db", &["help", "db"]),
+        ("help_db_revision", &["help", "db", "revision"]),
+        ("help_db_downgrade", &["help", "db", "downgrade"]),
+        ("help_completion", &["help", "completion"]),
+        ("help_version", &["help", "version"]),
+    ];
+    for (name, args) in cases {
+        let out = s.run(args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        insta::assert_snapshot!(*name, out.stdout);
+    }
+    // `polepos add auth --help` and `polepos help add auth` agree.
+    assert_eq!(
+        s.run(&["add", "auth", "--help"]).stdout,
+        s.run(&["help", "add", "auth"]).stdout
+    );
+    assert_eq!(s.run(&["start", "-h"]).code, 0);
+}
+
+#[test]
+fn help_for_an_unknown_command_is_a_usage_error() {
+    let s = Scratch::new();
+    insta::assert_snapshot!(s.run(&["help", "frobnicate"]).render(s.path()));
+}
+
+#[test]
+fn usage_errors_exit_2_and_write_nothing() {
+    let s = Scratch::new();
+    for args in [
+        &["start"][..],
+        &["start", "x", "--db", "mysql"],
+        &["start", "x", "--install", "--dry-run"],
+        &["frobnicate"],
+        &["db", "downgrade"],
+        &["db", "revision"],
+        &["completion", "tcsh"],
+        &["--color", "sometimes", "version"],
+    ] {
+        let out = s.run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.starts_with("error:"), "{args:?}: {}", out.stderr);
+        assert_eq!(out.stdout, "");
+    }
+    assert!(s.snapshot_tree().is_empty());
+}
+
+#[test]
+fn completion_scripts_for_every_shell() {
+    let s = Scratch::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = s.run(&["completion", shell]);
+        assert_eq!(out.code, 0, "{shell}");
+        assert!(out.stdout.contains("polepos"), "{shell}");
+        assert!(
+            out.stdout.contains("startproject"),
+            "{shell}: completion comes from the real tree"
+        );
+    }
+}
+
+#[test]
+fn a_closed_stdout_exits_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_polepos"))
+        .args(["completion", "zsh"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn bad_project_names_are_refused_and_nothing_is_written() {
+    let s = Scratch::new();
+    fs::create_dir(s.path().join("taken")).unwrap();
+    let before = s.snapshot_tree();
+    let cases: &[(&str, &str)] = &[
+        ("empty", ""),
+        ("blank", "   "),
+        ("whitespace", "shop api"),
+        ("separator", "shop/api"),
+        ("backslash", "shop\\api"),
+        ("dotdot", ".."),
+        ("leading_dash", "-shop"),
+        ("trailing_dot", "shop."),
+        ("symbol", "sh@p"),
+        ("digit_start", "1shop"),
+        ("keyword", "class"),
+        ("soft_keyword", "match"),
+        ("stdlib", "json"),
+        ("stdlib_case", "Logging"),
+        ("dependency", "fastapi"),
+        ("dependency_normalised", "pydantic-settings"),
+        ("tests_dir", "tests"),
+        ("migrations_dir", "migrations"),
+        ("existing_path", "taken"),
+    ];
+    let mut all = String::new();
+    for (label, name) in cases {
+        let out = s.run(&["start", name]);
+        assert_eq!(out.code, 1, "{label}: {}", out.stderr);
+        assert_eq!(out.stdout, "", "{label}");
+        assert_eq!(
+            out.stderr.matches("error:").count(),
+            1,
+            "{label}: one error: {}",
+            out.stderr
+        );
+        all.push_str(&format!("## {label}: {name:?}\n{}\n", out.render(s.path())));
+    }
+    insta::assert_snapshot!(all);
+    assert_eq!(s.snapshot_tree(), before, "nothing was written");
+}
+
+#[test]
+fn dry_run_lists_files_and_writes_nothing() {
+    let s = Scratch::new();
+    let out = s.run(&["start", "shop-api", "--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!(out.render(s.path()));
+    assert!(s.snapshot_tree().is_empty());
+}
+
+#[test]
+fn start_writes_the_project_and_next_steps() {
+    let s = Scratch::new();
+    let out = s.run(&["start", "Shop-API"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!(out.render(s.path()));
+    let root = s.path().join("Shop-API");
+    let manifest = fs::read_to_string(root.join(".poleposition.toml")).unwrap();
+    assert!(
+        manifest.contains("package = \"shop_api\"\ndb = \"sqlite\""),
+        "{manifest}"
+    );
+    assert!(root.join("src/shop_api/api/router.py").is_file());
+    assert!(root.join("migrations/versions").is_dir());
+    // No staging directory is left beside the project.
+    let names: Vec<_> = fs::read_dir(s.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![OsString::from("Shop-API")]);
+}
+
+#[test]
+fn env_gets_a_fresh_secret_and_env_example_a_placeholder() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "one"]).code, 0);
+    assert_eq!(s.run(&["start", "two"]).code, 0);
+    let secret = |p: &str| {
+        let env = fs::read_to_string(s.path().join(p)).unwrap();
+        env.lines()
+            .find_map(|l| l.strip_prefix("AUTH_SECRET_KEY="))
+            .unwrap()
+            .to_string()
+    };
+    let (a, b) = (secret("one/.env"), secret("two/.env"));
+    assert_eq!(a.len(), 64);
+    assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+    assert_ne!(a, b, "every project gets its own secret");
+    assert!(
+        !fs::read_to_string(s.path().join("one/.env.example"))
+            .unwrap()
+            .contains(&a)
+    );
+    assert!(
+        fs::read_to_string(s.path().join("one/.gitignore"))
+            .unwrap()
+            .lines()
+            .any(|l| l.trim() == ".env")
+    );
+}
+
+#[test]
+fn no_bytecode_is_recorded_and_prefixes_commands() {
+    let s = Scratch::new();
+    let out = s.run(&["start", "shop", "--no-bytecode"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("PYTHONDONTWRITEBYTECODE=1 uv run python -m shop.run"),
+        "{}",
+        out.stdout
+    );
+    let manifest = fs::read_to_string(s.path().join("shop/.poleposition.toml")).unwrap();
+    assert!(manifest.contains("bytecode = false"));
+    let readme = fs::read_to_string(s.path().join("shop/README.md")).unwrap();
+    assert!(
+        readme.contains("PYTHONDONTWRITEBYTECODE=1 uv run pytest"),
+        "{readme}"
+    );
+}
+
+#[test]
+fn db_none_leaves_no_database_remnant() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "plain", "--db", "none"]).code, 0);
+    let root = s.path().join("plain");
+    assert!(!root.join("alembic.ini").exists());
+    assert!(!root.join("migrations").exists());
+    assert!(!root.join("src/plain/db").exists());
+    for (path, bytes) in common::tree(&root) {
+        // `.env` holds the random secret; the manifest's comment lists every db mode.
+        if path.ends_with(".env") || path.ends_with(".poleposition.toml") {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap().to_lowercase();
+        for needle in [
+            "sqlalchemy",
+            "alembic",
+            "database_url",
+            "psycopg",
+            "migration",
+            "db_session",
+            "sqlite",
+        ] {
+            assert!(
+                !text.contains(needle),
+                "{} mentions {needle}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn postgres_mode_uses_psycopg_and_a_postgres_url() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "pg-app", "--db", "postgres"]).code, 0);
+    let root = s.path().join("pg-app");
+    let env = fs::read_to_string(root.join(".env.example")).unwrap();
+    assert!(
+        env.contains("DATABASE_URL=postgresql+psycopg://postgres:postgres@localhost:5432/pg_app"),
+        "{env}"
+    );
+    assert!(
+        fs::read_to_string(root.join("pyproject.toml"))
+            .unwrap()
+            .contains("psycopg[binary]")
+    );
+    let compose = fs::read_to_string(root.join("compose.yaml")).unwrap();
+    assert!(
+        compose.contains("postgres:") && compose.contains("healthcheck"),
+        "{compose}"
+    );
+    let sqlite = s.path().join("lite");
+    assert_eq!(s.run(&["start", "lite"]).code, 0);
+    assert!(
+        !fs::read_to_string(sqlite.join("pyproject.toml"))
+            .unwrap()
+            .contains("psycopg")
+    );
+    assert!(
+        fs::read_to_string(sqlite.join(".env.example"))
+            .unwrap()
+            .contains("DATABASE_URL=sqlite:///./lite.db")
+    );
+}
+
+#[test]
+fn install_without_uv_or_python_fails_clearly_but_keeps_the_project() {
+    let s = Scratch::new();
+    let empty = s.path().join("empty-bin");
+    fs::create_dir(&empty).unwrap();
+    let out = run(
+        s.path(),
+        &["start", "shop", "--install"],
+        &[("PATH", empty.into_os_string())],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("neither uv nor a Python 3.11+ interpreter"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("uv sync --extra dev"), "{}", out.stderr);
+    assert!(
+        s.path().join("shop/pyproject.toml").is_file(),
+        "the generated project stays"
+    );
+}
+
+#[test]
+fn project_commands_outside_a_project_are_refused() {
+    let s = Scratch::new();
+    for args in [&["add", "auth"][..], &["db", "upgrade"], &["db", "status"]] {
+        let out = s.run(args);
+        assert_eq!(out.code, 1, "{args:?}");
+        assert!(
+            out.stderr.contains("not inside a polepos project"),
+            "{}",
+            out.stderr
+        );
+    }
+}

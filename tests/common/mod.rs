@@ -1,0 +1,259 @@
+//! A small fixture for running the real `polepos` binary in a scratch directory.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The outcome of one run: exit code and both streams.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// `exit code / stdout / stderr` with scratch paths replaced by `[TEMP]`, for snapshots.
+    pub fn render(&self, scratch: &Path) -> String {
+        let filter = |s: &str| s.replace(&scratch.display().to_string(), "[TEMP]");
+        format!(
+            "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+            self.code,
+            filter(&self.stdout),
+            filter(&self.stderr)
+        )
+    }
+}
+
+/// A scratch directory plus a builder for `polepos` invocations inside it.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Self {
+        Scratch {
+            dir: tempfile::tempdir().expect("create a temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs `polepos <args>` in `cwd` (relative to the scratch dir).
+    pub fn run_in(&self, cwd: &str, args: &[&str]) -> Output {
+        run(&self.path().join(cwd), args, &[])
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_in("", args)
+    }
+
+    /// Every file under the scratch dir with its bytes, for "nothing changed" assertions.
+    pub fn snapshot_tree(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        tree(self.path())
+    }
+}
+
+/// Runs the built binary with extra environment variables.
+pub fn run(cwd: &Path, args: &[&str], env: &[(&str, OsString)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_polepos"));
+    command
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let out = command.output().expect("run polepos");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Every file under `root` (recursively) with its bytes.
+pub fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("read file");
+                files.insert(
+                    path.strip_prefix(root).expect("prefix").to_path_buf(),
+                    bytes,
+                );
+            }
+        }
+    }
+    files
+}
+
+pub mod http;
+pub mod pg;
+
+/// A free TCP port on 127.0.0.1 picked by the kernel.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .expect("bind 127.0.0.1:0")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// The `uv` executable; end-to-end tests fail (never skip) without it.
+pub fn uv() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|d| d.join("uv"))
+        .find(|p| p.is_file())
+        .expect("uv is required for end-to-end tests (scripts/test.sh installs it with pip)")
+}
+
+/// Runs a program in `cwd` and asserts it succeeds, showing all output otherwise.
+pub fn sh(
+    cwd: &Path,
+    program: impl AsRef<std::ffi::OsStr>,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
+    let out = sh_status(cwd, program, args, env);
+    assert_eq!(
+        out.code,
+        0,
+        "`{}` failed in {}:\n{}{}",
+        args.join(" "),
+        cwd.display(),
+        out.stdout,
+        out.stderr
+    );
+    out
+}
+
+/// Runs a program in `cwd` and returns its outcome, whatever it is.
+pub fn sh_status(
+    cwd: &Path,
+    program: impl AsRef<std::ffi::OsStr>,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
+    let mut command = Command::new(program.as_ref());
+    command
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .env("NO_COLOR", "1");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", program.as_ref()));
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `polepos <args>` in `cwd`, asserting success.
+pub fn polepos(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    sh(cwd, env!("CARGO_BIN_EXE_polepos"), args, env)
+}
+
+/// The checks every generated state must pass, run with uv in the project.
+pub fn assert_project_checks(root: &Path, env: &[(&str, &str)]) {
+    let uv = uv();
+    sh(root, &uv, &["sync", "--extra", "dev"], env);
+    let pytest = sh(
+        root,
+        &uv,
+        &["run", "pytest", "-q", "-p", "no:cacheprovider"],
+        env,
+    );
+    assert!(
+        !pytest.stdout.to_lowercase().contains("warning"),
+        "pytest printed warnings:\n{}",
+        pytest.stdout
+    );
+    sh(root, &uv, &["run", "ruff", "check"], env);
+    sh(root, &uv, &["run", "ruff", "format", "--check"], env);
+    sh(root, &uv, &["run", "mypy"], env);
+}
+
+/// A server process started by a test and stopped (by its PID) when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub port: u16,
+    log: PathBuf,
+}
+
+impl Server {
+    /// Starts `python -m <pkg>.run` from the project's virtualenv on a free port.
+    pub fn start(root: &Path, package: &str, env: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let log = root.join(format!("server-{port}.log"));
+        let file = std::fs::File::create(&log).unwrap();
+        let mut command = Command::new(root.join(".venv/bin/python"));
+        command
+            .args(["-m", &format!("{package}.run")])
+            .current_dir(root)
+            .env("APP_HOST", "127.0.0.1")
+            .env("APP_PORT", port.to_string())
+            .env("APP_RELOAD", "false")
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child = command.spawn().expect("start the generated server");
+        let server = Server { child, port, log };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!(
+            "server did not start:\n{}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // SIGTERM first so uvicorn shuts down cleanly, then make sure it is gone.
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        for _ in 0..50 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

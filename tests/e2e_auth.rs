@@ -1,0 +1,373 @@
+//! End-to-end: the seed's auth workflow, verbatim, on SQLite and on a real PostgreSQL
+//! server, then every row of the auth behaviour table over real HTTP on 127.0.0.1.
+//! Needs uv and PostgreSQL server binaries; fails, never skips, without them.
+
+mod common;
+
+use std::path::Path;
+use std::time::Instant;
+
+use common::pg::Postgres;
+use common::{Scratch, Server, assert_project_checks, http, polepos, sh, sh_status, uv};
+
+const PKG: &str = "shop";
+
+/// Runs Python in the project's virtualenv (with the project's settings) and returns stdout.
+fn python(root: &Path, script: &str, env: &[(&str, &str)]) -> String {
+    sh(root, root.join(".venv/bin/python"), &["-c", script], env)
+        .stdout
+        .trim()
+        .to_string()
+}
+
+/// The seed's flow: start, add auth, sync, revision, upgrade, check; then the project's checks.
+fn seed_flow(s: &Scratch, db: &str, env: &[(&str, &str)]) -> std::path::PathBuf {
+    polepos(s.path(), &["start", PKG, "--db", db], env);
+    let root = s.path().join(PKG);
+    let out = polepos(&root, &["add", "auth"], env);
+    assert!(
+        out.stdout
+            .contains("polepos db revision -m \"add auth users table\""),
+        "{}",
+        out.stdout
+    );
+    sh(&root, uv(), &["sync", "--extra", "dev"], env);
+    // Before the migration exists, only the drift test fails, and it names the command.
+    let before = sh_status(
+        &root,
+        uv(),
+        &["run", "pytest", "-q", "-p", "no:cacheprovider"],
+        env,
+    );
+    assert_ne!(
+        before.code, 0,
+        "the drift test must fail before the migration exists"
+    );
+    assert!(
+        before.stdout.contains("1 failed"),
+        "only the drift test fails:\n{}",
+        before.stdout
+    );
+    assert!(
+        before.stdout.contains("polepos db revision -m"),
+        "{}",
+        before.stdout
+    );
+    polepos(
+        &root,
+        &["db", "revision", "-m", "add auth users table"],
+        env,
+    );
+    polepos(&root, &["db", "upgrade"], env);
+    polepos(&root, &["check"], env);
+    polepos(&root, &["db", "check"], env);
+    assert_project_checks(&root, env);
+    root
+}
+
+#[test]
+fn seed_flow_on_sqlite_and_the_auth_table_over_http() {
+    let s = Scratch::new();
+    let root = seed_flow(&s, "sqlite", &[]);
+    drive_auth_over_http(&root, &[]);
+}
+
+#[test]
+fn seed_flow_on_postgresql_and_the_auth_table_over_http() {
+    let pg = Postgres::start();
+    let app_url = pg.create_database("shop_app");
+    let test_url = pg.create_database("shop_test");
+    let env = [
+        ("DATABASE_URL", app_url.as_str()),
+        ("TEST_DATABASE_URL", test_url.as_str()),
+    ];
+    let s = Scratch::new();
+    let root = seed_flow(&s, "postgres", &env);
+    drive_auth_over_http(&root, &env);
+}
+
+const TOKENS: &str = r#"
+import datetime as dt, json, jwt
+from shop.settings import get_settings
+s = get_settings()
+key, now = s.auth_secret_key, dt.datetime.now(dt.UTC)
+base = {"sub": "1", "roles": ["user"], "iss": s.auth_issuer, "iat": now, "exp": now + dt.timedelta(minutes=5)}
+def enc(claims, k=key, alg=s.auth_algorithm):
+    return jwt.encode(claims, k, algorithm=alg)
+print(json.dumps({
+    "bad_signature": enc(base, k="x" * 64),
+    "expired": enc({**base, "iat": now - dt.timedelta(hours=2), "exp": now - dt.timedelta(hours=1)}),
+    "wrong_issuer": enc({**base, "iss": "someone-else"}),
+    "alg_none": jwt.encode(base, None, algorithm="none"),
+    "missing_exp": enc({k: v for k, v in base.items() if k != "exp"}),
+}))
+"#;
+
+const SET_ACTIVE: &str = r#"
+import sys
+from sqlalchemy import text
+from shop.db.session import get_engine
+with get_engine().begin() as c:
+    c.execute(text("UPDATE auth_users SET is_active = :a WHERE email = :e"), {"a": sys.argv[2] == "1", "e": sys.argv[1]})
+"#;
+
+fn set_active(root: &Path, email: &str, active: bool, env: &[(&str, &str)]) {
+    let script = format!(
+        "import sys; sys.argv = ['x', {email:?}, {:?}]\n{SET_ACTIVE}",
+        if active { "1" } else { "0" }
+    );
+    python(root, &script, env);
+}
+
+fn token(port: u16, email: &str, password: &str) -> http::Response {
+    http::post_json(
+        port,
+        "/api/v1/auth/token",
+        &format!(r#"{{"email":{email:?},"password":{password:?}}}"#),
+    )
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+fn assert_unauthorized(response: &http::Response, what: &str) {
+    assert_eq!(response.status, 401, "{what}: {}", response.body);
+    assert_eq!(
+        response.header("www-authenticate"),
+        Some("Bearer"),
+        "{what}"
+    );
+}
+
+fn median_ms(mut f: impl FnMut()) -> f64 {
+    let mut samples: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    samples.sort_by(|a, b| a.total_cmp(b));
+    samples[samples.len() / 2]
+}
+
+fn drive_auth_over_http(root: &Path, env: &[(&str, &str)]) {
+    let server = Server::start(root, PKG, env);
+    let port = server.port;
+
+    // Register: 201, normalised email, client cannot choose roles or activation.
+    let created = http::post_json(
+        port,
+        "/api/v1/auth/register",
+        r#"{"email":"  Ada@Example.COM ","password":"correct horse","roles":"admin","is_active":false}"#,
+    );
+    assert_eq!(created.status, 201, "{}\n{}", created.body, server.log());
+    let user = created.json();
+    assert_eq!(user["email"], "ada@example.com");
+    assert_eq!(user["is_active"], true);
+    assert!(
+        user["roles"].to_string().contains("user") && !user["roles"].to_string().contains("admin"),
+        "{user}"
+    );
+    assert!(user.get("hashed_password").is_none());
+
+    // Duplicate in any case or spacing: 409 with a detail.
+    let dup = http::post_json(
+        port,
+        "/api/v1/auth/register",
+        r#"{"email":"ADA@example.com  ","password":"another secret"}"#,
+    );
+    assert_eq!(dup.status, 409, "{}", dup.body);
+    assert!(dup.json()["detail"].is_string());
+
+    // Concurrent registrations of one email: exactly one 201, the rest 409, never 500.
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(move || {
+                    http::post_json(
+                        port,
+                        "/api/v1/auth/register",
+                        r#"{"email":"race@example.com","password":"same password"}"#,
+                    )
+                    .status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}\n{}",
+        server.log()
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        7,
+        "{statuses:?}"
+    );
+
+    // Validation errors: 422.
+    for (what, body) in [
+        (
+            "invalid email",
+            r#"{"email":"not-an-email","password":"long enough"}"#,
+        ),
+        (
+            "short password",
+            r#"{"email":"b@example.com","password":"7chars!"}"#,
+        ),
+        (
+            "long password",
+            &format!(
+                r#"{{"email":"b@example.com","password":"{}"}}"#,
+                "x".repeat(129)
+            ),
+        ),
+        (
+            "malformed JSON",
+            r#"{"email": "b@example.com", "password": "#,
+        ),
+    ] {
+        assert_eq!(
+            http::post_json(port, "/api/v1/auth/register", body).status,
+            422,
+            "{what}"
+        );
+    }
+
+    // Token login with JSON and with the OAuth2 password form (Swagger's Authorize button).
+    let login = token(port, "ada@example.com", "correct horse");
+    assert_eq!(login.status, 200, "{}", login.body);
+    let login = login.json();
+    assert_eq!(login["token_type"], "bearer");
+    assert!(login["expires_in"].as_i64().unwrap_or(0) > 0);
+    let access = login["access_token"].as_str().unwrap().to_string();
+    let form = http::request(
+        port,
+        "POST",
+        "/api/v1/auth/token",
+        &[],
+        Some((
+            "application/x-www-form-urlencoded",
+            "grant_type=password&username=Ada%40Example.com&password=correct+horse",
+        )),
+    );
+    assert_eq!(form.status, 200, "{}", form.body);
+    let openapi = http::get(port, "/openapi.json", &[]).body;
+    assert!(
+        openapi.contains("\"password\"") && openapi.contains("/api/v1/auth/token"),
+        "OAuth2 password flow documented"
+    );
+
+    // Wrong password, unknown email, inactive user: the same 401 body, the same timing.
+    let wrong = token(port, "ada@example.com", "wrong password");
+    let unknown = token(port, "nobody@example.com", "wrong password");
+    assert_eq!(wrong.status, 401);
+    assert_eq!(unknown.status, 401);
+    assert_eq!(wrong.body, unknown.body);
+    let t_wrong = median_ms(|| {
+        token(port, "ada@example.com", "wrong password");
+    });
+    let t_unknown = median_ms(|| {
+        token(port, "nobody@example.com", "wrong password");
+    });
+    let ratio = t_unknown / t_wrong;
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "unknown {t_unknown:.1} ms vs wrong password {t_wrong:.1} ms"
+    );
+
+    // /me answers from the database.
+    let me = http::get(
+        port,
+        "/api/v1/auth/me",
+        &[("Authorization", &bearer(&access))],
+    );
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.json()["email"], "ada@example.com");
+
+    // Deactivated after the token was issued: /me 401, and login 401 with the same body.
+    set_active(root, "ada@example.com", false, env);
+    assert_unauthorized(
+        &http::get(
+            port,
+            "/api/v1/auth/me",
+            &[("Authorization", &bearer(&access))],
+        ),
+        "deactivated user",
+    );
+    let inactive = token(port, "ada@example.com", "correct horse");
+    assert_eq!(
+        (inactive.status, inactive.body.as_str()),
+        (401, wrong.body.as_str())
+    );
+    set_active(root, "ada@example.com", true, env);
+
+    // Outdated hash parameters are upgraded on a successful login.
+    let downgrade = r#"
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import text
+from shop.db.session import get_engine
+weak = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8192),)).hash("correct horse")
+with get_engine().begin() as c:
+    c.execute(text("UPDATE auth_users SET hashed_password = :h WHERE email = 'ada@example.com'"), {"h": weak})
+print(weak)
+"#;
+    let weak = python(root, downgrade, env);
+    assert_eq!(token(port, "ada@example.com", "correct horse").status, 200);
+    let stored = python(
+        root,
+        "from sqlalchemy import text\nfrom shop.db.session import get_engine\nwith get_engine().connect() as c:\n    print(c.execute(text(\"SELECT hashed_password FROM auth_users WHERE email = 'ada@example.com'\")).scalar_one())",
+        env,
+    );
+    assert_ne!(stored, weak, "the stored hash was upgraded");
+
+    // Forged, stale and malformed tokens: 401 with WWW-Authenticate: Bearer.
+    assert_unauthorized(&http::get(port, "/api/v1/auth/me", &[]), "no token");
+    assert_unauthorized(
+        &http::get(
+            port,
+            "/api/v1/auth/me",
+            &[("Authorization", &format!("Basic {access}"))],
+        ),
+        "wrong scheme",
+    );
+    let forged: serde_json::Value = serde_json::from_str(&python(root, TOKENS, env)).unwrap();
+    for what in [
+        "bad_signature",
+        "expired",
+        "wrong_issuer",
+        "alg_none",
+        "missing_exp",
+    ] {
+        let token = forged[what].as_str().unwrap();
+        assert_unauthorized(
+            &http::get(
+                port,
+                "/api/v1/auth/me",
+                &[("Authorization", &bearer(token))],
+            ),
+            what,
+        );
+    }
+
+    // Deleted after the token was issued: 401.
+    python(
+        root,
+        "from sqlalchemy import text\nfrom shop.db.session import get_engine\nwith get_engine().begin() as c:\n    c.execute(text(\"DELETE FROM auth_users WHERE email = 'ada@example.com'\"))",
+        env,
+    );
+    assert_unauthorized(
+        &http::get(
+            port,
+            "/api/v1/auth/me",
+            &[("Authorization", &bearer(&access))],
+        ),
+        "deleted user",
+    );
+    assert!(!server.log().contains("Traceback"), "{}", server.log());
+}

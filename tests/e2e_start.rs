@@ -1,0 +1,147 @@
+//! End-to-end: every `polepos start` state installs, passes its own pytest, ruff, ruff
+//! format and strict mypy, and serves `GET /api/v1/status` over real HTTP on 127.0.0.1.
+//! Needs uv (and network access to the package index); fails, never skips, without them.
+
+mod common;
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use common::{Scratch, Server, assert_project_checks, http, polepos, sh};
+
+fn assert_status_served(root: &Path, package: &str, env: &[(&str, &str)]) {
+    let server = Server::start(root, package, env);
+    let response = http::get(
+        server.port,
+        "/api/v1/status",
+        &[("X-Request-ID", "e2e-check-1")],
+    );
+    assert_eq!(response.status, 200, "{}\n{}", response.body, server.log());
+    let body = response.json();
+    assert_eq!(body["status"], "ok");
+    assert!(
+        body["uptime_seconds"].is_number() && body["timestamp"].is_string(),
+        "{body}"
+    );
+    assert_eq!(response.header("x-request-id"), Some("e2e-check-1"));
+    let invalid = http::get(
+        server.port,
+        "/api/v1/status",
+        &[("X-Request-ID", "bad id with spaces")],
+    );
+    assert_ne!(invalid.header("x-request-id"), Some("bad id with spaces"));
+    assert_eq!(
+        invalid.header("x-request-id").map(str::len),
+        Some(36),
+        "a fresh UUID replaces an invalid id"
+    );
+    assert_eq!(http::get(server.port, "/api/v1/nowhere", &[]).status, 404);
+}
+
+fn full_check(db: &str) {
+    let s = Scratch::new();
+    polepos(s.path(), &["start", "shop-api", "--db", db], &[]);
+    let root = s.path().join("shop-api");
+    assert_project_checks(&root, &[]);
+    assert_status_served(&root, "shop_api", &[]);
+}
+
+#[test]
+fn sqlite_project_passes_its_checks_and_serves() {
+    full_check("sqlite");
+}
+
+#[test]
+fn postgres_project_passes_its_checks_and_serves() {
+    full_check("postgres");
+}
+
+#[test]
+fn database_free_project_passes_its_checks_and_serves() {
+    full_check("none");
+}
+
+#[test]
+fn install_with_uv_then_migrations_and_no_bytecode() {
+    let s = Scratch::new();
+    let out = polepos(
+        s.path(),
+        &["start", "notes", "--install", "--no-bytecode"],
+        &[],
+    );
+    assert!(
+        !out.stdout.contains("uv sync --extra dev"),
+        "installed projects skip the sync step:\n{}",
+        out.stdout
+    );
+    let root = s.path().join("notes");
+    assert!(root.join(".venv/bin/python").is_file());
+    // `polepos db` runs Alembic with PYTHONDONTWRITEBYTECODE=1: no bytecode in migrations/.
+    polepos(&root, &["db", "upgrade"], &[]);
+    polepos(&root, &["db", "status"], &[]);
+    polepos(&root, &["db", "check"], &[]);
+    let pycache = common::tree(&root.join("migrations"))
+        .keys()
+        .any(|p| p.to_string_lossy().contains("__pycache__"));
+    assert!(
+        !pycache,
+        "PYTHONDONTWRITEBYTECODE=1 was not set for Alembic"
+    );
+    assert_project_checks(&root, &[("PYTHONDONTWRITEBYTECODE", "1")]);
+}
+
+#[test]
+fn install_without_uv_falls_back_to_a_venv_with_pip() {
+    let s = Scratch::new();
+    // A PATH with python3 but no uv.
+    let bin = s.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let python = sh(
+        s.path(),
+        "python3",
+        &["-c", "import sys; print(sys.executable)"],
+        &[],
+    )
+    .stdout
+    .trim()
+    .to_string();
+    std::os::unix::fs::symlink(&python, bin.join("python3")).unwrap();
+    let path = OsString::from(format!("{}:/usr/bin:/bin", bin.display()));
+    let out = common::run(
+        s.path(),
+        &["start", "fallback", "--db", "none", "--install"],
+        &[("PATH", path)],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("pip"), "{}", out.stderr);
+    let root = s.path().join("fallback");
+    sh(
+        &root,
+        root.join(".venv/bin/python"),
+        &["-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        &[],
+    );
+}
+
+#[test]
+fn failed_install_keeps_the_project_and_says_how_to_retry() {
+    let s = Scratch::new();
+    // A fake uv that fails like a resolver error.
+    let bin = s.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let fake = bin.join("uv");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'error: no solution found' >&2\nexit 1\n",
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&fake).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&fake, perms).unwrap();
+    let path = OsString::from(format!("{}:/usr/bin:/bin", bin.display()));
+    let out = common::run(s.path(), &["start", "shop", "--install"], &[("PATH", path)]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("no solution found"), "{}", out.stderr);
+    assert!(out.stderr.contains("retry with: cd "), "{}", out.stderr);
+    assert!(s.path().join("shop/pyproject.toml").is_file());
+}
