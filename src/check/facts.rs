@@ -167,6 +167,7 @@ pub fn gather(identity: &Identity) -> Facts {
 
     let mut modules = BTreeMap::new();
     for dir in dirs {
+        issues.extend(dir.issues.iter().cloned());
         if dir.has_python() {
             modules.insert(dir.name.clone(), dir);
         }

@@ -97,10 +97,10 @@ fn insert_line(text: &str, index: usize, line: &str) -> String {
     lines.concat()
 }
 
-fn restore(edits: &mut Vec<Edit>, marker: &Marker, path: &str) {
+fn restore(edits: &mut Vec<Edit>, marker: &Marker) {
     edits.push(Edit {
         code: Code::MarkerMissing,
-        message: format!("restored marker `{}` in {path}", marker.comment),
+        message: format!("restored marker `{}`", marker.comment),
         needle: marker.comment.to_string(),
     });
 }
@@ -114,14 +114,13 @@ type Planned<'a> = Option<(&'a PyFacts, Option<String>, Vec<Edit>)>;
 fn router(facts: &Facts) -> Planned<'_> {
     let file = facts.router.file()?;
     let mut text = facts.router.text()?.to_string();
-    let path = &facts.router.path;
     let mut edits = Vec::new();
     let mut import_marker_at = None;
     if markers::find(&text, &markers::ROUTER_IMPORTS).is_none() {
         let after = file.last_top_import_end.or(file.docstring_end).unwrap_or(0);
         text = insert_line(&text, after, markers::ROUTER_IMPORTS.comment);
         import_marker_at = Some(after);
-        restore(&mut edits, &markers::ROUTER_IMPORTS, path);
+        restore(&mut edits, &markers::ROUTER_IMPORTS);
     }
     if markers::find(&text, &markers::ROUTER_INCLUDES).is_none() {
         // Line numbers below come from the original parse: account for the import marker.
@@ -140,7 +139,7 @@ fn router(facts: &Facts) -> Planned<'_> {
             .map(shift)
             .unwrap_or_else(|| text.lines().count());
         text = insert_line(&text, after, markers::ROUTER_INCLUDES.comment);
-        restore(&mut edits, &markers::ROUTER_INCLUDES, path);
+        restore(&mut edits, &markers::ROUTER_INCLUDES);
     }
     let receiver = file
         .includes
@@ -203,7 +202,7 @@ fn router(facts: &Facts) -> Planned<'_> {
             text = new;
             edits.push(Edit {
                 code,
-                message: format!("included {what} in {path}"),
+                message: format!("included {what}"),
                 needle: line,
             });
         }
@@ -217,7 +216,6 @@ fn models(facts: &Facts) -> Planned<'_> {
     }
     let file = facts.models.file()?;
     let mut text = facts.models.text()?.to_string();
-    let path = &facts.models.path;
     let mut edits = Vec::new();
     if markers::find(&text, &markers::MODEL_IMPORTS).is_none() {
         let function = file.function("import_models")?;
@@ -227,7 +225,7 @@ fn models(facts: &Facts) -> Planned<'_> {
             markers::MODEL_IMPORTS.comment
         );
         text = insert_line(&text, function.end_line, &line);
-        restore(&mut edits, &markers::MODEL_IMPORTS, path);
+        restore(&mut edits, &markers::MODEL_IMPORTS);
     }
     let pkg = &facts.pkg;
     let mut wanted = Vec::new();
@@ -261,7 +259,7 @@ fn models(facts: &Facts) -> Planned<'_> {
             text = new;
             edits.push(Edit {
                 code,
-                message: format!("{message} ({path})"),
+                message,
                 needle: line,
             });
         }
@@ -273,7 +271,6 @@ fn exports(facts: &Facts) -> Planned<'_> {
     let file = facts.modules_init.file()?;
     let all = file.all.as_ref()?;
     let mut text = facts.modules_init.text()?.to_string();
-    let path = &facts.modules_init.path;
     let mut edits = Vec::new();
     if markers::find(&text, &markers::MODULE_EXPORTS).is_none() {
         let closing = text.lines().nth(all.end_line.saturating_sub(1))?;
@@ -288,7 +285,7 @@ fn exports(facts: &Facts) -> Planned<'_> {
             markers::MODULE_EXPORTS.comment
         );
         text = insert_line(&text, all.end_line - 1, &line);
-        restore(&mut edits, &markers::MODULE_EXPORTS, path);
+        restore(&mut edits, &markers::MODULE_EXPORTS);
     }
     for module in modules::resolve(facts) {
         let n = &module.name;
@@ -302,7 +299,7 @@ fn exports(facts: &Facts) -> Planned<'_> {
                 text = new;
                 edits.push(Edit {
                     code: Code::ModuleExportMissing,
-                    message: format!("exported module `{n}` in `__all__` ({path})"),
+                    message: format!("exported module `{n}` in `__all__`"),
                     needle: line,
                 });
             }
@@ -326,7 +323,6 @@ fn settings(facts: &Facts) -> Planned<'_> {
     let file = facts.settings.file()?;
     let class = file.class("Settings")?;
     let mut text = facts.settings.text()?.to_string();
-    let path = &facts.settings.path;
     let mut edits = Vec::new();
     // Inserting above model_config (or after the class body) moves it down one line each time.
     let mut anchor = class
@@ -344,7 +340,7 @@ fn settings(facts: &Facts) -> Planned<'_> {
         let at = before_later.unwrap_or(anchor);
         text = insert_line(&text, at, &format!("{}{}", indent(marker), marker.comment));
         anchor += 1;
-        restore(&mut edits, marker, path);
+        restore(&mut edits, marker);
     }
     Some((&facts.settings, Some(text), edits))
 }
@@ -362,7 +358,7 @@ fn env(facts: &Facts) -> Option<(String, String, Vec<Edit>)> {
             .find_map(|m| markers::find(&text, m))
             .unwrap_or_else(|| text.split_inclusive('\n').count());
         text = insert_line(&text, at, marker.comment);
-        restore(&mut edits, marker, ".env.example");
+        restore(&mut edits, marker);
     }
     (!edits.is_empty()).then(|| (old.to_string(), text, edits))
 }

@@ -1,0 +1,194 @@
+//! A small fixture type for `check` tests: a project in a temporary directory (freshly
+//! generated, with auth, or the older tool's layout) that a test breaks in one way.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use polepos::check::{self, Report};
+use polepos::cli::DbMode;
+use polepos::project::Project as OpenProject;
+use polepos::scaffold::{self, ProjectOptions};
+
+pub const FIXTURE_SUFFIX: &str = ".fixture";
+
+pub struct Project {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+    pub pkg: String,
+}
+
+impl Project {
+    /// A freshly generated project named `shop` (package `shop`).
+    pub fn fresh(db: DbMode) -> Project {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("shop");
+        let options = ProjectOptions {
+            name: "shop".to_string(),
+            package: "shop".to_string(),
+            db,
+            bytecode: true,
+            secret_key: "0".repeat(64),
+        };
+        for file in scaffold::render_project(&options).expect("render") {
+            let path = root.join(&file.path);
+            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            fs::write(path, file.contents).expect("write");
+        }
+        if db.has_db() {
+            fs::create_dir_all(root.join("migrations/versions")).expect("versions");
+        }
+        Project {
+            _dir: dir,
+            root,
+            pkg: "shop".to_string(),
+        }
+    }
+
+    /// A fresh SQLite (or PostgreSQL) project after `polepos add auth`.
+    pub fn fresh_with_auth(db: DbMode) -> Project {
+        let project = Project::fresh(db);
+        let opened = OpenProject::open(&project.root).expect("open");
+        polepos::commands::add_auth::plan(&opened)
+            .expect("plan add auth")
+            .apply()
+            .expect("apply add auth");
+        project
+    }
+
+    /// The committed fixture in the older tool's layout (package `legacy_shop`).
+    pub fn legacy() -> Project {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("legacy");
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy_project");
+        copy_fixture(&source, &root);
+        Project {
+            _dir: dir,
+            root,
+            pkg: "legacy_shop".to_string(),
+        }
+    }
+
+    /// A project directory inside this fixture's temporary directory, for raw setups.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// `src/<pkg>/<rel>`.
+    pub fn p(&self, rel: &str) -> String {
+        format!("src/{}/{rel}", self.pkg)
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
+        let path = self.path(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, contents).expect("write");
+    }
+
+    /// Replaces the first occurrence of `from` (which must exist) with `to`.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(
+            text.contains(from),
+            "{rel} does not contain {from:?}:\n{text}"
+        );
+        self.write(rel, text.replacen(from, to, 1));
+    }
+
+    /// Deletes the line equal to `line` (trimmed), which must exist.
+    pub fn delete_line(&self, rel: &str, line: &str) {
+        let text = self.read(rel);
+        let kept: Vec<&str> = text
+            .split_inclusive('\n')
+            .filter(|l| l.trim() != line)
+            .collect();
+        assert_ne!(kept.concat(), text, "{rel} has no line {line:?}");
+        self.write(rel, kept.concat());
+    }
+
+    pub fn remove(&self, rel: &str) {
+        let path = self.path(rel);
+        if path.is_dir() {
+            fs::remove_dir_all(path).expect("remove dir");
+        } else {
+            fs::remove_file(path).unwrap_or_else(|e| panic!("remove {rel}: {e}"));
+        }
+    }
+
+    pub fn report(&self) -> Report {
+        check::check(&self.root)
+    }
+
+    /// The codes of every issue, in report order.
+    pub fn codes(&self) -> Vec<String> {
+        self.report().issues.iter().map(|i| i.code.name()).collect()
+    }
+
+    /// Asserts the check finds issues and that every one has `code`; returns the report.
+    pub fn assert_only(&self, code: &str) -> Report {
+        let report = self.report();
+        assert!(!report.issues.is_empty(), "expected {code}, found no issue");
+        for issue in &report.issues {
+            assert_eq!(
+                issue.code.name(),
+                code,
+                "expected only {code}, got {:#?}",
+                report.issues
+            );
+        }
+        report
+    }
+
+    pub fn assert_clean(&self) {
+        let report = self.report();
+        assert!(
+            report.issues.is_empty(),
+            "expected a clean check: {:#?}",
+            report.issues
+        );
+        assert!(report.passed());
+    }
+
+    /// Every file under the root with its bytes.
+    pub fn tree(&self) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+        let mut files = std::collections::BTreeMap::new();
+        let mut stack = vec![self.root.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(&dir).expect("read dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let bytes = fs::read(&path).expect("read");
+                    files.insert(
+                        path.strip_prefix(&self.root).expect("prefix").to_path_buf(),
+                        bytes,
+                    );
+                }
+            }
+        }
+        files
+    }
+}
+
+/// Copies a fixture tree, dropping the `.fixture` suffix every file carries (so the
+/// repository's own tooling never mistakes fixture files for real ones).
+pub fn copy_fixture(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read fixture dir") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name().into_string().expect("utf-8 name");
+        if entry.path().is_dir() {
+            copy_fixture(&entry.path(), &to.join(name));
+        } else {
+            let target = name
+                .strip_suffix(FIXTURE_SUFFIX)
+                .unwrap_or_else(|| panic!("fixture file without suffix: {name}"));
+            fs::copy(entry.path(), to.join(target)).expect("copy");
+        }
+    }
+}
