@@ -1,8 +1,10 @@
 //! A generator of large projects for benchmarking `check` (and tests of its scaling).
 //!
-//! [`bench_project`] writes a fresh SQLite project plus `n` standard-template modules
-//! with every file, test, manifest entry and wiring line a real `add module` would
-//! produce, so `polepos check` on it passes and does all of its work.
+//! [`add_modules`] adds `n` standard-template modules to an existing project, with every
+//! file, test, manifest entry and wiring line a real `add module` would produce, so
+//! `polepos check` on it passes and does all of its work; [`bench_project`] does the same
+//! on a fresh project. `scripts/gen_modules.py` runs [`add_modules`] for the benchmark
+//! script through `examples/gen_modules.rs`.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -13,29 +15,37 @@ use anyhow::Context as _;
 use crate::cli::DbMode;
 use crate::manifest;
 use crate::markers;
+use crate::project::Project;
 use crate::scaffold::{self, ProjectOptions};
 
-/// Package name of benchmark projects.
+/// Package name of projects made by [`bench_project`].
 pub const BENCH_PACKAGE: &str = "bench_app";
 
-/// Writes a project with `n_modules` standard modules (named `mod_0001`, …) at `root`,
-/// which must not exist yet.
+/// Writes a fresh SQLite project with `n_modules` standard modules at `root`, which must
+/// not exist yet.
 pub fn bench_project(root: &Path, n_modules: usize) -> anyhow::Result<()> {
     if root.exists() {
         anyhow::bail!("{} already exists", root.display());
     }
-    let pkg = BENCH_PACKAGE;
     let options = ProjectOptions {
         name: "bench-app".to_string(),
-        package: pkg.to_string(),
+        package: BENCH_PACKAGE.to_string(),
         db: DbMode::Sqlite,
         bytecode: true,
         secret_key: "0".repeat(64),
     };
-    let mut files: Vec<(String, String)> = scaffold::render_project(&options)?
-        .into_iter()
-        .map(|f| (f.path.to_string_lossy().replace('\\', "/"), f.contents))
-        .collect();
+    for file in scaffold::render_project(&options)? {
+        write(&root.join(&file.path), &file.contents)?;
+    }
+    fs::create_dir_all(root.join("migrations/versions"))?;
+    add_modules(root, n_modules)
+}
+
+/// Adds `n_modules` standard modules (`mod_0001`, …) with all their wiring to the
+/// existing project at `root` (e.g. one made by `polepos start`).
+pub fn add_modules(root: &Path, n_modules: usize) -> anyhow::Result<()> {
+    let project = Project::open(root)?;
+    let pkg = project.package.as_str();
     let names: Vec<String> = (1..=n_modules).map(|i| format!("mod_{i:04}")).collect();
     let mut imports = String::new();
     let mut includes = String::new();
@@ -57,38 +67,53 @@ pub fn bench_project(root: &Path, n_modules: usize) -> anyhow::Result<()> {
         );
         let _ = writeln!(exports, "    \"{name}\",");
         let _ = writeln!(manifest_entries, "{name} = \"standard\"");
-        files.extend(module_files(pkg, name));
-    }
-    for (path, contents) in &mut files {
-        let edited = if path.ends_with("api/router.py") {
-            above(contents, &markers::ROUTER_IMPORTS, &imports)
-                .and_then(|t| above(&t, &markers::ROUTER_INCLUDES, &includes))
-        } else if path.ends_with("db/models.py") {
-            above(contents, &markers::MODEL_IMPORTS, &model_imports)
-        } else if path.ends_with("modules/__init__.py") {
-            above(contents, &markers::MODULE_EXPORTS, &exports)
-        } else if path == manifest::FILE_NAME {
-            Some(contents.replacen(
-                "status = \"starter\"\n",
-                &format!("status = \"starter\"\n{manifest_entries}"),
-                1,
-            ))
-        } else {
-            continue;
-        };
-        *contents = edited.with_context(|| {
-            format!("the generated {path} has no polepos marker to wire modules at")
-        })?;
-    }
-    for (path, contents) in files {
-        let full = root.join(&path);
-        if let Some(dir) = full.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for (path, contents) in module_files(pkg, name) {
+            write(&root.join(path), &contents)?;
         }
-        fs::write(&full, contents).with_context(|| format!("cannot write {}", full.display()))?;
     }
-    fs::create_dir_all(root.join("migrations/versions"))?;
-    Ok(())
+    let edits: [(String, &[(&markers::Marker, &str)]); 3] = [
+        (
+            format!("src/{pkg}/api/router.py"),
+            &[
+                (&markers::ROUTER_IMPORTS, &imports),
+                (&markers::ROUTER_INCLUDES, &includes),
+            ],
+        ),
+        (
+            format!("src/{pkg}/db/models.py"),
+            &[(&markers::MODEL_IMPORTS, &model_imports)],
+        ),
+        (
+            format!("src/{pkg}/modules/__init__.py"),
+            &[(&markers::MODULE_EXPORTS, &exports)],
+        ),
+    ];
+    for (path, blocks) in edits {
+        let mut text =
+            fs::read_to_string(root.join(&path)).with_context(|| format!("cannot read {path}"))?;
+        for (marker, block) in blocks {
+            text = above(&text, marker, block)
+                .with_context(|| format!("{path} has no `{}` marker", marker.comment))?;
+        }
+        write(&root.join(&path), &text)?;
+    }
+    let manifest_path = root.join(manifest::FILE_NAME);
+    let text = fs::read_to_string(&manifest_path).unwrap_or_default();
+    let text = match text.find("[modules]\n") {
+        Some(at) => {
+            let at = at + "[modules]\n".len();
+            format!("{}{manifest_entries}{}", &text[..at], &text[at..])
+        }
+        None => format!("{text}\n[modules]\n{manifest_entries}"),
+    };
+    write(&manifest_path, &text)
+}
+
+fn write(path: &Path, contents: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Inserts a block of lines directly above a marker.

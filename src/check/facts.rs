@@ -125,32 +125,16 @@ pub fn gather(identity: &Identity) -> Facts {
 
     let names = scan::module_dir_names(&root.join(p("modules")));
     // The managed files are parsed while the module directories are scanned.
-    let (managed, dirs) = std::thread::scope(|scope| {
-        let managed = std::thread::Builder::new()
-            .stack_size(8 << 20)
-            .spawn_scoped(scope, || {
-                (
-                    PyFacts::load(&root, p("api/router.py"), &format!("{pkg}.api")),
-                    PyFacts::load(&root, p("db/models.py"), &format!("{pkg}.db")),
-                    PyFacts::load(&root, p("modules/__init__.py"), &format!("{pkg}.modules")),
-                    PyFacts::load(&root, p("settings.py"), &pkg),
-                )
-            });
-        let dirs = scan::scan_all(&root, &pkg, &names);
-        let managed = match managed {
-            Ok(handle) => handle.join().ok(),
-            Err(_) => None,
-        };
-        (managed, dirs)
-    });
-    let (router, models, modules_init, settings) = managed.unwrap_or_else(|| {
+    let load_managed = || {
         (
             PyFacts::load(&root, p("api/router.py"), &format!("{pkg}.api")),
             PyFacts::load(&root, p("db/models.py"), &format!("{pkg}.db")),
             PyFacts::load(&root, p("modules/__init__.py"), &format!("{pkg}.modules")),
             PyFacts::load(&root, p("settings.py"), &pkg),
         )
-    });
+    };
+    let ((router, models, modules_init, settings), dirs) =
+        scan::scan_all(&root, &pkg, &names, load_managed);
     for file in [&router, &models, &modules_init, &settings] {
         file.report(&mut issues);
     }

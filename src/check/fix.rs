@@ -289,10 +289,7 @@ fn exports(facts: &Facts) -> Planned<'_> {
     }
     for module in modules::resolve(facts) {
         let n = &module.name;
-        if module.dir.is_some()
-            && super::source::is_identifier(n)
-            && !all.items.iter().any(|(item, _)| item == n)
-        {
+        if module.dir.is_some() && super::source::is_identifier(n) && !file.exports(n) {
             let line = format!("\"{n}\",");
             if let Some(new) = markers::insert_above(&text, &markers::MODULE_EXPORTS, &line, false)
             {

@@ -6,7 +6,7 @@
 //! stop it: the project is then checked from its files, as a project without a manifest
 //! would be, and the manifest problem is reported.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use toml_edit::Item;
@@ -202,10 +202,13 @@ fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, Man
             return (None, empty_facts(ManifestState::Unreadable, Some(text)));
         }
     };
+    let lines = key_lines(&text);
+    let line_of =
+        |section: &str, key: &str| lines.get(&(section.to_string(), key.to_string())).copied();
     let mut facts = empty_facts(ManifestState::Read, Some(text));
     let text = facts.text.as_deref();
     for (name, item) in entries(&manifest, "modules") {
-        let line = key_line(text, "modules", &name);
+        let line = line_of("modules", &name);
         let template = match item.as_str() {
             Some(value) => Template::parse(value, &name)
                 .map_err(|why| {
@@ -261,7 +264,7 @@ fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, Man
                         Code::IntegrationNotBoolean,
                         format!("integration `{name}` is {shown}; it must be a bare true or false"),
                     )
-                    .at(MANIFEST, key_line(text, "integrations", &name)),
+                    .at(MANIFEST, line_of("integrations", &name)),
                 );
             }
         }
@@ -377,29 +380,35 @@ fn settle_package(
 /// The 1-based line of `key = ...` in `[section]` of a TOML text (`""` for the root
 /// table), found by scanning lines; used only to point at the problem.
 pub fn key_line(text: Option<&str>, section: &str, key: &str) -> Option<usize> {
-    let text = text?;
+    key_lines(text?)
+        .get(&(section.to_string(), key.to_string()))
+        .copied()
+}
+
+/// Every `(section, key)` of a TOML text with the line it is on (first occurrence);
+/// a table header `[name]` is recorded as `("", name)`.
+fn key_lines(text: &str) -> HashMap<(String, String), usize> {
+    let mut lines = HashMap::new();
     let mut current = String::new();
     for (index, line) in text.lines().enumerate() {
         let trimmed = line.trim();
         if let Some(header) = trimmed.strip_prefix('[').and_then(|h| h.split(']').next()) {
             current = header.trim().to_string();
-            if section.is_empty() && current == key {
-                return Some(index + 1);
-            }
-            continue;
-        }
-        if current != section {
+            lines
+                .entry((String::new(), current.clone()))
+                .or_insert(index + 1);
             continue;
         }
         let Some((lhs, _)) = trimmed.split_once('=') else {
             continue;
         };
-        let lhs = lhs.trim().trim_matches(|c| c == '"' || c == '\'');
-        if lhs == key {
-            return Some(index + 1);
-        }
+        let key = lhs
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'')
+            .to_string();
+        lines.entry((current.clone(), key)).or_insert(index + 1);
     }
-    None
+    lines
 }
 
 #[cfg(test)]

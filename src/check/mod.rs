@@ -29,7 +29,7 @@ pub mod templates;
 
 use std::path::{Path, PathBuf};
 
-pub use bench::bench_project;
+pub use bench::{add_modules, bench_project};
 pub use codes::{Code, Severity};
 
 /// One problem found.

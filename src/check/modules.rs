@@ -14,7 +14,7 @@ use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
 use super::identity::ManifestState;
-use super::python::{Arg, PyFile, Scope};
+use super::python::{Arg, PyFile};
 use super::scan::{ModuleDir, module_of};
 use super::source::is_identifier;
 use super::templates::{Template, expand};
@@ -39,14 +39,20 @@ pub fn resolve(facts: &Facts) -> Vec<Resolved<'_>> {
     names.extend(facts.manifest.modules.iter().map(|m| m.name.clone()));
     names.insert("status".to_string());
     let empty = BTreeSet::new();
+    let mut tests = facts.integration_tests.clone();
+    tests.extend(facts.unit_tests.iter().cloned());
+    let entries: BTreeMap<&str, &super::identity::ManifestModule> = facts
+        .manifest
+        .modules
+        .iter()
+        .map(|m| (m.name.as_str(), m))
+        .collect();
     names
         .into_iter()
         .map(|name| {
             let dir = facts.modules.get(&name);
-            let entry = facts.manifest.module(&name);
+            let entry = entries.get(name.as_str()).copied();
             let files = dir.map_or(&empty, |d| &d.files);
-            let mut tests = facts.integration_tests.clone();
-            tests.extend(facts.unit_tests.iter().cloned());
             let template = entry
                 .and_then(|e| e.template.clone())
                 .unwrap_or_else(|| Template::recognise(&name, files, &tests));
@@ -143,8 +149,9 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
                 );
             }
         }
-        if let Some(all) = facts.modules_init.file().and_then(|f| f.all.as_ref())
-            && !all.items.iter().any(|(item, _)| item == name)
+        if let Some(init) = facts.modules_init.file()
+            && let Some(all) = init.all.as_ref()
+            && !init.exports(name)
         {
             issues.push(
                 Issue::new(Code::ModuleExportMissing, format!("module `{name}` is not exported in `__all__`"))
@@ -178,26 +185,12 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
 
 /// The name `file` binds to `<package>.router`'s `router` at top level.
 pub fn router_binding(file: &PyFile, package: &str) -> Option<String> {
-    let submodule = format!("{package}.router");
-    file.imports
-        .iter()
-        .filter(|i| i.scope == Scope::TopLevel)
-        .find(|i| {
-            (i.module == submodule && i.name.as_deref() == Some("router"))
-                || (i.module == package && i.name.as_deref() == Some("router"))
-        })
-        .map(|i| i.bound.clone())
+    file.router_binding(package).map(str::to_string)
 }
 
-/// Whether `file` imports `<package>.<submodule>` in any form, anywhere.
+/// Whether `file` imports `<package>.<submodule>` in any form, anywhere it runs.
 pub fn imports_submodule(file: &PyFile, package: &str, submodule: &str) -> bool {
-    let full = format!("{package}.{submodule}");
-    file.imports.iter().any(|i| {
-        i.scope != Scope::TypeChecking
-            && (i.module == full
-                || i.module.starts_with(&format!("{full}."))
-                || (i.module == package && i.name.as_deref() == Some(submodule)))
-    })
+    file.imports(&format!("{package}.{submodule}"))
 }
 
 fn router_wiring(

@@ -9,6 +9,7 @@
 //! A file that does not parse gives a [`SyntaxIssue`] with the line of the error. The
 //! parser is also guarded against panics on hostile input: `check` must survive any bytes.
 
+use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use rustpython_parser::Parse;
@@ -116,9 +117,87 @@ pub struct PyFile {
     pub docstring_end: Option<usize>,
     /// First line of every top-level statement, in order.
     pub top_level_starts: Vec<usize>,
+    /// Lookup tables built once after parsing, so per-module questions stay O(1) on
+    /// files with thousands of imports and includes.
+    index: Index,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Index {
+    /// Package (`shop.modules.orders`) → name bound to its `router` by a top-level
+    /// `from <package>.router import router [as x]` or `from <package> import router`.
+    router_bindings: HashMap<String, String>,
+    /// Router name → index of its first include.
+    includes: HashMap<String, usize>,
+    /// Every module an executed import loads, with all its parent packages, plus
+    /// `<module>.<name>` for `from` imports.
+    targets: HashSet<String>,
+    /// Items of `__all__`.
+    exports: HashSet<String>,
 }
 
 impl PyFile {
+    fn build_index(&mut self) {
+        let mut index = Index::default();
+        for import in &self.imports {
+            if import.scope == Scope::TypeChecking {
+                continue;
+            }
+            let mut module = import.module.as_str();
+            loop {
+                index.targets.insert(module.to_string());
+                match module.rsplit_once('.') {
+                    Some((parent, _)) => module = parent,
+                    None => break,
+                }
+            }
+            if let Some(name) = &import.name {
+                index.targets.insert(format!("{}.{name}", import.module));
+                if import.scope == Scope::TopLevel && name == "router" {
+                    let stripped = import.module.strip_suffix(".router");
+                    for package in stripped.into_iter().chain([import.module.as_str()]) {
+                        index
+                            .router_bindings
+                            .entry(package.to_string())
+                            .or_insert_with(|| import.bound.clone());
+                    }
+                }
+            }
+        }
+        for (position, include) in self.includes.iter().enumerate() {
+            if let Some(router) = &include.router {
+                index.includes.entry(router.clone()).or_insert(position);
+            }
+        }
+        if let Some(all) = &self.all {
+            index.exports = all.items.iter().map(|(item, _)| item.clone()).collect();
+        }
+        self.index = index;
+    }
+
+    /// The name bound to `<package>.router`'s `router` at top level.
+    pub fn router_binding(&self, package: &str) -> Option<&str> {
+        self.index.router_bindings.get(package).map(String::as_str)
+    }
+
+    /// The first include of the router bound to `name`.
+    pub fn include_of(&self, name: &str) -> Option<&Include> {
+        self.index
+            .includes
+            .get(name)
+            .and_then(|i| self.includes.get(*i))
+    }
+
+    /// Whether an executed import loads the module `dotted` (or imports it by name).
+    pub fn imports(&self, dotted: &str) -> bool {
+        self.index.targets.contains(dotted)
+    }
+
+    /// Whether `__all__` lists `name`.
+    pub fn exports(&self, name: &str) -> bool {
+        self.index.exports.contains(name)
+    }
+
     /// Whether `line` lies in the block opened by the top-level statement starting at
     /// `opener` (i.e. after it, before the next top-level statement).
     pub fn in_block(&self, opener: usize, line: usize) -> bool {
@@ -171,7 +250,10 @@ pub fn parse(text: &str, package: &str) -> Result<PyFile, SyntaxIssue> {
         file: PyFile::default(),
     };
     walker.top_level(&suite);
-    Ok(walker.file)
+    drop(suite);
+    let mut file = walker.file;
+    file.build_index();
+    Ok(file)
 }
 
 /// Parses a single statement line (e.g. `__tablename__ = "orders"`) and returns the

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,7 +18,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::Issue;
 use super::codes::Code;
 use super::python::{self, Scope};
-use super::source::Source;
 
 /// A reference from one module to another (an edge of the import graph).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,52 +72,105 @@ pub fn module_dir_names(modules_dir: &Path) -> Vec<String> {
     names
 }
 
-/// Scans every named module directory, on up to two threads.
-pub fn scan_all(root: &Path, pkg: &str, names: &[String]) -> Vec<ModuleDir> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(2);
+/// Scans every named module directory on up to two threads. The helper thread first
+/// runs `first` (the caller's other work, e.g. parsing the managed files), then joins
+/// the scan; its result comes back beside the scanned directories, in `names` order.
+/// `first` runs exactly once, unless the helper thread cannot start or dies, in which
+/// case it runs again on the calling thread.
+pub fn scan_all<T: Send>(
+    root: &Path,
+    pkg: &str,
+    names: &[String],
+    first: impl Fn() -> T + Sync,
+) -> (T, Vec<ModuleDir>) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || names.len() < 32 {
-        return names.iter().map(|n| scan_module(root, pkg, n)).collect();
+        let done = first();
+        let mut buffer = Vec::new();
+        let dirs = names
+            .iter()
+            .map(|n| scan_module_with(root, pkg, n, &mut buffer))
+            .collect();
+        return (done, dirs);
     }
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, ModuleDir)>> = Mutex::new(Vec::with_capacity(names.len()));
     let work = || {
         let mut local = Vec::new();
+        let mut buffer = Vec::new();
         loop {
             let start = next.fetch_add(16, Ordering::Relaxed);
             if start >= names.len() {
                 break;
             }
             for (index, name) in names.iter().enumerate().skip(start).take(16) {
-                local.push((index, scan_module(root, pkg, name)));
+                local.push((index, scan_module_with(root, pkg, name, &mut buffer)));
             }
         }
         if let Ok(mut all) = results.lock() {
             all.extend(local);
         }
     };
-    std::thread::scope(|scope| {
+    let done = std::thread::scope(|scope| {
         let helper = std::thread::Builder::new()
             .stack_size(8 << 20)
-            .spawn_scoped(scope, work);
+            .spawn_scoped(scope, || {
+                let done = first();
+                work();
+                done
+            });
         work();
-        // If the helper could not start, the loop above already did all the work.
-        if let Ok(handle) = helper {
-            let _ = handle.join();
-        }
+        helper.ok().and_then(|handle| handle.join().ok())
     });
     let mut all = results.into_inner().unwrap_or_default();
     if all.len() != names.len() {
-        // A worker panicked (it never should): fall back to a sequential scan.
-        return names.iter().map(|n| scan_module(root, pkg, n)).collect();
+        // A worker could not run or panicked (it never should): scan sequentially.
+        let mut buffer = Vec::new();
+        all = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (i, scan_module_with(root, pkg, n, &mut buffer)))
+            .collect();
     }
     all.sort_by_key(|(index, _)| *index);
-    all.into_iter().map(|(_, dir)| dir).collect()
+    // Without the helper's result (it could not start), do its work here.
+    let done = done.unwrap_or_else(first);
+    (done, all.into_iter().map(|(_, dir)| dir).collect())
 }
 
 /// Scans one module directory.
 pub fn scan_module(root: &Path, pkg: &str, name: &str) -> ModuleDir {
+    scan_module_with(root, pkg, name, &mut Vec::new())
+}
+
+/// Reads a file into `buffer` (reused across files to spare allocations).
+fn read_text<'b>(path: &Path, buffer: &'b mut Vec<u8>) -> Source2<'b> {
+    buffer.clear();
+    let Ok(mut file) = fs::File::open(path) else {
+        return Source2::Missing;
+    };
+    if file.read_to_end(buffer).is_err() {
+        return Source2::Missing;
+    }
+    match std::str::from_utf8(buffer) {
+        Ok(text) => Source2::Text(text),
+        Err(error) => Source2::NotUtf8 {
+            line: 1 + buffer[..error.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count(),
+        },
+    }
+}
+
+/// [`Source`] borrowing a reusable buffer.
+enum Source2<'b> {
+    Missing,
+    NotUtf8 { line: usize },
+    Text(&'b str),
+}
+
+fn scan_module_with(root: &Path, pkg: &str, name: &str, buffer: &mut Vec<u8>) -> ModuleDir {
     let rel_dir = format!("src/{pkg}/modules/{name}");
     let mut dir = ModuleDir {
         name: name.to_string(),
@@ -155,25 +208,25 @@ pub fn scan_module(root: &Path, pkg: &str, name: &str) -> ModuleDir {
     python_files.sort();
     for rel in python_files {
         let path = format!("{rel_dir}/{rel}");
-        let text = match Source::read(&root.join(&path)) {
-            Source::Text(text) => text,
-            Source::NotUtf8 { line } => {
+        let text = match read_text(&root.join(&path), buffer) {
+            Source2::Text(text) => text,
+            Source2::NotUtf8 { line } => {
                 dir.issues.push(
                     Issue::new(Code::NotUtf8, format!("{path} is not valid UTF-8"))
                         .at(&path, Some(line)),
                 );
                 continue;
             }
-            Source::Missing => continue,
+            Source2::Missing => continue,
         };
         if rel == "model.py" {
-            dir.tables.extend(tables_in(&text, &path));
+            dir.tables.extend(tables_in(text, &path));
         }
-        if !may_import_other_module(&text, name) {
+        if !may_import_other_module(text, name) {
             continue;
         }
         let package = python_package(pkg, name, &rel);
-        match python::parse(&text, &package) {
+        match python::parse(text, &package) {
             Ok(file) => {
                 for import in file.imports.iter().filter(|i| i.scope == Scope::TopLevel) {
                     if let Some(target) = module_of(pkg, &import.module, import.name.as_deref())
