@@ -136,16 +136,24 @@ pub fn insert_above(
         .collect();
     let mut at = marker_index;
     if sorted_import && let Some(new_key) = import_key(line) {
-        let mut start = marker_index;
+        // The import block may end a blank line above the marker (ruff's isort wants one
+        // blank line after imports); the new import joins that block at its sorted place.
+        let mut end = marker_index;
+        while end > 0 && lines[end - 1].trim().is_empty() {
+            end -= 1;
+        }
+        let mut start = end;
         while start > 0
             && import_key(lines[start - 1]).is_some()
             && lines[start - 1].starts_with(&indent)
         {
             start -= 1;
         }
-        at = (start..marker_index)
-            .find(|&i| import_key(lines[i]).is_some_and(|k| k > new_key))
-            .unwrap_or(marker_index);
+        if start < end {
+            at = (start..end)
+                .find(|&i| import_key(lines[i]).is_some_and(|k| k > new_key))
+                .unwrap_or(end);
+        }
     }
     let new_line = format!("{indent}{line}{nl}");
     lines.insert(at, &new_line);
@@ -176,6 +184,30 @@ mod tests {
         )
         .unwrap();
         assert!(out.contains("status_router\nfrom shop.modules.zoo.router import router as zoo_router\n# polepos:router-imports"), "{out}");
+    }
+
+    #[test]
+    fn import_joins_the_block_above_a_blank_line() {
+        let text = "from fastapi import APIRouter\n\nfrom shop.modules.status.router import router as status_router\n\n# polepos:router-imports\n";
+        let out = insert_above(
+            text,
+            &ROUTER_IMPORTS,
+            "from shop.auth.router import router as auth_router",
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "from fastapi import APIRouter\n\nfrom shop.auth.router import router as auth_router\nfrom shop.modules.status.router import router as status_router\n\n# polepos:router-imports\n"
+        );
+        let out = insert_above(
+            &out,
+            &ROUTER_IMPORTS,
+            "from shop.modules.zoo.router import router as zoo_router",
+            true,
+        )
+        .unwrap();
+        assert!(out.ends_with("status_router\nfrom shop.modules.zoo.router import router as zoo_router\n\n# polepos:router-imports\n"), "{out}");
     }
 
     #[test]

@@ -314,6 +314,8 @@ fn unreachable_plan<T>() -> anyhow::Result<T> {
 /// The first Python file under the package that defines `__tablename__ = "<table>"`.
 fn find_table(root: &Path, pkg_dir: &Path, table: &str) -> Option<String> {
     let mut stack = vec![root.join(pkg_dir)];
+    // auth's own model is reported as an existing auth file, not as a collision.
+    let own = root.join(pkg_dir).join("auth");
     let needles = [
         format!("__tablename__ = \"{table}\""),
         format!("__tablename__ = '{table}'"),
@@ -327,6 +329,7 @@ fn find_table(root: &Path, pkg_dir: &Path, table: &str) -> Option<String> {
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "py")
+                && !path.starts_with(&own)
                 && fs::read_to_string(&path)
                     .is_ok_and(|t| needles.iter().any(|n| t.contains(n.as_str())))
             {
