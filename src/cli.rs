@@ -65,13 +65,13 @@ pub enum Command {
     #[command(subcommand)]
     Db(DbCommand),
 
-    /// Check that the project's wiring is intact (files, markers, modules, integrations, auth).
+    /// Check the project's wiring: files, markers, modules, integrations, auth.
     #[command(
         after_help = "Exit status: 0 when no error was found, 1 when issues were found (or this is not a project).\n\nExamples:\n  polepos check\n  polepos check --fix\n  polepos check --json\n  polepos check --format github\n  polepos explain PPCHK021"
     )]
     Check(CheckArgs),
 
-    /// Explain a `polepos check` code (without a code: list every code).
+    /// Explain a `polepos check` code, or list every code.
     #[command(
         after_help = "Examples:\n  polepos explain PPCHK021\n  polepos explain 38\n  polepos explain"
     )]

@@ -34,6 +34,8 @@ fn help_for_every_command() {
         ("help_db", &["help", "db"]),
         ("help_db_revision", &["help", "db", "revision"]),
         ("help_db_downgrade", &["help", "db", "downgrade"]),
+        ("help_check", &["help", "check"]),
+        ("help_explain", &["help", "explain"]),
         ("help_completion", &["help", "completion"]),
         ("help_version", &["help", "version"]),
     ];

@@ -116,11 +116,18 @@ fn write(path: &Path, contents: &str) -> anyhow::Result<()> {
     fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Inserts a block of lines directly above a marker.
+/// Inserts a block of lines directly above a marker; import blocks go above the blank
+/// line that separates the imports from the marker, as `add` commands do.
 fn above(text: &str, marker: &markers::Marker, block: &str) -> Option<String> {
-    let index = markers::find(text, marker)?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut index = markers::find(text, marker)?;
+    if block.starts_with("from ") {
+        while index > 0 && lines[index - 1].trim().is_empty() {
+            index -= 1;
+        }
+    }
     let mut out = String::with_capacity(text.len() + block.len());
-    for (i, line) in text.split_inclusive('\n').enumerate() {
+    for (i, line) in lines.iter().enumerate() {
         if i == index {
             out.push_str(block);
         }

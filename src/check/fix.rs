@@ -2,7 +2,7 @@
 //!
 //! What is fixed:
 //! - a missing marker, restored at its canonical place: router-imports after the last
-//!   top-level import of `api/router.py`; router-includes after the last top-level
+//!   top-level import of `api/router.py` (after the blank line that follows it, if any); router-includes after the last top-level
 //!   `include_router(...)`; model-imports as the last line of `import_models()`;
 //!   module-exports as the last item of `__all__`; settings markers before
 //!   `model_config` in `class Settings`; env markers at the end of `.env.example`
@@ -117,7 +117,13 @@ fn router(facts: &Facts) -> Planned<'_> {
     let mut edits = Vec::new();
     let mut import_marker_at = None;
     if markers::find(&text, &markers::ROUTER_IMPORTS).is_none() {
-        let after = file.last_top_import_end.or(file.docstring_end).unwrap_or(0);
+        let mut after = file.last_top_import_end.or(file.docstring_end).unwrap_or(0);
+        // Generated files keep one blank line between the import block and the marker.
+        if file.last_top_import_end.is_some()
+            && text.lines().nth(after).is_some_and(|l| l.trim().is_empty())
+        {
+            after += 1;
+        }
         text = insert_line(&text, after, markers::ROUTER_IMPORTS.comment);
         import_marker_at = Some(after);
         restore(&mut edits, &markers::ROUTER_IMPORTS);

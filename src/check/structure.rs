@@ -213,7 +213,7 @@ fn managed_files(facts: &Facts, issues: &mut Vec<Issue>) {
 /// Where each marker belongs, for messages and `--fix`.
 pub fn canonical_place(marker: &Marker) -> &'static str {
     match marker.comment {
-        "# polepos:router-imports" => "at top level after the last import",
+        "# polepos:router-imports" => "at top level after the import block",
         "# polepos:router-includes" => {
             "at top level after the last `api_router.include_router(...)`"
         }
