@@ -77,7 +77,7 @@ pub enum Command {
     )]
     Explain {
         /// The code, e.g. PPCHK021, ppchk21 or 21.
-        #[arg(value_name = "CODE")]
+        #[arg(value_name = "CODE", value_parser = crate::check::codes::parse_code_arg)]
         code: Option<String>,
     },
 

@@ -250,6 +250,17 @@ pub fn lookup(input: &str) -> Result<&'static CodeInfo, LookupError> {
         .ok_or(LookupError::Unknown(number))
 }
 
+/// clap value parser for `polepos explain`: rejects what cannot be a code (a usage
+/// error), keeps the text for [`lookup`].
+pub fn parse_code_arg(input: &str) -> Result<String, String> {
+    match lookup(input) {
+        Err(LookupError::Malformed) => {
+            Err("write a check code as PPCHK038, ppchk38 or 38".to_string())
+        }
+        _ => Ok(input.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,8 +63,18 @@ impl Issue {
         self
     }
 
+    /// Sets a specific remediation, written as a sentence like the table's fixes.
     pub fn fix(mut self, remediation: impl Into<String>) -> Issue {
-        self.remediation = remediation.into();
+        let text: String = remediation.into();
+        let mut chars = text.chars();
+        let mut sentence: String = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        };
+        if !sentence.ends_with(['.', '!', '?']) {
+            sentence.push('.');
+        }
+        self.remediation = sentence;
         self
     }
 

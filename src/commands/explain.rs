@@ -1,9 +1,9 @@
 //! `polepos explain [CODE]`: the documentation of a `polepos check` code, read from the
 //! one codes table; without a code, the list of every code.
 //!
-//! A malformed code (not `PPCHKnnn`, `ppchknn` or `nnn`) is a usage error (exit 2); a
-//! well-formed code that does not exist is a refusal (exit 1), like any lookup that
-//! finds nothing.
+//! A malformed code (not `PPCHKnnn`, `ppchknn` or `nnn`) is a usage error that clap
+//! reports (exit 2, see [`codes::parse_code_arg`]); a well-formed code that does not
+//! exist is a refusal (exit 1), like any lookup that finds nothing.
 
 use crate::UsageError;
 use crate::check::codes::{self, LookupError, TABLE};

@@ -192,3 +192,42 @@ pub fn copy_fixture(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The outcome of one run of the real binary.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// `exit code / stdout / stderr` with `root` replaced by `[ROOT]`, for snapshots.
+    pub fn render(&self, root: &Path) -> String {
+        let filter = |s: &str| s.replace(&root.display().to_string(), "[ROOT]");
+        format!(
+            "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+            self.code,
+            filter(&self.stdout),
+            filter(&self.stderr)
+        )
+    }
+}
+
+/// Runs `polepos <args>` in `cwd` without colour.
+pub fn polepos(cwd: &Path, args: &[&str]) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_polepos"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("GITHUB_WORKSPACE")
+        .output()
+        .expect("run polepos");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
