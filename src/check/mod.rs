@@ -3,8 +3,8 @@
 //! The pipeline is: find the project and settle its identity (root, package, db mode,
 //! manifest) in [`identity`]; gather every fact the rules need from disk in [`facts`]
 //! (the managed Python files parsed once, module directories scanned on two threads);
-//! then run the rule families — [`structure`], [`modules`], [`integrations`], [`auth`] —
-//! each a pure function from facts to issues. Issues carry a [`Code`] from the one table
+//! then run the rule families — [`structure`], [`modules`], [`cross`], [`integrations`],
+//! [`auth`] — each a pure function from facts to issues. Issues carry a [`Code`] from the one table
 //! in [`codes`]; [`render`] turns a [`Report`] into text, JSON or GitHub annotations.
 //! [`fix`] plans provably safe edits from the same facts and applies them through a
 //! [`crate::changeset::ChangeSet`] before checking again.
@@ -15,6 +15,7 @@
 pub mod auth;
 pub mod bench;
 pub mod codes;
+pub mod cross;
 pub mod facts;
 pub mod fix;
 pub mod identity;

@@ -2,12 +2,9 @@
 //! truncations, invalid UTF-8 and Python-ish noise spliced into every file it reads.
 //! A small seeded generator keeps failures reproducible (the seed is in the message).
 
-#[path = "check/support.rs"]
-mod support;
-
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use support::Project;
+use crate::support::Project;
 
 /// xorshift64*: tiny, deterministic, good enough to pick mutations.
 struct Rng(u64);

@@ -1,0 +1,157 @@
+//! One test per integration code (PPCHK040–043) and auth code (044–051).
+
+use polepos::cli::DbMode;
+
+use crate::support::Project;
+
+fn legacy() -> Project {
+    Project::legacy()
+}
+
+fn sqlite() -> Project {
+    Project::fresh(DbMode::Sqlite)
+}
+
+fn with_auth() -> Project {
+    Project::fresh_with_auth(DbMode::Sqlite)
+}
+
+#[test]
+fn ppchk040_integration_file_missing() {
+    let project = legacy();
+    project.remove(&project.p("integrations/redis/cache.py"));
+    project.assert_only("PPCHK040");
+    let project = legacy();
+    project.remove(&project.p("integrations/llm/provider.py"));
+    project.assert_only("PPCHK040");
+}
+
+#[test]
+fn ppchk040_integration_traces_without_manifest_entry() {
+    let project = sqlite();
+    project.write("src/shop/integrations/__init__.py", "");
+    project.write("src/shop/integrations/rq/__init__.py", "");
+    let codes = project.codes();
+    assert!(codes.contains(&"PPCHK040".to_string()), "{codes:?}");
+}
+
+#[test]
+fn ppchk041_integration_dependency_missing() {
+    let project = legacy();
+    project.delete_line("pyproject.toml", "\"redis>=5.0.0\",");
+    project.assert_only("PPCHK041");
+}
+
+#[test]
+fn ppchk042_integration_setting_missing() {
+    let project = legacy();
+    project.delete_line(
+        &project.p("settings.py"),
+        "redis_url: str = \"redis://localhost:6379/0\"",
+    );
+    let report = project.assert_only("PPCHK042");
+    assert!(report.issues[0].message.contains("redis_url"));
+}
+
+#[test]
+fn ppchk043_integration_env_value_missing_or_commented() {
+    let project = legacy();
+    project.edit(".env.example", "REDIS_URL=", "# REDIS_URL=");
+    project.assert_only("PPCHK043");
+}
+
+#[test]
+fn optional_integration_env_values_may_stay_commented() {
+    let project = legacy();
+    assert!(
+        project
+            .read(".env.example")
+            .contains("# KAFKA_COMPRESSION_TYPE=")
+    );
+    project.assert_clean();
+}
+
+#[test]
+fn ppchk044_auth_without_database() {
+    let project = Project::fresh(DbMode::None);
+    project.edit(
+        ".poleposition.toml",
+        "[integrations]",
+        "[integrations]\nauth = true",
+    );
+    project.assert_only("PPCHK044");
+}
+
+#[test]
+fn ppchk045_auth_file_missing() {
+    let project = with_auth();
+    project.remove("src/shop/auth/password.py");
+    project.assert_only("PPCHK045");
+}
+
+#[test]
+fn ppchk046_auth_integration_test_missing() {
+    let project = with_auth();
+    project.remove("tests/integration/test_auth.py");
+    project.assert_only("PPCHK046");
+}
+
+#[test]
+fn ppchk047_auth_unit_test_missing() {
+    let project = with_auth();
+    project.remove("tests/unit/test_auth_service.py");
+    project.assert_only("PPCHK047");
+}
+
+#[test]
+fn ppchk048_auth_dependency_missing() {
+    let project = with_auth();
+    project.delete_line("pyproject.toml", "\"pwdlib[argon2]>=0.2.0\",");
+    project.assert_only("PPCHK048");
+}
+
+#[test]
+fn ppchk049_auth_router_import_missing() {
+    let project = with_auth();
+    project.delete_line(
+        "src/shop/api/router.py",
+        "from shop.auth.router import router as auth_router",
+    );
+    project.assert_only("PPCHK049");
+}
+
+#[test]
+fn ppchk050_auth_router_include_missing_or_changed() {
+    let project = with_auth();
+    project.delete_line(
+        "src/shop/api/router.py",
+        "api_router.include_router(auth_router, prefix=\"/auth\", tags=[\"auth\"])",
+    );
+    project.assert_only("PPCHK050");
+    let project = with_auth();
+    project.edit(
+        "src/shop/api/router.py",
+        "prefix=\"/auth\"",
+        "prefix=\"/login\"",
+    );
+    project.assert_only("PPCHK050");
+}
+
+#[test]
+fn ppchk051_auth_model_import_missing() {
+    let project = with_auth();
+    project.delete_line(
+        "src/shop/db/models.py",
+        "from shop.auth import model as auth_model  # noqa: F401",
+    );
+    project.assert_only("PPCHK051");
+}
+
+#[test]
+fn auth_traces_without_manifest_entry_are_validated() {
+    let project = with_auth();
+    project.edit(".poleposition.toml", "auth = true", "");
+    project.assert_clean();
+    project.remove("src/shop/auth/user_service.py");
+    project.assert_only("PPCHK045");
+}

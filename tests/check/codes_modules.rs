@@ -1,0 +1,222 @@
+//! One test per module code (PPCHK030–039) and cross-module code (060–062), on the
+//! older tool's layout, which has a module of every template.
+
+use polepos::cli::DbMode;
+
+use crate::support::Project;
+
+fn legacy() -> Project {
+    Project::legacy()
+}
+
+fn sqlite() -> Project {
+    Project::fresh(DbMode::Sqlite)
+}
+
+fn with_auth() -> Project {
+    Project::fresh_with_auth(DbMode::Sqlite)
+}
+
+#[test]
+fn ppchk030_module_name_not_an_identifier() {
+    let project = legacy();
+    project.write(&project.p("modules/bad-name/__init__.py"), "");
+    project.assert_only("PPCHK030");
+}
+
+#[test]
+fn ppchk031_module_template_file_missing() {
+    let project = legacy();
+    project.remove(&project.p("modules/orders/repository.py"));
+    project.assert_only("PPCHK031");
+    let project = legacy();
+    project.remove(&project.p("modules/assistant/orchestrator.py"));
+    project.assert_only("PPCHK031");
+}
+
+#[test]
+fn ppchk032_module_export_missing() {
+    let project = legacy();
+    project.delete_line(&project.p("modules/__init__.py"), "\"orders\",");
+    project.assert_only("PPCHK032");
+}
+
+#[test]
+fn ppchk033_module_router_import_missing() {
+    let project = legacy();
+    project.delete_line(
+        &project.p("api/router.py"),
+        "from legacy_shop.modules.orders.router import router as orders_router",
+    );
+    project.assert_only("PPCHK033");
+}
+
+#[test]
+fn ppchk034_module_router_include_missing_or_changed() {
+    let project = legacy();
+    project.delete_line(
+        &project.p("api/router.py"),
+        "api_router.include_router(orders_router, prefix=\"/orders\", tags=[\"orders\"])",
+    );
+    project.assert_only("PPCHK034");
+    let project = legacy();
+    project.edit(
+        &project.p("api/router.py"),
+        "prefix=\"/orders\"",
+        "prefix=\"/order\"",
+    );
+    let report = project.assert_only("PPCHK034");
+    assert_eq!(report.issues[0].line, Some(14));
+    let project = legacy();
+    project.edit(
+        &project.p("api/router.py"),
+        "tags=[\"orders\"]",
+        "tags=[\"shop\"]",
+    );
+    project.assert_only("PPCHK034");
+}
+
+#[test]
+fn ppchk035_module_model_import_missing() {
+    let project = legacy();
+    project.delete_line(
+        &project.p("db/models.py"),
+        "from legacy_shop.modules.orders import model  # noqa: F401",
+    );
+    project.assert_only("PPCHK035");
+}
+
+#[test]
+fn ppchk036_module_integration_test_missing() {
+    let project = legacy();
+    project.remove("tests/integration/test_invoices_crud.py");
+    project.assert_only("PPCHK036");
+}
+
+#[test]
+fn ppchk037_module_unit_test_missing() {
+    let project = legacy();
+    project.remove("tests/unit/test_assistant_orchestrator.py");
+    project.assert_only("PPCHK037");
+}
+
+#[test]
+fn ppchk038_syntax_error_in_a_managed_file() {
+    let project = sqlite();
+    project.edit(
+        "src/shop/api/router.py",
+        "api_router = APIRouter()",
+        "api_router = APIRouter(",
+    );
+    let report = project.assert_only("PPCHK038");
+    assert_eq!(
+        report.issues.len(),
+        1,
+        "reported once: {:#?}",
+        report.issues
+    );
+    assert_eq!(
+        report.issues[0].path.as_deref(),
+        Some("src/shop/api/router.py")
+    );
+    assert!(report.issues[0].line.is_some());
+}
+
+#[test]
+fn ppchk038_syntax_error_in_a_module_file_other_checks_continue() {
+    let project = legacy();
+    project.write(
+        &project.p("modules/orders/repository.py"),
+        "from legacy_shop.modules.billing.model import Billing\n\ndef broken(:\n    pass\n",
+    );
+    project.remove("tests/unit/test_catalog_api_service.py");
+    let report = project.report();
+    let found: Vec<(String, Option<usize>)> = report
+        .issues
+        .iter()
+        .map(|i| (i.code.name(), i.line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("PPCHK038".to_string(), Some(3)),
+            ("PPCHK037".to_string(), None)
+        ]
+    );
+}
+
+#[test]
+fn ppchk039_orphan_references() {
+    let project = legacy();
+    project.remove(&project.p("modules/catalog"));
+    project.remove("tests/integration/test_catalog.py");
+    project.remove("tests/unit/test_catalog_api_service.py");
+    project.delete_line(".poleposition.toml", "catalog = \"api-only\"");
+    let report = project.assert_only("PPCHK039");
+    assert_eq!(
+        report.issues.len(),
+        3,
+        "import, include and export: {:#?}",
+        report.issues
+    );
+}
+
+#[test]
+fn ppchk039_model_import_of_a_missing_model_file() {
+    let project = legacy();
+    project.edit(&project.p("db/models.py"), "    # polepos:model-imports", "    from legacy_shop.modules.catalog import model as catalog_model  # noqa: F401\n    # polepos:model-imports");
+    project.assert_only("PPCHK039");
+}
+
+#[test]
+fn ppchk060_circular_import_between_modules() {
+    let project = legacy();
+    project.edit(&project.p("modules/orders/repository.py"), "from sqlalchemy.orm import Session\n", "from sqlalchemy.orm import Session\n\nfrom legacy_shop.modules.billing.model import Billing\n");
+    project.edit(
+        &project.p("modules/billing/repository.py"),
+        "from sqlalchemy.orm import Session\n",
+        "from sqlalchemy.orm import Session\n\nfrom legacy_shop.modules.orders import model\n",
+    );
+    let report = project.assert_only("PPCHK060");
+    assert_eq!(report.issues.len(), 1, "one cycle, reported once");
+    assert!(
+        report.issues[0]
+            .message
+            .contains("billing -> orders -> billing"),
+        "{}",
+        report.issues[0].message
+    );
+}
+
+#[test]
+fn imports_inside_functions_or_type_checking_are_not_cycles() {
+    let project = legacy();
+    project.edit(&project.p("modules/orders/repository.py"), "from sqlalchemy.orm import Session\n", "from typing import TYPE_CHECKING\n\nfrom sqlalchemy.orm import Session\n\nif TYPE_CHECKING:\n    from legacy_shop.modules.billing.model import Billing\n");
+    project.edit(&project.p("modules/billing/repository.py"), "        self.session = session\n", "        self.session = session\n        from legacy_shop.modules.orders import model  # noqa: F401\n");
+    project.assert_clean();
+}
+
+#[test]
+fn ppchk061_two_routers_on_one_prefix() {
+    let project = legacy();
+    project.edit(&project.p("api/router.py"), "# polepos:router-includes", "api_router.include_router(orders_router, prefix=\"/orders/\", tags=[\"orders\"])\n# polepos:router-includes");
+    project.assert_only("PPCHK061");
+}
+
+#[test]
+fn ppchk062_duplicate_table_names() {
+    let project = legacy();
+    project.edit(
+        &project.p("modules/billing/model.py"),
+        "__tablename__ = \"billing\"",
+        "__tablename__ = \"orders\"",
+    );
+    let report = project.assert_only("PPCHK062");
+    assert_eq!(report.issues.len(), 1);
+    let project = with_auth();
+    project.write(
+        "src/shop/modules/status/model.py",
+        "__tablename__ = 'auth_users'\n",
+    );
+    assert!(project.codes().contains(&"PPCHK062".to_string()));
+}
