@@ -38,7 +38,7 @@ struct Edit {
 pub fn plan(facts: &Facts) -> (ChangeSet, Vec<Fixed>) {
     let mut set = ChangeSet::new(facts.root.clone());
     let mut fixed = Vec::new();
-    let files: Vec<(&PyFacts, Option<String>, Vec<Edit>)> = vec![
+    let files: Vec<(&PyFacts, String, Vec<Edit>)> = vec![
         router(facts),
         models(facts),
         exports(facts),
@@ -47,10 +47,8 @@ pub fn plan(facts: &Facts) -> (ChangeSet, Vec<Fixed>) {
     .into_iter()
     .flatten()
     .collect();
-    for (file, new_text, edits) in files {
-        let (Some(old), Some(new)) = (file.text(), new_text) else {
-            continue;
-        };
+    for (file, new, edits) in files {
+        let Some(old) = file.text() else { continue };
         if edits.is_empty() || !still_equivalent(file, &new, &edits) {
             continue;
         }
@@ -109,7 +107,8 @@ fn indent(marker: &Marker) -> String {
     " ".repeat(marker.indent)
 }
 
-type Planned<'a> = Option<(&'a PyFacts, Option<String>, Vec<Edit>)>;
+/// A managed file, its planned new text and the edits that make it.
+type Planned<'a> = Option<(&'a PyFacts, String, Vec<Edit>)>;
 
 fn router(facts: &Facts) -> Planned<'_> {
     let file = facts.router.file()?;
@@ -158,7 +157,7 @@ fn router(facts: &Facts) -> Planned<'_> {
                 .then(|| "api_router".to_string())
         });
     let Some(receiver) = receiver else {
-        return Some((&facts.router, Some(text), edits));
+        return Some((&facts.router, text, edits));
     };
     let pkg = &facts.pkg;
     let mut wanted: Vec<(Code, String, String, String)> = Vec::new();
@@ -213,7 +212,7 @@ fn router(facts: &Facts) -> Planned<'_> {
             });
         }
     }
-    Some((&facts.router, Some(text), edits))
+    Some((&facts.router, text, edits))
 }
 
 fn models(facts: &Facts) -> Planned<'_> {
@@ -270,7 +269,7 @@ fn models(facts: &Facts) -> Planned<'_> {
             });
         }
     }
-    Some((&facts.models, Some(text), edits))
+    Some((&facts.models, text, edits))
 }
 
 fn exports(facts: &Facts) -> Planned<'_> {
@@ -308,7 +307,7 @@ fn exports(facts: &Facts) -> Planned<'_> {
             }
         }
     }
-    Some((&facts.modules_init, Some(text), edits))
+    Some((&facts.modules_init, text, edits))
 }
 
 const SETTINGS_MARKERS: [Marker; 3] = [
@@ -345,7 +344,7 @@ fn settings(facts: &Facts) -> Planned<'_> {
         anchor += 1;
         restore(&mut edits, marker);
     }
-    Some((&facts.settings, Some(text), edits))
+    Some((&facts.settings, text, edits))
 }
 
 fn env(facts: &Facts) -> Option<(String, String, Vec<Edit>)> {

@@ -140,15 +140,12 @@ fn remnants(facts: &Facts, issues: &mut Vec<Issue>) {
         }
     }
     if let Some(deps) = &facts.dependencies {
+        let pyproject =
+            std::fs::read_to_string(facts.root.join("pyproject.toml")).unwrap_or_default();
         for dep in deps {
             let name = crate::pyproject::requirement_name(dep);
             if DB_DEPENDENCIES.contains(&name.as_str()) {
-                let line = facts
-                    .root
-                    .join("pyproject.toml")
-                    .to_str()
-                    .and_then(|p| std::fs::read_to_string(p).ok())
-                    .and_then(|text| line_containing(&text, &format!("\"{dep}\"")));
+                let line = line_containing(&pyproject, &format!("\"{dep}\""));
                 issues.push(remnant(
                     format!("dependency `{dep}`"),
                     "pyproject.toml".to_string(),
