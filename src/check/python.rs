@@ -254,7 +254,7 @@ pub fn parse(text: &str, package: &str) -> Result<PyFile, SyntaxIssue> {
         file: PyFile::default(),
     };
     walker.top_level(&suite);
-    drop(suite);
+    dispose(suite, text.len());
     let mut file = walker.file;
     file.build_index();
     Ok(file)
@@ -265,19 +265,60 @@ pub fn parse(text: &str, package: &str) -> Result<PyFile, SyntaxIssue> {
 pub fn assigned_string(line: &str, name: &str) -> Option<String> {
     let parsed = catch_unwind(|| ast::Suite::parse(line.trim(), "<check>")).ok()?;
     let suite = parsed.ok()?;
-    let [stmt] = suite.as_slice() else {
-        return None;
+    let found = match suite.as_slice() {
+        [stmt] => assigned_in(stmt, name),
+        _ => None,
     };
+    dispose(suite, line.len());
+    found
+}
+
+fn assigned_in(stmt: &Stmt, name: &str) -> Option<String> {
     let (targets, value): (Vec<&Expr>, Option<&Expr>) = match stmt {
         Stmt::Assign(a) => (a.targets.iter().collect(), Some(&*a.value)),
         Stmt::AnnAssign(a) => (vec![&*a.target], a.value.as_deref()),
         _ => return None,
     };
-    let is_target = targets.iter().any(|t| name_of(t) == Some(name));
-    if !is_target {
+    if !targets.iter().any(|t| name_of(t) == Some(name)) {
         return None;
     }
     string_literal(value?)
+}
+
+/// Frees a syntax tree without risking the stack. Dropping a tree recurses once per
+/// nesting level, and every level takes at least one byte of source, so a tree from a
+/// small source is dropped here and a larger one on a thread whose stack grows with the
+/// source (stack pages are only committed when touched, so a shallow tree costs nothing
+/// extra). Hostile input such as `x = ------…1` nests a level per byte.
+fn dispose(tree: ast::Suite, source_len: usize) {
+    // Generous bounds on one level's frame (debug builds use the most) and on the
+    // depth that is safe on any thread's stack, including a 2 MiB test thread.
+    const BYTES_PER_LEVEL: usize = 256;
+    const INLINE_LIMIT: usize = 4 * 1024;
+    const MAX_STACK: usize = 1 << 30;
+    if source_len <= INLINE_LIMIT {
+        drop(tree);
+        return;
+    }
+    let stack = source_len
+        .saturating_mul(BYTES_PER_LEVEL)
+        .saturating_add(1 << 20);
+    if stack > MAX_STACK {
+        // Only for multi-megabyte files; the memory returns when the process exits.
+        std::mem::forget(tree);
+        return;
+    }
+    let tree = std::sync::Mutex::new(Some(tree));
+    let dropped = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn_scoped(scope, || drop(tree.lock().ok().and_then(|mut t| t.take())))
+            .is_ok_and(|handle| handle.join().is_ok())
+    });
+    if !dropped {
+        // No thread could be started: keep the tree rather than risk the stack.
+        std::mem::forget(tree);
+    }
 }
 
 #[cfg(test)]

@@ -187,3 +187,32 @@ fn fix_survives_any_bytes_and_never_rewrites_an_unreadable_manifest() {
         }
     }
 }
+
+#[test]
+fn check_survives_hostile_nesting() {
+    let project = Project::legacy();
+    let depth = 100_000;
+    let shapes = [
+        format!("x = {}1\n", "-".repeat(depth)),
+        format!("x = {}{}\n", "[".repeat(depth), "]".repeat(depth)),
+        format!("x = {}b\n", "a.".repeat(depth / 2)),
+        format!("x = {}1\n", "1+".repeat(depth / 2)),
+        format!("x = {}\n", "(".repeat(depth)),
+    ];
+    let router = project.p("api/router.py");
+    let repository = project.p("modules/orders/repository.py");
+    let model = project.p("modules/orders/model.py");
+    for shape in &shapes {
+        project.write(&router, shape);
+        project.write(
+            &repository,
+            format!("from legacy_shop.modules.billing import model\n{shape}"),
+        );
+        project.write(
+            &model,
+            format!("__tablename__ = {}'orders'\n", "-".repeat(depth)),
+        );
+        let report = polepos::check::check(&project.root);
+        assert!(!report.passed());
+    }
+}
