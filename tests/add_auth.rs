@@ -199,3 +199,32 @@ fn db_without_uv_or_alembic_says_how_to_fix_it() {
     assert!(out.stderr.contains("cannot run Alembic"), "{}", out.stderr);
     assert!(out.stderr.contains("uv sync --extra dev"), "{}", out.stderr);
 }
+
+#[test]
+fn add_auth_asks_the_syntax_tree_about_existing_wiring() {
+    let s = Scratch::new();
+    let root = project(&s, "shop", "sqlite");
+    let router = root.join("src/shop/api/router.py");
+    let text = fs::read_to_string(&router).unwrap();
+    // An import in another form (and inside parentheses) still counts as wiring.
+    fs::write(&router, text.replace("from fastapi import APIRouter\n", "from fastapi import APIRouter\n\nfrom shop.auth import (\n    router as auth_router,\n)\n")).unwrap();
+    let out = s.run_in("shop", &["add", "auth"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("already imports the auth router"),
+        "{}",
+        out.stderr
+    );
+    // A syntax error is reported with its line, and nothing is written.
+    fs::write(&router, "def broken(:\n").unwrap();
+    let before = common::tree(&root);
+    let out = s.run_in("shop", &["add", "auth"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("src/shop/api/router.py:1 has a Python syntax error"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(common::tree(&root), before);
+}

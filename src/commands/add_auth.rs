@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::changeset::ChangeSet;
+use crate::check::python;
 use crate::cli::DbMode;
 use crate::error::Refusal;
 use crate::manifest::{self, Manifest};
@@ -95,17 +96,44 @@ fn read(root: &Path, rel: &str, problems: &mut Vec<String>) -> Option<String> {
     }
 }
 
-/// Whether any line of `text` imports `<pkg>.auth.<name>` (either import form).
-fn imports_auth_module(text: &str, pkg: &str, name: &str) -> bool {
-    text.lines().map(str::trim).any(|line| {
-        line.starts_with(&format!("from {pkg}.auth.{name} import"))
-            || line.starts_with(&format!("import {pkg}.auth.{name}"))
-            || (line.starts_with(&format!("from {pkg}.auth import"))
-                && line.split_once(" import ").is_some_and(|(_, names)| {
-                    names
-                        .split(',')
-                        .any(|n| n.split_whitespace().next() == Some(name))
-                }))
+/// Asks the syntax tree whether `text` imports `<pkg>.auth.<name>` (any import form).
+/// A file that does not parse is reported as a problem instead.
+fn imports_auth_module(
+    text: &str,
+    path: &str,
+    pkg: &str,
+    name: &str,
+    problems: &mut Vec<String>,
+) -> bool {
+    let package = Path::new(path)
+        .parent()
+        .map(|p| {
+            p.strip_prefix("src")
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('/', ".")
+        })
+        .unwrap_or_default();
+    match python::parse(text, &package) {
+        Ok(file) => file.imports(&format!("{pkg}.auth.{name}")),
+        Err(issue) => {
+            problems.push(format!(
+                "{path}:{} has a Python syntax error: {}",
+                issue.line, issue.message
+            ));
+            false
+        }
+    }
+}
+
+/// Refuses to write an edited Python file that no longer parses.
+fn assert_parses(path: &str, text: &str) -> anyhow::Result<()> {
+    python::parse(text, "").map(|_| ()).map_err(|issue| {
+        anyhow::anyhow!(
+            "internal error: the edited {path} no longer parses (line {}: {})",
+            issue.line,
+            issue.message
+        )
     })
 }
 
@@ -164,7 +192,7 @@ pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
     };
     let mut missing_markers = Vec::new();
     if let Some(text) = &router {
-        if imports_auth_module(text, pkg, "router") {
+        if imports_auth_module(text, &router_path, pkg, "router", &mut problems) {
             problems.push(format!("{router_path} already imports the auth router"));
         }
         for marker in [markers::ROUTER_IMPORTS, markers::ROUTER_INCLUDES] {
@@ -174,7 +202,7 @@ pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
         }
     }
     if let Some(text) = &models {
-        if imports_auth_module(text, pkg, "model") {
+        if imports_auth_module(text, &models_path, pkg, "model", &mut problems) {
             problems.push(format!("{models_path} already imports the auth model"));
         }
         if markers::find(text, &markers::MODEL_IMPORTS).is_none() {
@@ -265,6 +293,8 @@ pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
     let (Some(new_router), Some(new_models)) = (new_router, new_models) else {
         return unreachable_plan();
     };
+    assert_parses(&router_path, &new_router)?;
+    assert_parses(&models_path, &new_models)?;
     set.modify(router_path, router, new_router);
     set.modify(models_path, models, new_models);
 
