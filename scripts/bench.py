@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -52,15 +51,21 @@ def time_ms(cmd: str, prepare: str | None, runs: int, cwd: Path) -> float:
         return json.load(open(out.name))["results"][0]["mean"] * 1000
 
 
+def gnu_time() -> str:
+    """GNU time, whose own footprint is tiny (a Python fork would inflate max RSS)."""
+    if not Path("/usr/bin/time").exists():
+        if os.geteuid() != 0:
+            sys.exit("error: GNU time is required (apt-get install time)")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "time"], check=True, stdout=subprocess.DEVNULL)
+    return "/usr/bin/time"
+
+
 def peak_rss_mib(argv: list[str], cwd: Path) -> float:
-    """Max RSS of one run of argv, in MiB (measured in a fresh child process)."""
-    probe = (
-        "import resource, subprocess, sys; "
-        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    """Max RSS of one run of argv, in MiB."""
+    out = subprocess.run(
+        [gnu_time(), "-f", "%M", *argv], cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    out = subprocess.run([sys.executable, "-c", probe, *argv], cwd=cwd, check=True, capture_output=True, text=True)
-    return int(out.stdout.strip()) / 1024
+    return int(out.stderr.strip().splitlines()[-1]) / 1024
 
 
 def has_command(binary: str, name: str) -> bool:
