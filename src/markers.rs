@@ -118,9 +118,66 @@ fn import_key(line: &str) -> Option<(u8, String, String)> {
     }
 }
 
+/// The line length of generated projects (`[tool.ruff] line-length`).
+pub const LINE_LENGTH: usize = 100;
+
+/// One import statement, possibly wrapped over several lines in parentheses.
+struct ImportStatement {
+    first: usize,
+    last: usize,
+    key: (u8, String, String),
+}
+
+/// The import statements at `indent` that start before line `limit`, in order.
+fn import_statements(lines: &[&str], indent: &str, limit: usize) -> Vec<ImportStatement> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < limit {
+        let line = lines[i];
+        let at_indent = line.starts_with(indent) && !line[indent.len()..].starts_with([' ', '\t']);
+        match import_key(line).filter(|_| at_indent) {
+            Some(key) => {
+                let mut last = i;
+                if line.contains('(') && !line.contains(')') {
+                    while last + 1 < lines.len() && !lines[last].contains(')') {
+                        last += 1;
+                    }
+                }
+                found.push(ImportStatement {
+                    first: i,
+                    last,
+                    key,
+                });
+                i = last + 1;
+            }
+            None => i += 1,
+        }
+    }
+    found
+}
+
+/// Formats an import line as ruff format would: unchanged when it fits, else wrapped in
+/// parentheses with a magic trailing comma (a trailing pragma comment such as
+/// `# noqa: F401` does not count towards the width and stays on the imported name).
+fn format_import(indent: &str, line: &str, nl: &str) -> String {
+    let (code, comment) = match line.split_once("  #") {
+        Some((code, comment)) => (code, Some(format!("  #{comment}"))),
+        None => (line, None),
+    };
+    let fits = indent.chars().count() + code.chars().count() <= LINE_LENGTH;
+    match code.split_once(" import ") {
+        Some((head, names)) if !fits && head.starts_with("from ") && !names.contains('(') => {
+            let comment = comment.unwrap_or_default();
+            format!("{indent}{head} import ({nl}{indent}    {names},{comment}{nl}{indent}){nl}")
+        }
+        _ => format!("{indent}{line}{nl}"),
+    }
+}
+
 /// Inserts `line` (without indentation) above the marker. With `sorted_import`, the line
-/// goes to its sorted place in the run of import lines directly above the marker.
-/// Returns `None` when the marker is missing.
+/// is an import: it goes to its sorted place in the block of import statements directly
+/// above the marker (the block may end a blank line above it, as ruff's isort wants),
+/// wrapped the way ruff format would wrap it. Returns `None` when the marker is missing.
 pub fn insert_above(
     text: &str,
     marker: &Marker,
@@ -135,28 +192,33 @@ pub fn insert_above(
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
     let mut at = marker_index;
+    let mut new_text = format!("{indent}{line}{nl}");
     if sorted_import && let Some(new_key) = import_key(line) {
-        // The import block may end a blank line above the marker (ruff's isort wants one
-        // blank line after imports); the new import joins that block at its sorted place.
+        new_text = format_import(&indent, line, nl);
         let mut end = marker_index;
         while end > 0 && lines[end - 1].trim().is_empty() {
             end -= 1;
         }
-        let mut start = end;
-        while start > 0
-            && import_key(lines[start - 1]).is_some()
-            && lines[start - 1].starts_with(&indent)
-        {
-            start -= 1;
+        // The contiguous run of statements whose last one ends right before `end`.
+        let statements = import_statements(&lines, &indent, end);
+        let mut block: Vec<&ImportStatement> = Vec::new();
+        let mut next_first = end;
+        for statement in statements.iter().rev() {
+            if statement.last + 1 != next_first {
+                break;
+            }
+            block.push(statement);
+            next_first = statement.first;
         }
-        if start < end {
-            at = (start..end)
-                .find(|&i| import_key(lines[i]).is_some_and(|k| k > new_key))
-                .unwrap_or(end);
+        block.reverse();
+        if !block.is_empty() {
+            at = block
+                .iter()
+                .find(|s| s.key > new_key)
+                .map_or(end, |s| s.first);
         }
     }
-    let new_line = format!("{indent}{line}{nl}");
-    lines.insert(at, &new_line);
+    lines.insert(at, &new_text);
     Some(lines.concat())
 }
 
@@ -208,6 +270,57 @@ mod tests {
         )
         .unwrap();
         assert!(out.ends_with("status_router\nfrom shop.modules.zoo.router import router as zoo_router\n\n# polepos:router-imports\n"), "{out}");
+    }
+
+    #[test]
+    fn long_imports_are_wrapped_like_ruff_format_and_wrapped_blocks_are_seen() {
+        let pkg = "p".repeat(60);
+        let text = format!(
+            "from fastapi import APIRouter\n\nfrom {pkg}.modules.status.router import (\n    router as status_router,\n)\n\n# polepos:router-imports\n"
+        );
+        let out = insert_above(
+            &text,
+            &ROUTER_IMPORTS,
+            &format!("from {pkg}.auth.router import router as auth_router"),
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            format!(
+                "from fastapi import APIRouter\n\nfrom {pkg}.auth.router import (\n    router as auth_router,\n)\nfrom {pkg}.modules.status.router import (\n    router as status_router,\n)\n\n# polepos:router-imports\n"
+            )
+        );
+        let models =
+            "def import_models() -> None:\n    \"\"\"Doc.\"\"\"\n    # polepos:model-imports\n";
+        let out = insert_above(
+            models,
+            &MODEL_IMPORTS,
+            &format!("from {pkg}.auth import model as auth_model  # noqa: F401"),
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            format!(
+                "def import_models() -> None:\n    \"\"\"Doc.\"\"\"\n    from {pkg}.auth import (\n        model as auth_model,  # noqa: F401\n    )\n    # polepos:model-imports\n"
+            )
+        );
+        // 59 characters still fit: the pragma comment does not count.
+        let short = "p".repeat(59);
+        let out = insert_above(
+            models,
+            &MODEL_IMPORTS,
+            &format!("from {short}.auth import model as auth_model  # noqa: F401"),
+            true,
+        )
+        .unwrap();
+        assert!(
+            out.contains(&format!(
+                "    from {short}.auth import model as auth_model  # noqa: F401\n"
+            )),
+            "{out}"
+        );
     }
 
     #[test]

@@ -312,6 +312,9 @@ pub const RESERVED_MODULE_NAMES: &[&str] = &[
     "settings",
 ];
 
+/// The longest project package name whose generated code stays ruff-clean.
+pub const MAX_PROJECT_PACKAGE_LEN: usize = 64;
+
 /// What kind of name is being validated (changes the wording and the extra rules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameKind {
@@ -425,6 +428,13 @@ pub fn validate(raw: &str, kind: NameKind) -> Result<ValidName, Refusal> {
     }
     match kind {
         NameKind::Project => {
+            if package.len() > MAX_PROJECT_PACKAGE_LEN {
+                return Err(Refusal::new(format!(
+                    "invalid {noun} `{name}`: its package name is {} characters long; at most {MAX_PROJECT_PACKAGE_LEN} keep the generated code within ruff's line length",
+                    package.len()
+                ))
+                .with_hint("choose a shorter name"));
+            }
             if STDLIB.contains(&package.as_str()) {
                 return Err(Refusal::new(format!(
                     "invalid {noun} `{name}`: its package name `{package}` shadows the Python standard-library module `{package}`"
@@ -499,6 +509,7 @@ mod tests {
             ("fastapi", "imports"),
             ("tests", "imports"),
             ("migrations", "imports"),
+            (&"a".repeat(65), "at most 64"),
             ("pydantic-settings", "imports"),
         ];
         for (raw, needle) in cases {

@@ -140,6 +140,10 @@ fn bad_project_names_are_refused_and_nothing_is_written() {
         ("dependency_normalised", "pydantic-settings"),
         ("tests_dir", "tests"),
         ("migrations_dir", "migrations"),
+        (
+            "too_long",
+            "a-very-long-project-name-that-keeps-going-and-going-beyond-the-limit",
+        ),
         ("existing_path", "taken"),
     ];
     let mut all = String::new();
@@ -204,6 +208,12 @@ fn env_gets_a_fresh_secret_and_env_example_a_placeholder() {
     };
     let (a, b) = (secret("one/.env"), secret("two/.env"));
     assert_eq!(a.len(), 64);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(s.path().join("one/.env"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, ".env holds the signing key");
     assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
     assert_ne!(a, b, "every project gets its own secret");
     assert!(

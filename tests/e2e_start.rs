@@ -145,3 +145,17 @@ fn failed_install_keeps_the_project_and_says_how_to_retry() {
     assert!(out.stderr.contains("retry with: cd "), "{}", out.stderr);
     assert!(s.path().join("shop/pyproject.toml").is_file());
 }
+
+#[test]
+fn longest_package_name_stays_lint_clean_with_auth() {
+    let s = Scratch::new();
+    let name = format!("a{}", "-b".repeat(31)); // package `a_b_..._b`: 63 characters
+    polepos(s.path(), &["start", &name], &[]);
+    let root = s.path().join(&name);
+    polepos(&root, &["add", "auth"], &[]);
+    let uv = common::uv();
+    sh(&root, &uv, &["sync", "--extra", "dev"], &[]);
+    sh(&root, &uv, &["run", "ruff", "check"], &[]);
+    sh(&root, &uv, &["run", "ruff", "format", "--check"], &[]);
+    sh(&root, &uv, &["run", "mypy"], &[]);
+}

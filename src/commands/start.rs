@@ -99,6 +99,12 @@ fn write_project(parent: &Path, target: &Path, files: &[Rendered]) -> anyhow::Re
             }
             fs::write(&path, &file.contents)
                 .with_context(|| format!("cannot write {}", file.path.display()))?;
+            if file.path.as_os_str() == ".env" {
+                // `.env` holds the signing key: readable by its owner only.
+                use std::os::unix::fs::PermissionsExt;
+                fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("cannot restrict {}", file.path.display()))?;
+            }
         }
         if interrupt::interrupted() {
             return Err(Interrupted.into());
