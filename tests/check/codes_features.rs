@@ -2,19 +2,7 @@
 
 use polepos::cli::DbMode;
 
-use crate::support::Project;
-
-fn legacy() -> Project {
-    Project::legacy()
-}
-
-fn sqlite() -> Project {
-    Project::fresh(DbMode::Sqlite)
-}
-
-fn with_auth() -> Project {
-    Project::fresh_with_auth(DbMode::Sqlite)
-}
+use crate::support::{Project, legacy, sqlite, with_auth};
 
 #[test]
 fn ppchk040_integration_file_missing() {

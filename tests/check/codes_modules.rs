@@ -1,21 +1,7 @@
 //! One test per module code (PPCHK030–039) and cross-module code (060–062), on the
 //! older tool's layout, which has a module of every template.
 
-use polepos::cli::DbMode;
-
-use crate::support::Project;
-
-fn legacy() -> Project {
-    Project::legacy()
-}
-
-fn sqlite() -> Project {
-    Project::fresh(DbMode::Sqlite)
-}
-
-fn with_auth() -> Project {
-    Project::fresh_with_auth(DbMode::Sqlite)
-}
+use crate::support::{legacy, sqlite, with_auth};
 
 #[test]
 fn ppchk030_module_name_not_an_identifier() {

@@ -3,19 +3,7 @@
 
 use polepos::cli::DbMode;
 
-use crate::support::Project;
-
-fn legacy() -> Project {
-    Project::legacy()
-}
-
-fn sqlite() -> Project {
-    Project::fresh(DbMode::Sqlite)
-}
-
-fn with_auth() -> Project {
-    Project::fresh_with_auth(DbMode::Sqlite)
-}
+use crate::support::{Project, legacy, sqlite, with_auth};
 
 #[test]
 fn fix_on_a_clean_project_changes_nothing() {

@@ -231,3 +231,18 @@ pub fn polepos(cwd: &Path, args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// The older tool's layout with every template and integration.
+pub fn legacy() -> Project {
+    Project::legacy()
+}
+
+/// A fresh SQLite project.
+pub fn sqlite() -> Project {
+    Project::fresh(DbMode::Sqlite)
+}
+
+/// A fresh SQLite project after `add auth`.
+pub fn with_auth() -> Project {
+    Project::fresh_with_auth(DbMode::Sqlite)
+}
