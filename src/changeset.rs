@@ -52,7 +52,8 @@ pub enum ApplyError {
     AppearedMeanwhile { path: String },
     #[error("{path} changed on disk while polepos was working; run the command again")]
     ChangedMeanwhile { path: String },
-    #[error("cannot write {path}: {source}")]
+    /// The operating system refused; `source` is shown under `Caused by:`.
+    #[error("cannot write {path}")]
     Io {
         path: String,
         source: std::io::Error,

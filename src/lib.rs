@@ -139,6 +139,16 @@ pub fn report(printer: &Printer, result: anyhow::Result<()>) -> u8 {
         return EXIT_USAGE;
     }
     let causes: Vec<String> = error.chain().skip(1).map(ToString::to_string).collect();
+    if error.chain().any(|cause| cause.is::<std::io::Error>()) {
+        // The environment refused (permissions, a full disk, a file where a directory
+        // belongs): the user can fix that, so it is not reported as a polepos bug.
+        printer.error(
+            &error.to_string(),
+            &causes,
+            Some("check the permissions of the path named above and the free space on its disk, then run the command again"),
+        );
+        return EXIT_REFUSED;
+    }
     printer.error(
         &error.to_string(),
         &causes,

@@ -352,3 +352,79 @@ fn project_commands_outside_a_project_are_refused() {
         );
     }
 }
+
+/// Runs polepos in `cwd` as a user that cannot write there: as `nobody` through setpriv
+/// when the tests run as root (root ignores permissions), otherwise with the directories
+/// under `cwd` made read-only for the duration of the run.
+fn run_without_write_access(
+    scratch: &Scratch,
+    cwd: &std::path::Path,
+    args: &[&str],
+) -> common::Output {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::{Command, Stdio};
+    let dirs: Vec<std::path::PathBuf> = walk_dirs(cwd);
+    let as_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let mode = if as_root { 0o755 } else { 0o555 };
+    // The scratch root must be traversable by `nobody` too.
+    fs::set_permissions(scratch.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    for dir in &dirs {
+        fs::set_permissions(dir, fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let mut command = if as_root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_polepos"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_polepos"))
+    };
+    let out = command
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("run polepos");
+    for dir in &dirs {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    common::Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn walk_dirs(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut dirs = vec![root.to_path_buf()];
+    let mut i = 0;
+    while i < dirs.len() {
+        for entry in fs::read_dir(&dirs[i]).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                dirs.push(entry.path());
+            }
+        }
+        i += 1;
+    }
+    dirs
+}
+
+#[test]
+fn a_directory_polepos_cannot_write_is_a_refusal_not_a_bug() {
+    let s = Scratch::new();
+    let out = run_without_write_access(&s, s.path(), &["start", "shop"]);
+    insta::assert_snapshot!("read_only_start", out.render(s.path()));
+
+    assert_eq!(s.run(&["start", "shop", "--db", "sqlite"]).code, 0);
+    let project = s.path().join("shop");
+    let before = common::tree(&project);
+    let out = run_without_write_access(&s, &project, &["add", "auth"]);
+    insta::assert_snapshot!("read_only_add_auth", out.render(s.path()));
+    assert_eq!(common::tree(&project), before, "nothing was changed");
+}

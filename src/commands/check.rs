@@ -17,9 +17,15 @@ pub fn run(printer: &Printer, args: &CheckArgs, cwd: &Path) -> anyhow::Result<()
     silence_parser_panics();
     let report = if args.fix {
         check::check_and_fix(cwd).map_err(|error| match error.downcast::<ApplyError>() {
-            Ok(apply) => Refusal::new(format!("cannot apply the fixes: {apply}"))
-                .with_hint("nothing was changed; run `polepos check --fix` again")
-                .into(),
+            Ok(apply) => {
+                let causes = std::error::Error::source(&apply)
+                    .map(|source| vec![source.to_string()])
+                    .unwrap_or_default();
+                Refusal::new(format!("cannot apply the fixes: {apply}"))
+                    .with_causes(causes)
+                    .with_hint("nothing was changed; run `polepos check --fix` again")
+                    .into()
+            }
             Err(other) => other,
         })?
     } else {
