@@ -263,7 +263,18 @@ fn create_parents(path: &Path, undo: &mut Vec<Undo>) -> std::io::Result<()> {
 
 /// Writes through a temporary file in the same directory, then renames it into place,
 /// keeping the permissions of the file it replaces.
+///
+/// A symlink is written through: the link stays and its target gets the new bytes (the
+/// temporary file lives in the target's directory, so the rename stays atomic).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let resolved;
+    let path = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            resolved = fs::canonicalize(path)?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -368,6 +379,49 @@ mod tests {
             "old\n"
         );
         assert!(!dir.path().join("pkg").exists());
+    }
+
+    #[test]
+    fn editing_a_symlink_writes_through_to_its_target() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("shared")).unwrap();
+        fs::write(dir.path().join("shared/real.txt"), "old\n").unwrap();
+        symlink("shared/real.txt", dir.path().join("link.txt")).unwrap();
+        let mut set = ChangeSet::new(dir.path());
+        set.modify("link.txt", "old\n", "new\n");
+        set.apply().unwrap();
+        let link = dir.path().join("link.txt");
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("shared/real.txt")).unwrap(),
+            "new\n"
+        );
+        let mut names: Vec<_> = fs::read_dir(dir.path().join("shared"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["real.txt"], "no temporary files left");
+    }
+
+    #[test]
+    fn rollback_restores_a_symlinks_target() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("real.txt"), "old\n").unwrap();
+        symlink("real.txt", dir.path().join("link.txt")).unwrap();
+        fs::write(dir.path().join("b.txt"), "changed by someone\n").unwrap();
+        let mut set = ChangeSet::new(dir.path());
+        set.modify("link.txt", "old\n", "new\n");
+        set.modify("b.txt", "expected\n", "new\n");
+        set.apply().unwrap_err();
+        let link = dir.path().join("link.txt");
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("real.txt")).unwrap(),
+            "old\n"
+        );
     }
 
     #[test]
