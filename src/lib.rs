@@ -28,7 +28,7 @@ use clap::CommandFactory;
 
 use crate::cli::{AddCommand, Cli, Command};
 use crate::error::{Interrupted, PassThrough, ProblemsFound, Refusal};
-use crate::printer::{BrokenPipe, Printer, Verbosity};
+use crate::printer::{Printer, StdoutError, Verbosity};
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
@@ -105,8 +105,13 @@ pub struct UsageError(pub String);
 /// Prints the error (if any) and maps it to an exit code.
 pub fn report(printer: &Printer, result: anyhow::Result<()>) -> u8 {
     let Err(error) = result else { return EXIT_OK };
-    if error.is::<BrokenPipe>() {
-        return EXIT_OK;
+    match error.downcast_ref::<StdoutError>() {
+        Some(StdoutError::Closed) => return EXIT_OK,
+        Some(failed @ StdoutError::Failed(_)) => {
+            printer.error(&failed.to_string(), &[], None);
+            return EXIT_USAGE;
+        }
+        None => {}
     }
     if error.is::<ProblemsFound>() {
         return EXIT_REFUSED;

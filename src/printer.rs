@@ -3,7 +3,8 @@
 //! Results go to stdout; errors, warnings, hints and progress go to stderr. Colour is
 //! decided once (from `--color`, `NO_COLOR` and `CLICOLOR_FORCE`) and applied through
 //! anstream, so pipes and `NO_COLOR` just work. A closed stdout (`polepos ... | head`)
-//! is reported as [`BrokenPipe`] so `main` can exit quietly.
+//! is reported as [`StdoutError::Closed`] so `main` can exit quietly; any other stdout
+//! failure is [`StdoutError::Failed`], which `main` reports once and exits 2.
 
 use std::io::{self, Write};
 
@@ -11,10 +12,20 @@ use anstyle::{AnsiColor, Style};
 
 use crate::cli::ColorChoice;
 
-/// Marker error: stdout was closed by the reader.
+/// Why writing to stdout failed.
 #[derive(Debug, thiserror::Error)]
-#[error("stdout was closed")]
-pub struct BrokenPipe;
+pub enum StdoutError {
+    /// The reader went away (`polepos ... | head`): exit quietly with 0.
+    #[error("stdout was closed")]
+    Closed,
+    /// Any other failure (a full disk, a bad descriptor): reported once, exit 2.
+    #[error("cannot write to stdout: {0}")]
+    Failed(io::Error),
+}
+
+/// The name commands used before stdout failures other than a closed pipe were
+/// reported; same type as [`StdoutError`].
+pub type BrokenPipe = StdoutError;
 
 /// How much the user asked to see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,15 +85,11 @@ impl Printer {
     }
 
     /// Writes data to stdout (never suppressed by `--quiet`).
-    pub fn stdout(&self, text: &str) -> Result<(), BrokenPipe> {
+    pub fn stdout(&self, text: &str) -> Result<(), StdoutError> {
         let mut out = io::stdout().lock();
         match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(BrokenPipe),
-            // Any other stdout failure cannot be reported anywhere better than stderr.
-            Err(e) => {
-                self.raw_stderr(&format!("error: cannot write to stdout: {e}\n"));
-                Ok(())
-            }
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(StdoutError::Closed),
+            Err(e) => Err(StdoutError::Failed(e)),
             Ok(()) => Ok(()),
         }
     }

@@ -428,3 +428,27 @@ fn a_directory_polepos_cannot_write_is_a_refusal_not_a_bug() {
     insta::assert_snapshot!("read_only_add_auth", out.render(s.path()));
     assert_eq!(common::tree(&project), before, "nothing was changed");
 }
+
+#[test]
+fn a_failing_stdout_is_an_error_once() {
+    use std::process::{Command, Stdio};
+    for args in [&["explain"][..], &["version"], &["help", "start"]] {
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_polepos"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(full)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: cannot write to stdout: No space left on device (os error 28)\n",
+            "{args:?}"
+        );
+    }
+}
