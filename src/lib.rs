@@ -68,33 +68,57 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<()> {
     }
 }
 
-/// `polepos help [command ...]`: the long help of the named (sub)command.
+/// `polepos help [command ...]`: exactly what `polepos [command ...] --help` prints.
+///
+/// The text comes from clap parsing `polepos <command ...> --help`, so the two spellings
+/// are identical by construction. The path is checked against the command tree first:
+/// otherwise `help start extra` would parse `extra` as a project name.
 fn help(printer: &Printer, path: &[String]) -> anyhow::Result<()> {
     let mut command = Cli::command();
     command.build();
-    let mut current = &mut command;
-    for name in path {
-        let found = current
-            .get_subcommands()
-            .any(|c| c.get_name() == name || c.get_all_aliases().any(|a| a == name));
-        if !found {
-            let known: Vec<String> = current
-                .get_subcommands()
-                .map(|c| c.get_name().to_string())
-                .collect();
-            return Err(anyhow::Error::new(UsageError(format!(
-                "unknown command `{}`; available: {}",
-                path.join(" "),
-                known.join(", ")
-            ))));
-        }
+    let mut current = &command;
+    for (depth, name) in path.iter().enumerate() {
+        let unknown = || {
+            let known: Vec<&str> = current.get_subcommands().map(|c| c.get_name()).collect();
+            let reason = if known.is_empty() {
+                format!("`{}` has no subcommands", path[..depth].join(" "))
+            } else {
+                format!("available: {}", known.join(", "))
+            };
+            anyhow::Error::new(UsageError(format!(
+                "unknown command `{}`; {reason}",
+                path.join(" ")
+            )))
+        };
         current = current
-            .find_subcommand_mut(name)
-            .ok_or_else(|| anyhow::anyhow!("unknown command `{name}`"))?;
+            .get_subcommands()
+            .find(|c| c.get_name() == name || c.get_all_aliases().any(|a| a == name))
+            .ok_or_else(unknown)?;
     }
-    let text = current.render_help().to_string();
-    printer.stdout(&format!("{}\n", text.trim_end()))?;
-    Ok(())
+    let args = std::iter::once("polepos")
+        .chain(path.iter().map(String::as_str))
+        .chain(std::iter::once("--help"));
+    match Cli::command().try_get_matches_from(args) {
+        Err(error) if error.kind() == clap::error::ErrorKind::DisplayHelp => {
+            let rendered = error.render();
+            let text = if printer.color() {
+                rendered.ansi().to_string()
+            } else {
+                rendered.to_string()
+            };
+            printer.stdout(&text)?;
+            Ok(())
+        }
+        Err(error) => Err(anyhow::anyhow!(
+            "cannot render the help of `{}`: {}",
+            path.join(" "),
+            error.kind()
+        )),
+        Ok(_) => Err(anyhow::anyhow!(
+            "cannot render the help of `{}`",
+            path.join(" ")
+        )),
+    }
 }
 
 /// A usage error found after parsing (exit 2).
