@@ -487,3 +487,23 @@ fn a_failing_stdout_is_an_error_once() {
         );
     }
 }
+
+#[test]
+fn the_retry_command_quotes_a_path_with_spaces() {
+    let s = Scratch::new();
+    let parent = s.path().join("my projects");
+    let empty = s.path().join("empty-bin");
+    fs::create_dir(&parent).unwrap();
+    fs::create_dir(&empty).unwrap();
+    let out = run(
+        &parent,
+        &["start", "shop", "--install"],
+        &[("PATH", empty.into_os_string())],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let expected = format!(
+        "`cd '{}/my projects/shop' && uv sync --extra dev`",
+        s.path().display()
+    );
+    assert!(out.stderr.contains(&expected), "{}", out.stderr);
+}

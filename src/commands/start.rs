@@ -2,7 +2,7 @@
 //! target, then rename it into place, so a failure or Ctrl-C never leaves half a project.
 
 use std::fs;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -156,7 +156,7 @@ fn next_steps(options: &ProjectOptions, target: &Path, installed: bool) -> Strin
 /// `--install`: `uv sync --extra dev`, or a `.venv` with pip when uv is not on PATH.
 fn install(printer: &Printer, project: &Path) -> anyhow::Result<()> {
     if let Some(uv) = find_on_path("uv") {
-        let retry = format!("cd {} && uv sync --extra dev", project.display());
+        let retry = format!("cd {} && uv sync --extra dev", shell_quote(project));
         let mut command = Command::new(uv);
         command
             .args(["sync", "--extra", "dev"])
@@ -167,13 +167,13 @@ fn install(printer: &Printer, project: &Path) -> anyhow::Result<()> {
         Refusal::new("cannot install dependencies: neither uv nor a Python 3.11+ interpreter was found on PATH")
             .with_hint(format!(
                 "the project was created; install uv (`pip install uv`) and run `cd {} && uv sync --extra dev`",
-                project.display()
+                shell_quote(project)
             ))
     })?;
     let retry = format!(
         "cd {} && {} -m venv .venv && .venv/bin/python -m pip install -e \".[dev]\"",
-        project.display(),
-        python.display()
+        shell_quote(project),
+        shell_quote(&python)
     );
     let mut venv = Command::new(&python);
     venv.args(["-m", "venv", ".venv"]).current_dir(project);
@@ -187,6 +187,21 @@ fn install(printer: &Printer, project: &Path) -> anyhow::Result<()> {
         "Installing dependencies with pip (uv was not found)",
         &retry,
     )
+}
+
+/// A path as a POSIX shell word: unchanged when it only holds characters no shell treats
+/// specially, otherwise in single quotes (a `'` inside becomes `'\''`).
+fn shell_quote(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c));
+    if plain {
+        text.into_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 /// Runs one install step: output shown with `-v`, otherwise captured behind a spinner and
@@ -253,16 +268,7 @@ impl Spinner {
         let handle = enabled.then(|| {
             let stop = Arc::clone(&stop);
             let what = what.to_string();
-            std::thread::spawn(move || {
-                let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-                let mut i = 0;
-                while !stop.load(Ordering::SeqCst) {
-                    eprint!("\r{} {what}…", frames[i % frames.len()]);
-                    i += 1;
-                    std::thread::sleep(Duration::from_millis(80));
-                }
-                eprint!("\r\x1b[2K");
-            })
+            std::thread::spawn(move || spin(&mut std::io::stderr(), &stop, &what))
         });
         Spinner { stop, handle }
     }
@@ -273,6 +279,21 @@ impl Spinner {
             let _ = handle.join();
         }
     }
+}
+
+/// Draws spinner frames until `stop` is set, then clears the line. Write errors are
+/// ignored: a spinner is decoration, and a failing stderr must not panic the thread.
+fn spin(out: &mut dyn Write, stop: &AtomicBool, what: &str) {
+    const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+    let mut i = 0;
+    while !stop.load(Ordering::SeqCst) {
+        let _ = write!(out, "\r{} {what}…", FRAMES[i % FRAMES.len()]);
+        let _ = out.flush();
+        i += 1;
+        std::thread::sleep(Duration::from_millis(80));
+    }
+    let _ = write!(out, "\r\x1b[2K");
+    let _ = out.flush();
 }
 
 /// The first executable called `name` on PATH.
@@ -313,4 +334,46 @@ fn find_python() -> Option<PathBuf> {
             .status()
             .is_ok_and(|s| s.success())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that always fails and stops the spinner after its first frame.
+    struct Broken<'a>(&'a AtomicBool, usize);
+
+    impl Write for Broken<'_> {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            self.0.store(true, Ordering::SeqCst);
+            self.1 += 1;
+            Err(std::io::Error::other("stderr is gone"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Err(std::io::Error::other("stderr is gone"))
+        }
+    }
+
+    #[test]
+    fn a_failing_stderr_does_not_panic_the_spinner() {
+        let stop = AtomicBool::new(false);
+        let mut out = Broken(&stop, 0);
+        spin(&mut out, &stop, "Installing");
+        assert_eq!(out.1, 2, "one frame, then the clearing sequence");
+    }
+
+    #[test]
+    fn shell_quote_leaves_plain_paths_and_quotes_the_rest() {
+        assert_eq!(
+            shell_quote(Path::new("/home/ann/shop-api")),
+            "/home/ann/shop-api"
+        );
+        assert_eq!(
+            shell_quote(Path::new("/home/ann/my dir/shop")),
+            "'/home/ann/my dir/shop'"
+        );
+        assert_eq!(shell_quote(Path::new("/tmp/$HOME;x")), "'/tmp/$HOME;x'");
+        assert_eq!(shell_quote(Path::new("/tmp/it's")), "'/tmp/it'\\''s'");
+        assert_eq!(shell_quote(Path::new("")), "''");
+    }
 }
