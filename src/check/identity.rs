@@ -101,7 +101,10 @@ pub fn settle(cwd: &Path) -> Settled {
     };
     let root = located.root;
     let mut issues = Vec::new();
-    let (manifest, facts) = if located.has_manifest {
+    // Any entry named like the manifest (a directory, a broken link) is the project's
+    // manifest, reported as unreadable rather than silently ignored.
+    let has_manifest = located.has_manifest || root.join(MANIFEST).symlink_metadata().is_ok();
+    let (manifest, facts) = if has_manifest {
         read_manifest(&root, &mut issues)
     } else {
         (None, empty_facts(ManifestState::Absent, None))
@@ -178,12 +181,21 @@ fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, Man
             return (None, empty_facts(ManifestState::Unreadable, None));
         }
         Source::Missing => {
+            let path = root.join(MANIFEST);
+            let why = match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => "is a directory, not a file".to_string(),
+                Ok(_) => match std::fs::read(&path) {
+                    Err(error) => format!("cannot be read: {error}"),
+                    Ok(_) => "cannot be read".to_string(),
+                },
+                Err(_) if path.symlink_metadata().is_ok() => {
+                    "is a symbolic link to nothing".to_string()
+                }
+                Err(error) => format!("cannot be read: {error}"),
+            };
             issues.push(
-                Issue::new(
-                    Code::ManifestUnreadable,
-                    format!("{MANIFEST} cannot be read"),
-                )
-                .at(MANIFEST, None),
+                Issue::new(Code::ManifestUnreadable, format!("{MANIFEST} {why}"))
+                    .at(MANIFEST, None),
             );
             return (None, empty_facts(ManifestState::Unreadable, None));
         }

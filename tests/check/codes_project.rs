@@ -152,6 +152,25 @@ fn ppchk016_manifest_unreadable() {
 }
 
 #[test]
+fn ppchk016_manifest_that_is_not_a_file() {
+    let project = legacy();
+    project.remove(".poleposition.toml");
+    std::fs::create_dir(project.path(".poleposition.toml")).unwrap();
+    let report = project.assert_only("PPCHK016");
+    assert_eq!(
+        report.issues[0].message,
+        ".poleposition.toml is a directory, not a file"
+    );
+    std::fs::remove_dir(project.path(".poleposition.toml")).unwrap();
+    std::os::unix::fs::symlink("nowhere.toml", project.path(".poleposition.toml")).unwrap();
+    let report = project.assert_only("PPCHK016");
+    assert_eq!(
+        report.issues[0].message,
+        ".poleposition.toml is a symbolic link to nothing"
+    );
+}
+
+#[test]
 fn ppchk017_manifest_module_without_directory() {
     let project = legacy();
     project.remove(&project.p("modules/catalog"));
