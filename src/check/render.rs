@@ -224,8 +224,19 @@ pub fn github(report: &Report, workspace: Option<&Path>) -> String {
     let warnings = report.issues.len() - errors;
     let _ = writeln!(
         out,
-        "{} ({errors} errors, {warnings} warnings)",
-        headline(report)
+        "{} ({}, {})",
+        headline(report),
+        counted(errors, "error"),
+        counted(warnings, "warning")
     );
     out
+}
+
+/// `1 error`, `2 errors`, `0 errors`.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

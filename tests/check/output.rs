@@ -63,6 +63,25 @@ fn github_paths_are_relative_to_the_workspace() {
 }
 
 #[test]
+fn github_summary_counts_in_the_singular_and_plural() {
+    let dir = tempfile::tempdir().unwrap();
+    let one_error = polepos(dir.path(), &["check", "--format", "github"]);
+    assert!(
+        one_error.stdout.ends_with(" (1 error, 0 warnings)\n"),
+        "{}",
+        one_error.stdout
+    );
+    let project = Project::legacy();
+    project.delete_line(".poleposition.toml", "catalog = \"api-only\"");
+    let one_warning = polepos(&project.root, &["check", "--format", "github"]);
+    assert!(
+        one_warning.stdout.ends_with(" (0 errors, 1 warning)\n"),
+        "{}",
+        one_warning.stdout
+    );
+}
+
+#[test]
 fn passing_output_in_every_format() {
     let project = Project::legacy();
     for args in [
