@@ -57,6 +57,11 @@ pub struct ProblemsFound;
 #[error("interrupted; every change was rolled back")]
 pub struct Interrupted;
 
+/// The user pressed Ctrl-C while a child process (Alembic, uv) ran. Exit code 130.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted: {0}")]
+pub struct InterruptedChild(pub String);
+
 /// A child process (Alembic, uv) decided the exit code; its output already streamed.
 #[derive(Debug, thiserror::Error)]
 #[error("{command} exited with status {code}")]

@@ -152,8 +152,13 @@ pub fn report(printer: &Printer, result: anyhow::Result<()>) -> u8 {
         printer.error(&refusal.message, &refusal.causes, refusal.hint.as_deref());
         return EXIT_REFUSED;
     }
+    if let Some(stopped) = error.downcast_ref::<error::InterruptedChild>() {
+        printer.error(&stopped.to_string(), &[], None);
+        return EXIT_INTERRUPTED;
+    }
     if let Some(pass) = error.downcast_ref::<PassThrough>() {
-        printer.error(&pass.to_string(), &[], None);
+        // The child already printed its own error; one line says which command it was.
+        printer.info(&format!("polepos: {pass}"));
         return u8::try_from(pass.code)
             .ok()
             .filter(|c| *c != 0)

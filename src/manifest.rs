@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use toml_edit::{DocumentMut, Item, Table, value};
+use toml_edit::{DocumentMut, Item, Table, TableLike, Value, value};
 
 use crate::cli::DbMode;
 
@@ -85,11 +85,12 @@ impl Manifest {
 
     /// The text with every edit applied.
     pub fn render(&self) -> String {
-        self.doc.to_string()
+        crate::pyproject::with_line_endings(self.doc.to_string(), self.original.contains("\r\n"))
     }
 
-    fn section(&self, name: &str) -> Option<&Table> {
-        self.doc.get(name).and_then(Item::as_table)
+    /// A `[section]` or an inline `section = { ... }` table.
+    fn section(&self, name: &str) -> Option<&dyn TableLike> {
+        self.doc.get(name).and_then(Item::as_table_like)
     }
 
     /// `[poleposition] package`.
@@ -146,15 +147,27 @@ impl Manifest {
     }
 
     /// Sets `[integrations] <name> = <enabled>`, creating the table when missing.
-    pub fn set_integration(&mut self, name: &str, enabled: bool) {
+    pub fn set_integration(&mut self, name: &str, enabled: bool) -> Result<(), String> {
         let table = self.doc.entry("integrations").or_insert_with(|| {
             let mut t = Table::new();
             t.set_implicit(false);
             Item::Table(t)
         });
-        if let Some(table) = table.as_table_mut() {
-            table.insert(name, value(enabled));
+        let Some(table) = table.as_table_like_mut() else {
+            return Err(format!("`integrations` in {FILE_NAME} is not a table"));
+        };
+        match table.get_mut(name).and_then(Item::as_value_mut) {
+            // Replace the value but keep its comment and spacing.
+            Some(existing) => {
+                let decor = existing.decor().clone();
+                *existing = Value::from(enabled);
+                *existing.decor_mut() = decor;
+            }
+            None => {
+                table.insert(name, value(enabled));
+            }
         }
+        Ok(())
     }
 }
 
@@ -176,7 +189,7 @@ mod tests {
     fn edits_keep_comments_and_unknown_keys() {
         let text = "# top comment\n[poleposition]\npackage = \"x\" # pkg\ndb = \"sqlite\"\n\n[custom]\nkeep = 1\n\n[integrations]\nredis = true # cache\n";
         let mut m = Manifest::parse(text).unwrap();
-        m.set_integration("auth", true);
+        m.set_integration("auth", true).unwrap();
         let out = m.render();
         assert_eq!(out, format!("{text}auth = true\n"));
         assert!(m.bytecode(), "absent bytecode means true");
@@ -185,11 +198,30 @@ mod tests {
     #[test]
     fn missing_integrations_table_is_created() {
         let mut m = Manifest::parse("[poleposition]\npackage = \"x\"\n").unwrap();
-        m.set_integration("auth", true);
+        m.set_integration("auth", true).unwrap();
         assert_eq!(
             m.render(),
             "[poleposition]\npackage = \"x\"\n\n[integrations]\nauth = true\n"
         );
+    }
+
+    #[test]
+    fn existing_values_keep_their_comment_and_inline_tables_are_edited() {
+        let mut m = Manifest::parse("[integrations]\nauth = false  # enable later\r\n").unwrap();
+        m.set_integration("auth", true).unwrap();
+        assert_eq!(
+            m.render(),
+            "[integrations]\r\nauth = true  # enable later\r\n"
+        );
+        let mut m = Manifest::parse("integrations = { redis = false }\n").unwrap();
+        m.set_integration("auth", true).unwrap();
+        assert_eq!(
+            m.render(),
+            "integrations = { redis = false , auth = true }\n"
+        );
+        assert!(m.integration_enabled("auth"));
+        let mut m = Manifest::parse("integrations = 5\n").unwrap();
+        assert!(m.set_integration("auth", true).is_err());
     }
 
     #[test]

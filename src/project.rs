@@ -21,7 +21,9 @@ pub struct Located {
 /// Walks up from `start` to the nearest project root.
 pub fn locate(start: &Path) -> Option<Located> {
     for dir in start.ancestors() {
-        if dir.join(manifest::FILE_NAME).is_file() {
+        // Any entry counts (even a directory or a broken link): it is then reported as an
+        // unreadable manifest rather than silently ignored.
+        if dir.join(manifest::FILE_NAME).symlink_metadata().is_ok() {
             return Some(Located {
                 root: dir.to_path_buf(),
                 has_manifest: true,

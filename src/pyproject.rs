@@ -10,6 +10,17 @@ use toml_edit::{Array, DocumentMut, Item, Value};
 #[derive(Debug, Clone)]
 pub struct Pyproject {
     doc: DocumentMut,
+    /// Whether the file used CRLF line endings (toml_edit renders LF).
+    crlf: bool,
+}
+
+/// Renders `text` (LF) with CRLF endings when the original used them.
+pub fn with_line_endings(text: String, crlf: bool) -> String {
+    if crlf {
+        text.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        text
+    }
 }
 
 /// The PEP 503 normalised distribution name of a requirement string.
@@ -38,11 +49,14 @@ impl Pyproject {
         let doc: DocumentMut = text
             .parse()
             .map_err(|e: toml_edit::TomlError| e.to_string().trim().to_string())?;
-        Ok(Pyproject { doc })
+        Ok(Pyproject {
+            doc,
+            crlf: text.contains("\r\n"),
+        })
     }
 
     pub fn render(&self) -> String {
-        self.doc.to_string()
+        with_line_endings(self.doc.to_string(), self.crlf)
     }
 
     fn dependencies(&self) -> Option<&Array> {
@@ -101,7 +115,17 @@ impl Pyproject {
         } else {
             index.saturating_sub(1)
         }) {
-            *new_value.decor_mut() = neighbour.decor().clone();
+            // Only the indentation: a comment above the neighbour stays with it.
+            let prefix = neighbour
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .map(|p| match p.rfind('\n') {
+                    Some(at) => format!("\n{}", &p[at + 1..]),
+                    None => p.to_string(),
+                })
+                .unwrap_or_default();
+            new_value.decor_mut().set_prefix(prefix);
         }
         array.insert_formatted(index, new_value);
         true
@@ -133,6 +157,17 @@ mod tests {
                 .contains("    \"uvicorn[standard]>=0.30\",\n    \"zzz>=1\",\n]"),
             "{}",
             p.render()
+        );
+    }
+
+    #[test]
+    fn keeps_comments_in_place_and_crlf_endings() {
+        let text = "[project]\r\ndependencies = [\r\n    \"fastapi>=0.115\",\r\n    # settings\r\n    \"pydantic-settings>=2.7\",\r\n]\r\n";
+        let mut p = Pyproject::parse(text).unwrap();
+        assert!(p.add_dependency("pwdlib[argon2]>=0.2.0"));
+        assert_eq!(
+            p.render(),
+            "[project]\r\ndependencies = [\r\n    \"fastapi>=0.115\",\r\n    \"pwdlib[argon2]>=0.2.0\",\r\n    # settings\r\n    \"pydantic-settings>=2.7\",\r\n]\r\n"
         );
     }
 

@@ -228,3 +228,88 @@ fn add_auth_asks_the_syntax_tree_about_existing_wiring() {
     );
     assert_eq!(common::tree(&root), before);
 }
+
+#[test]
+fn add_auth_refuses_when_the_auth_foundation_is_missing() {
+    let s = Scratch::new();
+    let root = project(&s, "shop", "sqlite");
+    fs::remove_dir_all(root.join("src/shop/auth")).unwrap();
+    fs::remove_file(root.join("src/shop/api/deps.py")).unwrap();
+    let before = common::tree(&root);
+    let out = s.run_in("shop", &["add", "auth"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("foundation files the auth code imports are missing: src/shop/api/deps.py, src/shop/auth/__init__.py"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(common::tree(&root), before);
+}
+
+#[test]
+fn add_auth_keeps_crlf_endings_comments_and_finds_annotated_tables() {
+    let s = Scratch::new();
+    let root = project(&s, "shop", "sqlite");
+    let crlf = |p: &str| {
+        let text = fs::read_to_string(root.join(p)).unwrap();
+        fs::write(root.join(p), text.replace('\n', "\r\n")).unwrap();
+    };
+    crlf("pyproject.toml");
+    crlf(".poleposition.toml");
+    let manifest = fs::read_to_string(root.join(".poleposition.toml")).unwrap();
+    fs::write(
+        root.join(".poleposition.toml"),
+        manifest.replace(
+            "[integrations]\r\n",
+            "[integrations]\r\nauth = false  # enable later\r\n",
+        ),
+    )
+    .unwrap();
+    let out = s.run_in("shop", &["add", "auth"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let pyproject = fs::read_to_string(root.join("pyproject.toml")).unwrap();
+    assert!(
+        !pyproject.replace("\r\n", "").contains('\n'),
+        "every line still ends in CRLF"
+    );
+    assert!(pyproject.contains("    \"pwdlib[argon2]>=0.2.0\",\r\n"));
+    let manifest = fs::read_to_string(root.join(".poleposition.toml")).unwrap();
+    assert!(
+        manifest.contains("auth = true  # enable later\r\n"),
+        "{manifest}"
+    );
+
+    let s = Scratch::new();
+    let root = project(&s, "shop", "sqlite");
+    fs::create_dir_all(root.join("src/shop/modules/users")).unwrap();
+    fs::write(
+        root.join("src/shop/modules/users/model.py"),
+        "class U:\n    __tablename__: str = 'auth_users'  # legacy\n",
+    )
+    .unwrap();
+    let out = s.run_in("shop", &["add", "auth"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("`auth_users` is already defined in src/shop/modules/users/model.py"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_manifest_that_is_a_directory_is_refused() {
+    let s = Scratch::new();
+    let root = project(&s, "shop", "sqlite");
+    fs::remove_file(root.join(".poleposition.toml")).unwrap();
+    fs::create_dir(root.join(".poleposition.toml")).unwrap();
+    let before = common::tree(&root);
+    let out = s.run_in("shop", &["add", "auth"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot use the project manifest"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(common::tree(&root), before);
+}

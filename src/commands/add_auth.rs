@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::changeset::ChangeSet;
+use crate::changeset::{Change, ChangeSet};
 use crate::check::python;
 use crate::cli::DbMode;
 use crate::error::Refusal;
@@ -53,11 +53,15 @@ pub fn run(printer: &Printer, dry_run: bool, cwd: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     set.apply()?;
+    let created = set
+        .changes()
+        .iter()
+        .filter(|c| matches!(c, Change::Create { .. }))
+        .count();
     printer.success(&format!(
-        "Added auth to {} ({} files created, {} updated)",
+        "Added auth to {} ({created} files created, {} updated)",
         project.package,
-        8,
-        set.changes().len() - 8
+        set.changes().len() - created
     ));
     let mut out = String::from(
         "Endpoints under /api/v1/auth: POST /register, POST /token, GET /me\n\nNext steps:\n",
@@ -80,22 +84,6 @@ pub fn run(printer: &Printer, dry_run: bool, cwd: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read(root: &Path, rel: &str, problems: &mut Vec<String>) -> Option<String> {
-    match fs::read(root.join(rel)) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(text),
-            Err(_) => {
-                problems.push(format!("{rel} is not valid UTF-8"));
-                None
-            }
-        },
-        Err(_) => {
-            problems.push(format!("{rel} is missing"));
-            None
-        }
-    }
-}
-
 /// Asks the syntax tree whether `text` imports `<pkg>.auth.<name>` (any import form).
 /// A file that does not parse is reported as a problem instead.
 fn imports_auth_module(
@@ -103,7 +91,7 @@ fn imports_auth_module(
     path: &str,
     pkg: &str,
     name: &str,
-    problems: &mut Vec<String>,
+    problems: &mut Problems,
 ) -> bool {
     let package = Path::new(path)
         .parent()
@@ -117,10 +105,13 @@ fn imports_auth_module(
     match python::parse(text, &package) {
         Ok(file) => file.imports(&format!("{pkg}.auth.{name}")),
         Err(issue) => {
-            problems.push(format!(
-                "{path}:{} has a Python syntax error: {}",
-                issue.line, issue.message
-            ));
+            problems.push(
+                Why::Unreadable,
+                format!(
+                    "{path}:{} has a Python syntax error: {}",
+                    issue.line, issue.message
+                ),
+            );
             false
         }
     }
@@ -137,17 +128,119 @@ fn assert_parses(path: &str, text: &str) -> anyhow::Result<()> {
     })
 }
 
+/// Why a precondition failed; each kind contributes one line to the hint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Why {
+    NoDatabase,
+    MissingFoundation,
+    Unreadable,
+    Markers,
+    Collision,
+    AlreadyPresent,
+}
+
+impl Why {
+    fn hint(self) -> &'static str {
+        match self {
+            Why::NoDatabase => {
+                "auth needs generated database wiring; projects created with `--db none` need an explicit database layer first (e.g. a new project from `polepos start <name> --db sqlite`)."
+            }
+            Why::MissingFoundation => {
+                "restore the generated auth foundation files (`polepos check` lists them) before adding auth."
+            }
+            Why::Unreadable => "fix the files named above so they can be read and parsed.",
+            Why::Markers => "restore the missing markers with `polepos check --fix`.",
+            Why::Collision => {
+                "rename or remove the colliding module or table; auth needs the names `auth` and `auth_users`."
+            }
+            Why::AlreadyPresent => {
+                "auth can be added once; to re-add it, detach it fully first (manifest, router wiring, db/models.py, tests, pyproject.toml)."
+            }
+        }
+    }
+}
+
+/// Every failed precondition, with its kind.
+#[derive(Default)]
+struct Problems(Vec<(Why, String)>);
+
+impl Problems {
+    fn push(&mut self, why: Why, message: impl Into<String>) {
+        self.0.push((why, message.into()));
+    }
+
+    fn into_refusal(self, root: &Path) -> Option<Refusal> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let mut kinds: Vec<Why> = self.0.iter().map(|(why, _)| *why).collect();
+        kinds.sort();
+        kinds.dedup();
+        let hint: Vec<&str> = kinds.iter().map(|why| why.hint()).collect();
+        Some(
+            Refusal::new(format!("cannot add auth to {}", root.display()))
+                .with_causes(self.0.into_iter().map(|(_, message)| message).collect())
+                .with_hint(hint.join("\n      ")),
+        )
+    }
+}
+
+/// Foundation modules the auth code imports (SPEC's foundation API), relative to the package.
+const FOUNDATION: &[&str] = &[
+    "settings.py",
+    "api/deps.py",
+    "auth/__init__.py",
+    "auth/dependencies.py",
+    "auth/schemas.py",
+    "auth/token.py",
+    "db/base.py",
+    "db/session.py",
+    "domain/exceptions.py",
+];
+
+/// Whether anything (file, directory, dangling symlink) exists at `path`.
+fn occupied(path: &Path) -> bool {
+    path.symlink_metadata().is_ok()
+}
+
+/// Reads a UTF-8 text file, recording why it cannot be used.
+fn read(root: &Path, rel: &str, problems: &mut Problems) -> Option<String> {
+    let path = root.join(rel);
+    if path.is_dir() {
+        problems.push(Why::Unreadable, format!("{rel} is a directory, not a file"));
+        return None;
+    }
+    match fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(_) => {
+                problems.push(Why::Unreadable, format!("{rel} is not valid UTF-8"));
+                None
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            problems.push(Why::MissingFoundation, format!("{rel} is missing"));
+            None
+        }
+        Err(e) => {
+            problems.push(Why::Unreadable, format!("cannot read {rel}: {e}"));
+            None
+        }
+    }
+}
+
 /// Builds the change set or refuses with every problem found.
 pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
     let root = &project.root;
     let pkg = &project.package;
     let pkg_dir = project.package_dir();
     let rel = |p: &str| format!("{}/{p}", pkg_dir.display());
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
 
     if project.db == DbMode::None {
         problems.push(
-            "the project has no database layer (db = \"none\"); auth stores users in the `auth_users` table".to_string(),
+            Why::NoDatabase,
+            "the project has no database layer (db = \"none\"); auth stores users in the `auth_users` table",
         );
     }
     if project
@@ -155,31 +248,54 @@ pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
         .as_ref()
         .is_some_and(|m| m.integration_enabled("auth"))
     {
-        problems.push(format!(
-            "auth is already recorded in {} (`auth = true`)",
-            manifest::FILE_NAME
-        ));
+        problems.push(
+            Why::AlreadyPresent,
+            format!(
+                "auth is already recorded in {} (`auth = true`)",
+                manifest::FILE_NAME
+            ),
+        );
     }
     let existing: Vec<String> = AUTH_PACKAGE_FILES
         .iter()
         .map(|f| rel(&format!("auth/{f}")))
         .chain(AUTH_TEST_FILES.iter().map(|s| s.to_string()))
-        .filter(|p| root.join(p).exists())
+        .filter(|p| occupied(&root.join(p)))
         .collect();
     if !existing.is_empty() {
-        problems.push(format!("auth files already exist: {}", existing.join(", ")));
+        problems.push(
+            Why::AlreadyPresent,
+            format!("auth files already exist: {}", existing.join(", ")),
+        );
+    }
+    if project.db.has_db() {
+        let missing: Vec<String> = FOUNDATION
+            .iter()
+            .map(|f| rel(f))
+            .filter(|p| !root.join(p).is_file())
+            .collect();
+        if !missing.is_empty() {
+            problems.push(
+                Why::MissingFoundation,
+                format!(
+                    "foundation files the auth code imports are missing: {}",
+                    missing.join(", ")
+                ),
+            );
+        }
     }
     let module_in_manifest = project
         .manifest
         .as_ref()
         .is_some_and(|m| m.modules().iter().any(|(name, _)| name == "auth"));
-    if module_in_manifest || root.join(rel("modules/auth")).exists() {
-        problems.push("a module named `auth` already exists".to_string());
+    if module_in_manifest || occupied(&root.join(rel("modules/auth"))) {
+        problems.push(Why::Collision, "a module named `auth` already exists");
     }
     if let Some(path) = find_table(root, &pkg_dir, "auth_users") {
-        problems.push(format!(
-            "a table named `auth_users` is already defined in {path}"
-        ));
+        problems.push(
+            Why::Collision,
+            format!("a table named `auth_users` is already defined in {path}"),
+        );
     }
 
     let router_path = rel("api/router.py");
@@ -190,30 +306,38 @@ pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
     } else {
         None
     };
-    let mut missing_markers = Vec::new();
     if let Some(text) = &router {
         if imports_auth_module(text, &router_path, pkg, "router", &mut problems) {
-            problems.push(format!("{router_path} already imports the auth router"));
+            problems.push(
+                Why::AlreadyPresent,
+                format!("{router_path} already imports the auth router"),
+            );
         }
         for marker in [markers::ROUTER_IMPORTS, markers::ROUTER_INCLUDES] {
             if markers::find(text, &marker).is_none() {
-                missing_markers.push(format!("`{}` in {router_path}", marker.comment));
+                problems.push(
+                    Why::Markers,
+                    format!("marker `{}` in {router_path} is missing", marker.comment),
+                );
             }
         }
     }
     if let Some(text) = &models {
         if imports_auth_module(text, &models_path, pkg, "model", &mut problems) {
-            problems.push(format!("{models_path} already imports the auth model"));
+            problems.push(
+                Why::AlreadyPresent,
+                format!("{models_path} already imports the auth model"),
+            );
         }
         if markers::find(text, &markers::MODEL_IMPORTS).is_none() {
-            missing_markers.push(format!(
-                "`{}` in {models_path}",
-                markers::MODEL_IMPORTS.comment
-            ));
+            problems.push(
+                Why::Markers,
+                format!(
+                    "marker `{}` in {models_path} is missing",
+                    markers::MODEL_IMPORTS.comment
+                ),
+            );
         }
-    }
-    for marker in &missing_markers {
-        problems.push(format!("marker {marker} is missing"));
     }
 
     let pyproject_text = read(root, "pyproject.toml", &mut problems);
@@ -221,30 +345,40 @@ pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
     if let Some(text) = &pyproject_text {
         match Pyproject::parse(text) {
             Ok(p) if p.has_dependency(AUTH_DEPENDENCY) => {
-                problems.push("pyproject.toml already depends on pwdlib".to_string());
+                problems.push(
+                    Why::AlreadyPresent,
+                    "pyproject.toml already depends on pwdlib",
+                );
             }
             Ok(p) => pyproject = Some(p),
-            Err(e) => problems.push(format!("pyproject.toml is not valid TOML: {e}")),
+            Err(e) => problems.push(
+                Why::Unreadable,
+                format!("pyproject.toml is not valid TOML: {e}"),
+            ),
+        }
+    }
+    let mut manifest_text = None;
+    match &project.manifest {
+        Some(m) => {
+            let mut edited = m.clone();
+            match edited.set_integration("auth", true) {
+                Ok(()) => manifest_text = Some(edited.render()),
+                Err(e) => problems.push(Why::Unreadable, e),
+            }
+        }
+        None => {
+            let mut created =
+                Manifest::parse(&Manifest::new_project(pkg, project.db, project.bytecode))
+                    .map_err(|e| anyhow::anyhow!("new manifest does not parse: {e}"))?;
+            created
+                .set_integration("auth", true)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            manifest_text = Some(created.render());
         }
     }
 
-    if !problems.is_empty() {
-        let mut hint = String::new();
-        if project.db == DbMode::None {
-            hint.push_str("auth needs a database: create the project with `polepos start <name> --db sqlite` (or postgres). ");
-        }
-        if !missing_markers.is_empty() {
-            hint.push_str("Restore the missing markers with `polepos check --fix`. ");
-        }
-        if hint.is_empty() {
-            hint.push_str("auth can be added once; to re-add it, detach it fully first (manifest, router wiring, db/models.py, tests, pyproject.toml)");
-        }
-        return Err(
-            Refusal::new(format!("cannot add auth to {}", project.root.display()))
-                .with_causes(problems)
-                .with_hint(hint.trim().to_string())
-                .into(),
-        );
+    if let Some(refusal) = problems.into_refusal(root) {
+        return Err(refusal.into());
     }
 
     let mut set = ChangeSet::new(root.clone());
@@ -311,22 +445,12 @@ pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
         .map_err(|e| anyhow::anyhow!("edited pyproject.toml no longer parses: {e}"))?;
     set.modify("pyproject.toml", old_pyproject, new_pyproject);
 
+    let manifest_text = manifest_text.unwrap_or_default();
+    Manifest::parse(&manifest_text)
+        .map_err(|e| anyhow::anyhow!("edited manifest no longer parses: {e}"))?;
     match &project.manifest {
-        Some(m) => {
-            let mut edited = m.clone();
-            edited.set_integration("auth", true);
-            let text = edited.render();
-            Manifest::parse(&text)
-                .map_err(|e| anyhow::anyhow!("edited manifest no longer parses: {e}"))?;
-            set.modify(manifest::FILE_NAME, m.original().to_string(), text);
-        }
-        None => {
-            let mut created =
-                Manifest::parse(&Manifest::new_project(pkg, project.db, project.bytecode))
-                    .map_err(|e| anyhow::anyhow!("new manifest does not parse: {e}"))?;
-            created.set_integration("auth", true);
-            set.create(PathBuf::from(manifest::FILE_NAME), created.render());
-        }
+        Some(m) => set.modify(manifest::FILE_NAME, m.original().to_string(), manifest_text),
+        None => set.create(PathBuf::from(manifest::FILE_NAME), manifest_text),
     }
     Ok(set)
 }
@@ -346,10 +470,13 @@ fn find_table(root: &Path, pkg_dir: &Path, table: &str) -> Option<String> {
     let mut stack = vec![root.join(pkg_dir)];
     // auth's own model is reported as an existing auth file, not as a collision.
     let own = root.join(pkg_dir).join("auth");
-    let needles = [
-        format!("__tablename__ = \"{table}\""),
-        format!("__tablename__ = '{table}'"),
-    ];
+    // Ask the parser about each `__tablename__` line, so spacing, quotes, annotations
+    // and comments are handled as Python sees them.
+    let defines = |text: &str| {
+        text.lines()
+            .filter(|line| line.contains("__tablename__"))
+            .any(|line| python::assigned_string(line, "__tablename__").as_deref() == Some(table))
+    };
     while let Some(dir) = stack.pop() {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
@@ -360,8 +487,7 @@ fn find_table(root: &Path, pkg_dir: &Path, table: &str) -> Option<String> {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "py")
                 && !path.starts_with(&own)
-                && fs::read_to_string(&path)
-                    .is_ok_and(|t| needles.iter().any(|n| t.contains(n.as_str())))
+                && fs::read_to_string(&path).is_ok_and(|t| defines(&t))
             {
                 return Some(
                     path.strip_prefix(root)

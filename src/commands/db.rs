@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 
 use crate::cli::{DbCommand, DbMode};
 use crate::commands::start::find_on_path;
-use crate::error::{Interrupted, PassThrough, Refusal};
+use crate::error::{InterruptedChild, PassThrough, Refusal};
 use crate::interrupt::{self, CriticalSection};
 use crate::printer::Printer;
 use crate::project::Project;
@@ -126,10 +126,15 @@ fn run_alembic(
         .status()
         .map_err(|e| anyhow::anyhow!("cannot start {shown}: {e}"))?;
     if interrupt::interrupted() {
-        return Err(Interrupted.into());
+        return Err(InterruptedChild(format!("{shown} was stopped")).into());
     }
     if !status.success() {
-        let code = status.code().unwrap_or(1);
+        // `alembic check` reports drift like any other error (255); the contract for
+        // `polepos db check` is exit 1 on drift. Other commands pass the code through.
+        let code = match call.first().map(String::as_str) {
+            Some("check") => 1,
+            _ => status.code().unwrap_or(1),
+        };
         return Err(PassThrough {
             command: shown,
             code,
