@@ -16,6 +16,14 @@ fn main() -> ExitCode {
                 ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 2,
                 _ => 2,
             };
+            if code == 0 {
+                // Help and version are results: stdout, and a failing stdout is an error.
+                let printer = polepos::printer::Printer::plain();
+                let result = printer
+                    .stdout(&error.render().to_string())
+                    .map_err(anyhow::Error::from);
+                return ExitCode::from(polepos::report(&printer, result));
+            }
             let _ = error.print();
             return ExitCode::from(code);
         }

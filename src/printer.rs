@@ -23,10 +23,6 @@ pub enum StdoutError {
     Failed(io::Error),
 }
 
-/// The name commands used before stdout failures other than a closed pipe were
-/// reported; same type as [`StdoutError`].
-pub type BrokenPipe = StdoutError;
-
 /// How much the user asked to see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verbosity {

@@ -467,7 +467,13 @@ fn a_directory_polepos_cannot_write_is_a_refusal_not_a_bug() {
 #[test]
 fn a_failing_stdout_is_an_error_once() {
     use std::process::{Command, Stdio};
-    for args in [&["explain"][..], &["version"], &["help", "start"]] {
+    for args in [
+        &["explain"][..],
+        &["version"],
+        &["help", "start"],
+        &["start", "--help"],
+        &["--version"],
+    ] {
         let full = fs::OpenOptions::new()
             .write(true)
             .open("/dev/full")

@@ -4,10 +4,10 @@ use clap::CommandFactory;
 use clap_complete::Shell as Target;
 
 use crate::cli::{Cli, Shell};
-use crate::printer::{BrokenPipe, Printer};
+use crate::printer::{Printer, StdoutError};
 
 /// Writes the completion script for `shell` to stdout.
-pub fn run(printer: &Printer, shell: Shell) -> Result<(), BrokenPipe> {
+pub fn run(printer: &Printer, shell: Shell) -> Result<(), StdoutError> {
     let target = match shell {
         Shell::Bash => Target::Bash,
         Shell::Zsh => Target::Zsh,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 use crate::cli::{DbMode, StartArgs};
-use crate::error::{Interrupted, Refusal};
+use crate::error::{Interrupted, InterruptedChild, Refusal};
 use crate::interrupt::{self, CriticalSection};
 use crate::names::{self, NameKind};
 use crate::printer::{Printer, Verbosity};
@@ -222,7 +222,10 @@ fn run_step(
     let output = command.output();
     spinner.stop();
     if interrupt::interrupted() {
-        return Err(Interrupted.into());
+        return Err(InterruptedChild(format!(
+            "{what} was stopped; the project was created and is valid (retry with: {retry})"
+        ))
+        .into());
     }
     let failure = |detail: String| {
         Refusal::new(format!(

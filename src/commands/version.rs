@@ -1,8 +1,8 @@
 //! `polepos version` (also `--version` / `-V`, which clap answers itself).
 
-use crate::printer::{BrokenPipe, Printer};
+use crate::printer::{Printer, StdoutError};
 
 /// Prints `polepos <version>` on stdout.
-pub fn run(printer: &Printer) -> Result<(), BrokenPipe> {
+pub fn run(printer: &Printer) -> Result<(), StdoutError> {
     printer.stdout(&format!("polepos {}\n", env!("CARGO_PKG_VERSION")))
 }
