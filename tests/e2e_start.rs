@@ -109,12 +109,26 @@ fn install_without_uv_falls_back_to_a_venv_with_pip() {
     let path = OsString::from(format!("{}:/usr/bin:/bin", bin.display()));
     let out = common::run(
         s.path(),
-        &["start", "fallback", "--db", "none", "--install"],
-        &[("PATH", path)],
+        &["start", "fallback", "--install"],
+        &[("PATH", path.clone())],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("pip"), "{}", out.stderr);
     let root = s.path().join("fallback");
+    // Without uv, `polepos db` runs Alembic with the project's .venv.
+    let no_uv = [("PATH", path), ("VIRTUAL_ENV", OsString::new())];
+    for args in [&["db", "upgrade"][..], &["db", "status"], &["db", "check"]] {
+        let out = common::run(&root, args, &no_uv);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    }
+    let out = common::run(&root, &["db", "downgrade", "nonexistent-revision"], &no_uv);
+    assert_ne!(out.code, 0, "Alembic's failure is passed through");
+    assert!(
+        out.stderr
+            .contains("polepos: alembic downgrade nonexistent-revision exited with status"),
+        "{}",
+        out.stderr
+    );
     sh(
         &root,
         root.join(".venv/bin/python"),
@@ -158,4 +172,35 @@ fn longest_package_name_stays_lint_clean_with_auth() {
     sh(&root, &uv, &["run", "ruff", "check"], &[]);
     sh(&root, &uv, &["run", "ruff", "format", "--check"], &[]);
     sh(&root, &uv, &["run", "mypy"], &[]);
+}
+
+#[test]
+fn ctrl_c_while_alembic_runs_exits_130() {
+    let s = Scratch::new();
+    polepos(s.path(), &["start", "shop"], &[]);
+    // A stand-in for uv that takes a moment, so the interrupt lands while it runs.
+    let bin = s.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let fake = bin.join("uv");
+    std::fs::write(&fake, "#!/bin/sh\nsleep 1\n").unwrap();
+    let mut perms = std::fs::metadata(&fake).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&fake, perms).unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_polepos"))
+        .args(["db", "upgrade"])
+        .current_dir(s.path().join("shop"))
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    sh(s.path(), "kill", &["-INT", &child.id().to_string()], &[]);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        "error: interrupted: alembic upgrade head was stopped\n"
+    );
 }
