@@ -12,11 +12,12 @@ use crate::check::python;
 use crate::cli::DbMode;
 use crate::error::Refusal;
 use crate::manifest::{self, Manifest};
-use crate::markers::{self, Marker};
+use crate::markers;
 use crate::printer::Printer;
 use crate::project::Project;
 use crate::pyproject::Pyproject;
-use crate::templates::{self, Context};
+use crate::scaffold::ProjectOptions;
+use crate::templates;
 
 /// The dependency `add auth` adds.
 pub const AUTH_DEPENDENCY: &str = "pwdlib[argon2]>=0.2.0";
@@ -382,20 +383,16 @@ pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
     }
 
     let mut set = ChangeSet::new(root.clone());
-    let ctx = Context {
-        name: project
-            .manifest
-            .as_ref()
-            .and_then(|m| m.package())
-            .unwrap_or(pkg)
-            .to_string(),
-        pkg: pkg.clone(),
-        db: project.db.as_str().to_string(),
-        has_db: project.db.has_db(),
+    // Auth templates use only the package and db facts; the project name and secret
+    // are not part of them.
+    let ctx = ProjectOptions {
+        name: pkg.clone(),
+        package: pkg.clone(),
+        db: project.db,
         bytecode: project.bytecode,
         secret_key: String::new(),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-    };
+    }
+    .context();
     for file in templates::render_tree("auth", &ctx)? {
         set.create(file.path, file.contents);
     }
@@ -404,21 +401,21 @@ pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
         (Some(r), Some(m), Some(p)) => (r, m, p),
         _ => unreachable_plan()?,
     };
-    let new_router = splice(
+    let new_router = markers::insert_above(
         &router,
         &markers::ROUTER_IMPORTS,
         &format!("from {pkg}.auth.router import router as auth_router"),
         true,
     )
     .and_then(|t| {
-        splice(
+        markers::insert_above(
             &t,
             &markers::ROUTER_INCLUDES,
             "api_router.include_router(auth_router, prefix=\"/auth\", tags=[\"auth\"])",
             false,
         )
     });
-    let new_models = splice(
+    let new_models = markers::insert_above(
         &models,
         &markers::MODEL_IMPORTS,
         &format!("from {pkg}.auth import model as auth_model  # noqa: F401"),
@@ -453,10 +450,6 @@ pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
         None => set.create(PathBuf::from(manifest::FILE_NAME), manifest_text),
     }
     Ok(set)
-}
-
-fn splice(text: &str, marker: &Marker, line: &str, sorted_import: bool) -> Option<String> {
-    markers::insert_above(text, marker, line, sorted_import)
 }
 
 fn unreachable_plan<T>() -> anyhow::Result<T> {
