@@ -13,6 +13,22 @@ fn project(s: &Scratch, name: &str, db: &str) -> std::path::PathBuf {
     s.path().join(name)
 }
 
+/// Runs `polepos add auth` in `cwd`, asserting it is refused (exit 1, one error) and that
+/// the project is left byte for byte as it was.
+fn refused(s: &Scratch, cwd: &str, root: &std::path::Path) -> common::Output {
+    let before = common::tree(root);
+    let out = s.run_in(cwd, &["add", "auth"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let errors = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .count();
+    assert_eq!(errors, 1, "{}", out.stderr);
+    assert_eq!(common::tree(root), before, "a refusal changes nothing");
+    out
+}
+
 #[test]
 fn add_auth_updates_exactly_the_seed_files() {
     let s = Scratch::new();
@@ -70,22 +86,16 @@ fn add_auth_twice_is_refused_with_every_trace_listed() {
     let s = Scratch::new();
     let root = project(&s, "shop", "postgres");
     assert_eq!(s.run_in("shop", &["add", "auth"]).code, 0);
-    let before = common::tree(&root);
-    let out = s.run_in("shop", &["add", "auth"]);
-    assert_eq!(out.code, 1);
+    let out = refused(&s, "shop", &root);
     insta::assert_snapshot!(out.render(s.path()));
-    assert_eq!(common::tree(&root), before);
 }
 
 #[test]
 fn add_auth_in_a_project_without_database_is_refused() {
     let s = Scratch::new();
     let root = project(&s, "plain", "none");
-    let before = common::tree(&root);
-    let out = s.run_in("plain", &["add", "auth"]);
-    assert_eq!(out.code, 1);
+    let out = refused(&s, "plain", &root);
     insta::assert_snapshot!(out.render(s.path()));
-    assert_eq!(common::tree(&root), before);
 }
 
 #[test]
@@ -100,11 +110,8 @@ fn add_auth_names_every_missing_marker() {
         let kept: Vec<&str> = text.lines().filter(|l| l.trim() != marker).collect();
         fs::write(root.join(file), kept.join("\n") + "\n").unwrap();
     }
-    let before = common::tree(&root);
-    let out = s.run_in("shop", &["add", "auth"]);
-    assert_eq!(out.code, 1);
+    let out = refused(&s, "shop", &root);
     insta::assert_snapshot!(out.render(s.path()));
-    assert_eq!(common::tree(&root), before);
 }
 
 #[test]
@@ -118,9 +125,7 @@ fn add_auth_refuses_module_and_table_collisions() {
         "class U:\n    __tablename__ = \"auth_users\"\n",
     )
     .unwrap();
-    let before = common::tree(&root);
-    let out = s.run_in("shop", &["add", "auth"]);
-    assert_eq!(out.code, 1);
+    let out = refused(&s, "shop", &root);
     assert!(
         out.stderr.contains("a module named `auth` already exists"),
         "{}",
@@ -132,7 +137,6 @@ fn add_auth_refuses_module_and_table_collisions() {
         "{}",
         out.stderr
     );
-    assert_eq!(common::tree(&root), before);
 }
 
 #[test]
@@ -151,11 +155,8 @@ fn add_auth_with_an_unreadable_manifest_changes_nothing() {
     let s = Scratch::new();
     let root = project(&s, "shop", "sqlite");
     fs::write(root.join(".poleposition.toml"), "[poleposition\npackage = ").unwrap();
-    let before = common::tree(&root);
-    let out = s.run_in("shop", &["add", "auth"]);
-    assert_eq!(out.code, 1);
+    let out = refused(&s, "shop", &root);
     assert!(out.stderr.contains("is not valid TOML"), "{}", out.stderr);
-    assert_eq!(common::tree(&root), before);
 }
 
 #[test]
@@ -217,16 +218,13 @@ fn add_auth_asks_the_syntax_tree_about_existing_wiring() {
     );
     // A syntax error is reported with its line, and nothing is written.
     fs::write(&router, "def broken(:\n").unwrap();
-    let before = common::tree(&root);
-    let out = s.run_in("shop", &["add", "auth"]);
-    assert_eq!(out.code, 1);
+    let out = refused(&s, "shop", &root);
     assert!(
         out.stderr
             .contains("src/shop/api/router.py:1 has a Python syntax error"),
         "{}",
         out.stderr
     );
-    assert_eq!(common::tree(&root), before);
 }
 
 #[test]
@@ -235,15 +233,12 @@ fn add_auth_refuses_when_the_auth_foundation_is_missing() {
     let root = project(&s, "shop", "sqlite");
     fs::remove_dir_all(root.join("src/shop/auth")).unwrap();
     fs::remove_file(root.join("src/shop/api/deps.py")).unwrap();
-    let before = common::tree(&root);
-    let out = s.run_in("shop", &["add", "auth"]);
-    assert_eq!(out.code, 1);
+    let out = refused(&s, "shop", &root);
     assert!(
         out.stderr.contains("foundation files the auth code imports are missing: src/shop/api/deps.py, src/shop/auth/__init__.py"),
         "{}",
         out.stderr
     );
-    assert_eq!(common::tree(&root), before);
 }
 
 #[test]
@@ -303,13 +298,10 @@ fn a_manifest_that_is_a_directory_is_refused() {
     let root = project(&s, "shop", "sqlite");
     fs::remove_file(root.join(".poleposition.toml")).unwrap();
     fs::create_dir(root.join(".poleposition.toml")).unwrap();
-    let before = common::tree(&root);
-    let out = s.run_in("shop", &["add", "auth"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
+    let out = refused(&s, "shop", &root);
     assert!(
         out.stderr.contains("cannot use the project manifest"),
         "{}",
         out.stderr
     );
-    assert_eq!(common::tree(&root), before);
 }
