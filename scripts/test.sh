@@ -47,11 +47,11 @@ unset VIRTUAL_ENV
 say "cargo fmt --check"
 cargo fmt --check
 say "cargo clippy"
-cargo clippy --locked --all-targets -- -D warnings
+cargo clippy --locked --all-targets --features e2e -- -D warnings
 say "cargo test (unit, snapshot, CLI and end-to-end tests)"
 log=target/test-output.log
 mkdir -p target
-cargo test --locked -- --test-threads="${POLEPOS_TEST_THREADS:-2}" 2>&1 | tee "$log"
+POLEPOS_FUZZ_SCALE="${POLEPOS_FUZZ_SCALE:-2}" cargo test --locked --features e2e -- --test-threads="${POLEPOS_TEST_THREADS:-2}" 2>&1 | tee "$log"
 # One closing line for the whole run, summed over every test binary.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "total: %d passed, %d failed\n", p, f }' "$log"

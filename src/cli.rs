@@ -5,6 +5,9 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::manifest::DbMode;
+pub use crate::printer::ColorChoice;
+
 /// Project lifecycle CLI for FastAPI backends.
 #[derive(Debug, Parser)]
 #[command(
@@ -38,14 +41,6 @@ pub struct GlobalArgs {
     /// Print more detail (for example the output of uv during `start --install`).
     #[arg(short, long, global = true)]
     pub verbose: bool,
-}
-
-/// Colour choice for `--color`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,43 +108,6 @@ pub enum Shell {
     Fish,
     Powershell,
     Elvish,
-}
-
-/// Database mode of a generated project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DbMode {
-    /// Embedded SQLite file database (works with zero services).
-    Sqlite,
-    /// PostgreSQL through psycopg.
-    Postgres,
-    /// No database layer at all.
-    None,
-}
-
-impl DbMode {
-    /// The value written to `.poleposition.toml`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DbMode::Sqlite => "sqlite",
-            DbMode::Postgres => "postgres",
-            DbMode::None => "none",
-        }
-    }
-
-    /// Parses a manifest value.
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "sqlite" => Some(DbMode::Sqlite),
-            "postgres" => Some(DbMode::Postgres),
-            "none" => Some(DbMode::None),
-            _ => None,
-        }
-    }
-
-    /// Whether the project has a database layer.
-    pub fn has_db(self) -> bool {
-        self != DbMode::None
-    }
 }
 
 /// Arguments of `polepos start`.

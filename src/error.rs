@@ -1,11 +1,21 @@
 //! Errors that decide the exit code.
 //!
-//! Commands return `anyhow::Result`. A [`Refusal`] (bad input, failed precondition,
-//! problems found) exits 1; [`Interrupted`] exits 130; [`PassThrough`] carries a
+//! Commands return `anyhow::Result<Outcome>`. A [`Refusal`] (bad input, failed
+//! precondition) exits 1; [`Interrupted`] exits 130; [`PassThrough`] carries a
 //! child's exit code (Alembic); anything else is an internal failure and exits 2.
 //! `main` renders every error the same way: `error: <what>`, `Caused by:`, `hint:`.
 
 use std::fmt;
+
+/// How a command that ran to its end finished; errors are the other way to finish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done: exit code 0.
+    Success,
+    /// The command reported problems on stdout (e.g. `check` found issues) and has
+    /// nothing to add on stderr: exit code 1.
+    ProblemsFound,
+}
 
 /// The command ran and refused, or found problems. Exit code 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,12 +56,6 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
-/// The command reported problems on stdout (e.g. `check` found issues) and has nothing
-/// to add on stderr. Exit code 1.
-#[derive(Debug, thiserror::Error)]
-#[error("problems were found")]
-pub struct ProblemsFound;
-
 /// The user pressed Ctrl-C; every change was rolled back. Exit code 130.
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted; every change was rolled back")]
@@ -69,6 +73,11 @@ pub struct PassThrough {
     pub command: String,
     pub code: i32,
 }
+
+/// A usage error found after parsing (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 /// Shorthand for returning a refusal from a command.
 pub fn refuse<T>(message: impl Into<String>) -> anyhow::Result<T> {

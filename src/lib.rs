@@ -17,8 +17,10 @@ pub mod manifest;
 pub mod markers;
 pub mod names;
 pub mod printer;
+pub mod process;
 pub mod project;
 pub mod pyproject;
+pub mod python;
 pub mod scaffold;
 pub mod templates;
 
@@ -27,7 +29,7 @@ use std::process::ExitCode;
 use clap::CommandFactory;
 
 use crate::cli::{AddCommand, Cli, Command};
-use crate::error::{Interrupted, PassThrough, ProblemsFound, Refusal};
+use crate::error::{Interrupted, Outcome, PassThrough, Refusal, UsageError};
 use crate::printer::{Printer, StdoutError, Verbosity};
 
 /// Exit code for success.
@@ -53,18 +55,25 @@ pub fn run(cli: Cli) -> ExitCode {
     ExitCode::from(report(&printer, result))
 }
 
-fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<()> {
+fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<Outcome> {
+    let done = |result: anyhow::Result<()>| result.map(|()| Outcome::Success);
     match command {
-        Command::Start(args) => commands::start::run(printer, args, &commands::current_dir()?),
-        Command::Add(AddCommand::Auth { dry_run }) => {
-            commands::add_auth::run(printer, *dry_run, &commands::current_dir()?)
-        }
-        Command::Db(db) => commands::db::run(printer, db, &commands::current_dir()?),
+        Command::Start(args) => done(commands::start::run(
+            printer,
+            args,
+            &commands::current_dir()?,
+        )),
+        Command::Add(AddCommand::Auth { dry_run }) => done(commands::add_auth::run(
+            printer,
+            *dry_run,
+            &commands::current_dir()?,
+        )),
+        Command::Db(db) => done(commands::db::run(printer, db, &commands::current_dir()?)),
         Command::Check(args) => commands::check::run(printer, args, &commands::current_dir()?),
-        Command::Explain { code } => commands::explain::run(printer, code.as_deref()),
-        Command::Version => Ok(commands::version::run(printer)?),
-        Command::Completion { shell } => Ok(commands::completion::run(printer, *shell)?),
-        Command::Help { command } => help(printer, command),
+        Command::Explain { code } => done(commands::explain::run(printer, code.as_deref())),
+        Command::Version => done(Ok(commands::version::run(printer)?)),
+        Command::Completion { shell } => done(Ok(commands::completion::run(printer, *shell)?)),
+        Command::Help { command } => done(help(printer, command)),
     }
 }
 
@@ -121,14 +130,13 @@ fn help(printer: &Printer, path: &[String]) -> anyhow::Result<()> {
     }
 }
 
-/// A usage error found after parsing (exit 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
 /// Prints the error (if any) and maps it to an exit code.
-pub fn report(printer: &Printer, result: anyhow::Result<()>) -> u8 {
-    let Err(error) = result else { return EXIT_OK };
+pub fn report(printer: &Printer, result: anyhow::Result<Outcome>) -> u8 {
+    let error = match result {
+        Ok(Outcome::Success) => return EXIT_OK,
+        Ok(Outcome::ProblemsFound) => return EXIT_REFUSED,
+        Err(error) => error,
+    };
     match error.downcast_ref::<StdoutError>() {
         Some(StdoutError::Closed) => return EXIT_OK,
         Some(failed @ StdoutError::Failed(_)) => {
@@ -136,9 +144,6 @@ pub fn report(printer: &Printer, result: anyhow::Result<()>) -> u8 {
             return EXIT_USAGE;
         }
         None => {}
-    }
-    if error.is::<ProblemsFound>() {
-        return EXIT_REFUSED;
     }
     if error.is::<Interrupted>() {
         printer.error(

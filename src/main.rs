@@ -21,6 +21,7 @@ fn main() -> ExitCode {
                 let printer = polepos::printer::Printer::plain();
                 let result = printer
                     .stdout(&error.render().to_string())
+                    .map(|()| polepos::error::Outcome::Success)
                     .map_err(anyhow::Error::from);
                 return ExitCode::from(polepos::report(&printer, result));
             }

@@ -6,9 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::ValueEnum;
 use toml_edit::{DocumentMut, Item, Table, TableLike, Value, value};
-
-use crate::cli::DbMode;
 
 /// The manifest's file name at the project root.
 pub const FILE_NAME: &str = ".poleposition.toml";
@@ -168,6 +167,43 @@ impl Manifest {
             }
         }
         Ok(())
+    }
+}
+
+/// Database mode of a generated project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DbMode {
+    /// Embedded SQLite file database (works with zero services).
+    Sqlite,
+    /// PostgreSQL through psycopg.
+    Postgres,
+    /// No database layer at all.
+    None,
+}
+
+impl DbMode {
+    /// The value written to `.poleposition.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DbMode::Sqlite => "sqlite",
+            DbMode::Postgres => "postgres",
+            DbMode::None => "none",
+        }
+    }
+
+    /// Parses a manifest value.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "sqlite" => Some(DbMode::Sqlite),
+            "postgres" => Some(DbMode::Postgres),
+            "none" => Some(DbMode::None),
+            _ => None,
+        }
+    }
+
+    /// Whether the project has a database layer.
+    pub fn has_db(self) -> bool {
+        self != DbMode::None
     }
 }
 

@@ -10,7 +10,13 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use crate::cli::ColorChoice;
+/// Colour choice for `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 /// Why writing to stdout failed.
 #[derive(Debug, thiserror::Error)]

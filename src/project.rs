@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::DbMode;
 use crate::error::Refusal;
+use crate::manifest::DbMode;
 use crate::manifest::{self, Manifest, ManifestError};
 
 /// A located project root and how it was recognised.

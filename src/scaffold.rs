@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::DbMode;
+use crate::manifest::DbMode;
 use crate::manifest::{self, Manifest};
 use crate::templates::{self, Context, Rendered, TemplateError};
 

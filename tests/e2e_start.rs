@@ -1,6 +1,7 @@
 //! End-to-end: every `polepos start` state installs, passes its own pytest, ruff, ruff
 //! format and strict mypy, and serves `GET /api/v1/status` over real HTTP on 127.0.0.1.
 //! Needs uv (and network access to the package index); fails, never skips, without them.
+#![cfg(feature = "e2e")]
 
 mod common;
 

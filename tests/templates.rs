@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use polepos::cli::DbMode;
+use polepos::manifest::DbMode;
 use polepos::scaffold::{ProjectOptions, render_project};
 use polepos::templates::{self, Rendered};
 

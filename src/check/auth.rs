@@ -9,11 +9,11 @@ use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
 use super::modules::{imports_submodule, normalise_prefix, router_binding};
-use super::python::Arg;
 use crate::commands::add_auth::{AUTH_DEPENDENCY, AUTH_PACKAGE_FILES, AUTH_TEST_FILES};
 use crate::manifest;
 use crate::markers;
 use crate::pyproject::requirement_name;
+use crate::python::Arg;
 
 /// Whether the project has auth (manifest or traces).
 pub fn present(facts: &Facts) -> bool {

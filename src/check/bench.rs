@@ -12,8 +12,8 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::cli::DbMode;
 use crate::manifest;
+use crate::manifest::DbMode;
 use crate::markers;
 use crate::project::Project;
 use crate::scaffold::{self, ProjectOptions};

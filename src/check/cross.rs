@@ -11,8 +11,8 @@ use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
 use super::modules::normalise_prefix;
-use super::python::Arg;
 use super::scan::Table;
+use crate::python::Arg;
 
 pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     cycles(facts, issues);

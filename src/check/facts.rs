@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 use super::Issue;
 use super::codes::Code;
 use super::identity::{Identity, ManifestFacts};
-use super::python::{self, PyFile, SyntaxIssue};
 use super::scan::{self, ModuleDir, Table};
 use super::source::{Source, toml_error};
-use crate::cli::DbMode;
+use crate::manifest::DbMode;
 use crate::pyproject::Pyproject;
+use crate::python::{self, PyFile, SyntaxIssue};
 
 /// A managed Python file as read and parsed.
 #[derive(Debug, Clone)]

@@ -20,11 +20,11 @@ use std::collections::BTreeSet;
 use super::codes::Code;
 use super::facts::{Facts, PyFacts};
 use super::modules::{self, router_binding};
-use super::python::{self, PyFile};
 use super::templates::Template;
 use super::{Fixed, auth};
 use crate::changeset::ChangeSet;
 use crate::markers::{self, Marker};
+use crate::python::{self, PyFile};
 
 /// A planned insertion and what it fixes.
 struct Edit {

@@ -15,7 +15,7 @@ use super::codes::Code;
 use super::source::{Source, is_identifier, toml_error};
 use super::templates::Template;
 use super::{Issue, Report};
-use crate::cli::DbMode;
+use crate::manifest::DbMode;
 use crate::manifest::{self, Manifest};
 use crate::project;
 

@@ -21,7 +21,6 @@ pub mod fix;
 pub mod identity;
 pub mod integrations;
 pub mod modules;
-pub mod python;
 pub mod render;
 pub mod scan;
 pub mod source;

@@ -13,12 +13,12 @@ use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
 use super::identity::ManifestState;
-use super::python::{Arg, PyFile};
 use super::scan::{ModuleDir, module_of};
 use super::source::is_identifier;
 use super::templates::{Template, expand};
 use crate::manifest;
 use crate::markers;
+use crate::python::{Arg, PyFile};
 
 /// A module as the checks see it.
 #[derive(Debug, Clone)]

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Issue;
 use super::codes::Code;
-use super::python::{self, Scope};
+use crate::python::{self, Scope};
 
 /// A reference from one module to another (an edge of the import graph).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -52,32 +52,6 @@ impl Source {
     }
 }
 
-/// Byte offsets of line starts, to turn parser offsets into 1-based line numbers.
-#[derive(Debug, Clone)]
-pub struct LineIndex {
-    starts: Vec<u32>,
-}
-
-impl LineIndex {
-    pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        for (offset, byte) in text.bytes().enumerate() {
-            if byte == b'\n' {
-                starts.push(u32::try_from(offset + 1).unwrap_or(u32::MAX));
-            }
-        }
-        LineIndex { starts }
-    }
-
-    /// The 1-based line holding byte `offset`.
-    pub fn line(&self, offset: u32) -> usize {
-        match self.starts.binary_search(&offset) {
-            Ok(index) => index + 1,
-            Err(index) => index,
-        }
-    }
-}
-
 /// The 1-based line and the message of the first TOML syntax error in `text`.
 pub fn toml_error(text: &str) -> Option<(Option<usize>, String)> {
     let error = text.parse::<toml_edit::DocumentMut>().err()?;
@@ -112,17 +86,6 @@ const HARD_KEYWORDS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lines_from_offsets() {
-        let index = LineIndex::new("a\nbc\n\nd");
-        assert_eq!(index.line(0), 1);
-        assert_eq!(index.line(1), 1);
-        assert_eq!(index.line(2), 2);
-        assert_eq!(index.line(5), 3);
-        assert_eq!(index.line(6), 4);
-        assert_eq!(index.line(60), 4);
-    }
 
     #[test]
     fn invalid_utf8_reports_its_line() {

@@ -9,9 +9,9 @@
 use super::Issue;
 use super::codes::Code;
 use super::facts::{Facts, PyFacts};
-use super::python::{Arg, PyFile};
-use crate::cli::DbMode;
+use crate::manifest::DbMode;
 use crate::markers::{self, Marker};
+use crate::python::{Arg, PyFile};
 
 /// Files under `src/<pkg>/` every project has (managed files are checked separately).
 pub const REQUIRED_PACKAGE_FILES: &[&str] = &[

@@ -8,14 +8,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::changeset::{Change, ChangeSet};
-use crate::check::python;
-use crate::cli::DbMode;
 use crate::error::Refusal;
+use crate::manifest::DbMode;
 use crate::manifest::{self, Manifest};
 use crate::markers;
 use crate::printer::Printer;
 use crate::project::Project;
 use crate::pyproject::Pyproject;
+use crate::python;
 use crate::scaffold::ProjectOptions;
 use crate::templates;
 

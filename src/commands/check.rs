@@ -9,11 +9,11 @@ use std::sync::Once;
 use crate::changeset::ApplyError;
 use crate::check::{self, render};
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::error::{ProblemsFound, Refusal};
+use crate::error::{Outcome, Refusal};
 use crate::printer::Printer;
 
 /// Runs `polepos check`.
-pub fn run(printer: &Printer, args: &CheckArgs, cwd: &Path) -> anyhow::Result<()> {
+pub fn run(printer: &Printer, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Outcome> {
     silence_parser_panics();
     let report = if args.fix {
         check::check_and_fix(cwd).map_err(|error| match error.downcast::<ApplyError>() {
@@ -45,11 +45,11 @@ pub fn run(printer: &Printer, args: &CheckArgs, cwd: &Path) -> anyhow::Result<()
         }
     };
     printer.stdout(&out)?;
-    if report.passed() {
-        Ok(())
+    Ok(if report.passed() {
+        Outcome::Success
     } else {
-        Err(ProblemsFound.into())
-    }
+        Outcome::ProblemsFound
+    })
 }
 
 /// The Python parser is guarded with `catch_unwind`; a panic inside it becomes a

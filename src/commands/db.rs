@@ -8,11 +8,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::cli::{DbCommand, DbMode};
-use crate::commands::start::find_on_path;
+use crate::cli::DbCommand;
 use crate::error::{InterruptedChild, PassThrough, Refusal};
 use crate::interrupt::{self, CriticalSection};
+use crate::manifest::DbMode;
 use crate::printer::Printer;
+use crate::process::find_on_path;
 use crate::project::Project;
 
 /// How Alembic is launched.

@@ -5,9 +5,8 @@
 //! reports (exit 2, see [`codes::parse_code_arg`]); a well-formed code that does not
 //! exist is a refusal (exit 1), like any lookup that finds nothing.
 
-use crate::UsageError;
 use crate::check::codes::{self, LookupError, TABLE};
-use crate::error::Refusal;
+use crate::error::{Refusal, UsageError};
 use crate::printer::Printer;
 
 /// Runs `polepos explain`.

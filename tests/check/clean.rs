@@ -1,7 +1,7 @@
 //! No false alarm: every generated state, the older tool's layout, with or without a
 //! manifest, and the benchmark generator's projects check clean.
 
-use polepos::cli::DbMode;
+use polepos::manifest::DbMode;
 
 use crate::support::{Project, legacy, sqlite, with_auth};
 

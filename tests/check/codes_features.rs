@@ -1,6 +1,6 @@
 //! One test per integration code (PPCHK040–043) and auth code (044–051).
 
-use polepos::cli::DbMode;
+use polepos::manifest::DbMode;
 
 use crate::support::{Project, legacy, sqlite, with_auth};
 

@@ -1,7 +1,7 @@
 //! One test per code about the project as a whole (PPCHK000–024): each breaks a clean
 //! project in one way and asserts exactly that code.
 
-use polepos::cli::DbMode;
+use polepos::manifest::DbMode;
 
 use crate::support::{Project, legacy, sqlite, with_auth};
 

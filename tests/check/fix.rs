@@ -1,7 +1,7 @@
 //! `check --fix`: markers restored byte for byte where they were generated, safe
 //! wiring restored, nothing else touched.
 
-use polepos::cli::DbMode;
+use polepos::manifest::DbMode;
 
 use crate::support::{Project, legacy, sqlite, with_auth};
 

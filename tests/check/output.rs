@@ -123,7 +123,7 @@ fn not_a_project() {
 
 #[test]
 fn fix_output() {
-    let project = Project::fresh_with_auth(polepos::cli::DbMode::Sqlite);
+    let project = Project::fresh_with_auth(polepos::manifest::DbMode::Sqlite);
     project.delete_line("src/shop/api/router.py", "# polepos:router-includes");
     project.delete_line(
         "src/shop/api/router.py",

@@ -118,6 +118,16 @@ fn targets(project: &Project) -> Vec<String> {
     files
 }
 
+/// Fuzz rounds: `base` by default, scaled by `POLEPOS_FUZZ_SCALE` (a whole number; the
+/// README's test command raises it), so plain `cargo test` stays quick.
+fn fuzz_rounds(base: u64) -> u64 {
+    let scale = std::env::var("POLEPOS_FUZZ_SCALE")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(1);
+    base.saturating_mul(scale).max(1)
+}
+
 #[test]
 fn check_survives_any_bytes_in_any_file_it_reads() {
     let project = Project::legacy();
@@ -126,7 +136,7 @@ fn check_survives_any_bytes_in_any_file_it_reads() {
         .iter()
         .map(|f| std::fs::read(project.path(f)).unwrap())
         .collect();
-    for seed in 1..=400u64 {
+    for seed in 1..=fuzz_rounds(400) {
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         // Break one to three files at once.
         let mut touched = Vec::new();
@@ -153,7 +163,7 @@ fn check_survives_any_bytes_in_any_file_it_reads() {
 
 #[test]
 fn fix_survives_any_bytes_and_never_rewrites_an_unreadable_manifest() {
-    for seed in 1..=60u64 {
+    for seed in 1..=fuzz_rounds(60) {
         let project = Project::legacy();
         let files = targets(&project);
         let mut rng = Rng(seed.wrapping_mul(0xD1B5_4A32_D192_ED03));
@@ -179,7 +189,7 @@ fn fix_survives_any_bytes_and_never_rewrites_an_unreadable_manifest() {
             if fixed.path.ends_with(".py") {
                 let text = project.read(&fixed.path);
                 assert!(
-                    polepos::check::python::parse(&text, "x").is_ok(),
+                    polepos::python::parse(&text, "x").is_ok(),
                     "seed {seed}: {}",
                     fixed.path
                 );

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use polepos::check::{self, Report};
-use polepos::cli::DbMode;
+use polepos::manifest::DbMode;
 use polepos::project::Project as OpenProject;
 use polepos::scaffold::{self, ProjectOptions};
 

@@ -6,8 +6,8 @@
 
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 
+use super::LineIndex;
 use super::{AllList, Arg, Class, Function, Import, Include, PyFile, Scope};
-use crate::check::source::LineIndex;
 
 pub(super) struct Walker<'a> {
     pub(super) index: &'a LineIndex,

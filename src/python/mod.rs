@@ -15,22 +15,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use rustpython_parser::Parse;
 use rustpython_parser::ast::{self, Expr, Stmt};
 
-use super::source::LineIndex;
 mod walk;
-#[cfg(test)]
-use walk::resolve;
-use walk::{Walker, name_of, string_literal};
-
-/// Where an import statement runs, which decides whether it matters at import time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    /// Module level (also inside top-level `if`/`try`/`with` blocks and class bodies).
-    TopLevel,
-    /// Inside the named top-level function (at any depth).
-    Function(String),
-    /// Under `if TYPE_CHECKING:`; never executed.
-    TypeChecking,
-}
 
 /// One imported name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -321,9 +306,61 @@ fn dispose(tree: ast::Suite, source_len: usize) {
     }
 }
 
+/// Byte offsets of line starts, to turn parser offsets into 1-based line numbers.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        for (offset, byte) in text.bytes().enumerate() {
+            if byte == b'\n' {
+                starts.push(u32::try_from(offset + 1).unwrap_or(u32::MAX));
+            }
+        }
+        LineIndex { starts }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line(&self, offset: u32) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(index) => index + 1,
+            Err(index) => index,
+        }
+    }
+}
+
+#[cfg(test)]
+use walk::resolve;
+use walk::{Walker, name_of, string_literal};
+
+/// Where an import statement runs, which decides whether it matters at import time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Module level (also inside top-level `if`/`try`/`with` blocks and class bodies).
+    TopLevel,
+    /// Inside the named top-level function (at any depth).
+    Function(String),
+    /// Under `if TYPE_CHECKING:`; never executed.
+    TypeChecking,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_from_offsets() {
+        let index = LineIndex::new("a\nbc\n\nd");
+        assert_eq!(index.line(0), 1);
+        assert_eq!(index.line(1), 1);
+        assert_eq!(index.line(2), 2);
+        assert_eq!(index.line(5), 3);
+        assert_eq!(index.line(6), 4);
+        assert_eq!(index.line(60), 4);
+    }
 
     const ROUTER: &str = r#""""Root API router."""
 
