@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         eprintln!("error: <count> must be a number, not `{count}`");
         return ExitCode::from(2);
     };
-    match polepos::check::add_modules(&PathBuf::from(&root), count) {
+    match polepos::bench::add_modules(&PathBuf::from(&root), count) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");

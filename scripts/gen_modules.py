@@ -4,7 +4,7 @@
 Usage: python3 scripts/gen_modules.py <project-dir> <count>
 
 Used by scripts/bench.py to build the 1,000-module project that `polepos check` is
-measured on. The work is done by `polepos::check::add_modules` (examples/gen_modules.rs),
+measured on. The work is done by `polepos::bench::add_modules` (examples/gen_modules.rs),
 so the generated modules are exactly what the check tests prove clean.
 """
 

@@ -6,6 +6,10 @@
 //! [`ChangeSet::apply`] then writes each file atomically (temporary file + rename in the
 //! same directory), verifying that nothing changed on disk since planning, and restores
 //! every file it touched if anything fails or the user presses Ctrl-C.
+//!
+//! A change set for a new tree ([`ChangeSet::new_tree`], used by `start`) writes into a
+//! staging directory beside the target and renames it into place at the end, so a
+//! failure or Ctrl-C never leaves half a project behind.
 
 use std::fs;
 use std::io::Write;
@@ -22,6 +26,8 @@ pub enum Change {
     Create {
         path: PathBuf,
         contents: String,
+        /// Unix permission bits, when the file must not get the default (`.env`: 0600).
+        mode: Option<u32>,
     },
     Modify {
         path: PathBuf,
@@ -52,6 +58,12 @@ pub enum ApplyError {
     AppearedMeanwhile { path: String },
     #[error("{path} changed on disk while polepos was working; run the command again")]
     ChangedMeanwhile { path: String },
+    /// The staging directory of a new tree cannot be made.
+    #[error("cannot create a directory in {path}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
     /// The operating system refused; `source` is shown under `Caused by:`.
     #[error("cannot write {path}")]
     Io {
@@ -65,6 +77,12 @@ pub enum ApplyError {
 pub struct ChangeSet {
     root: PathBuf,
     changes: Vec<Change>,
+    /// True when `root` does not exist yet and is created whole through a staging
+    /// directory.
+    new_tree: bool,
+    /// Files whose preview is one summary line instead of their contents or diff
+    /// (the ledger: a list of hashes says nothing to a reader).
+    briefs: Vec<(PathBuf, String)>,
 }
 
 /// What was done to one file, so it can be undone.
@@ -79,6 +97,17 @@ impl ChangeSet {
         ChangeSet {
             root: root.into(),
             changes: Vec::new(),
+            new_tree: false,
+            briefs: Vec::new(),
+        }
+    }
+
+    /// A change set that creates the directory `root` and everything in it: applied
+    /// into a staging directory beside `root`, then renamed into place.
+    pub fn new_tree(root: impl Into<PathBuf>) -> Self {
+        ChangeSet {
+            new_tree: true,
+            ..ChangeSet::new(root)
         }
     }
 
@@ -99,6 +128,21 @@ impl ChangeSet {
         self.changes.push(Change::Create {
             path: path.into(),
             contents: contents.into(),
+            mode: None,
+        });
+    }
+
+    /// Plans the creation of a new file with the given Unix permission bits.
+    pub fn create_with_mode(
+        &mut self,
+        path: impl Into<PathBuf>,
+        contents: impl Into<String>,
+        mode: u32,
+    ) {
+        self.changes.push(Change::Create {
+            path: path.into(),
+            contents: contents.into(),
+            mode: Some(mode),
         });
     }
 
@@ -119,6 +163,18 @@ impl ChangeSet {
         }
     }
 
+    /// Shows `path` in the preview as `summary` only.
+    pub fn brief(&mut self, path: impl Into<PathBuf>, summary: impl Into<String>) {
+        self.briefs.push((path.into(), summary.into()));
+    }
+
+    fn brief_of(&self, path: &Path) -> Option<&str> {
+        self.briefs
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, s)| s.as_str())
+    }
+
     /// Plans the deletion of a file.
     pub fn delete(&mut self, path: impl Into<PathBuf>, old: Vec<u8>) {
         self.changes.push(Change::Delete {
@@ -130,9 +186,18 @@ impl ChangeSet {
     /// Renders the set for `--dry-run`: one line per created/deleted file, diffs for edits.
     pub fn preview(&self) -> String {
         let mut out = String::new();
+        // A new tree is shown under its own directory name (`shop-api/README.md`).
+        let shown = |path: &Path| match self.root.file_name().filter(|_| self.new_tree) {
+            Some(dir) => Path::new(dir).join(path).display().to_string(),
+            None => path.display().to_string(),
+        };
         for change in &self.changes {
-            let path = change.path().display().to_string();
+            let path = shown(change.path());
             match change {
+                Change::Create { path: rel, .. } if self.brief_of(rel).is_some() => {
+                    let brief = self.brief_of(rel).unwrap_or_default();
+                    out.push_str(&format!("create {path} ({brief})\n"));
+                }
                 Change::Create { contents, .. } => {
                     out.push_str(&format!(
                         "create {path} ({} lines)\n",
@@ -145,7 +210,11 @@ impl ChangeSet {
         }
         for change in &self.changes {
             if let Change::Modify { path, old, new } = change {
-                let path = path.display().to_string();
+                if let Some(brief) = self.brief_of(path) {
+                    out.push_str(&format!("modify {} ({brief})\n", shown(path)));
+                    continue;
+                }
+                let path = shown(path);
                 out.push_str(&format!("modify {path}\n"));
                 let diff = TextDiff::from_lines(old, new);
                 out.push_str(
@@ -169,16 +238,63 @@ impl ChangeSet {
     /// [`ChangeSet::apply`] with the interrupt source injected (tests simulate Ctrl-C).
     fn apply_until(&self, interrupted: &dyn Fn() -> bool) -> anyhow::Result<()> {
         let _section = CriticalSection::enter();
+        if self.new_tree {
+            return self.apply_new_tree(interrupted);
+        }
         let mut undo: Vec<Undo> = Vec::new();
-        let result = self.apply_all(&mut undo, interrupted);
+        let result = self.apply_all(&self.root, &mut undo, interrupted);
         if result.is_err() {
             rollback(undo);
         }
         result
     }
 
+    /// Writes every file into `.<name>.polepos-<pid>` beside the root, then renames it.
+    fn apply_new_tree(&self, interrupted: &dyn Fn() -> bool) -> anyhow::Result<()> {
+        let shown_root = self.root.display().to_string();
+        if self.root.symlink_metadata().is_ok() {
+            return Err(ApplyError::AppearedMeanwhile { path: shown_root }.into());
+        }
+        let parent = self
+            .root
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = self
+            .root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let staging = parent.join(format!(".{name}.polepos-{}", std::process::id()));
+        let result = (|| -> anyhow::Result<()> {
+            fs::create_dir(&staging).map_err(|source| ApplyError::CreateDir {
+                path: parent.display().to_string(),
+                source,
+            })?;
+            self.apply_all(&staging, &mut Vec::new(), interrupted)?;
+            if self.root.symlink_metadata().is_ok() {
+                return Err(ApplyError::AppearedMeanwhile {
+                    path: shown_root.clone(),
+                }
+                .into());
+            }
+            fs::rename(&staging, &self.root).map_err(|source| {
+                ApplyError::Io {
+                    path: shown_root.clone(),
+                    source,
+                }
+                .into()
+            })
+        })();
+        if result.is_err() {
+            let _ = fs::remove_dir_all(&staging);
+        }
+        result
+    }
+
     fn apply_all(
         &self,
+        root: &Path,
         undo: &mut Vec<Undo>,
         interrupted: &dyn Fn() -> bool,
     ) -> anyhow::Result<()> {
@@ -186,10 +302,10 @@ impl ChangeSet {
             if interrupted() {
                 return Err(Interrupted.into());
             }
-            let full = self.root.join(change.path());
+            let full = root.join(change.path());
             let shown = change.path().display().to_string();
             match change {
-                Change::Create { contents, .. } => {
+                Change::Create { contents, mode, .. } => {
                     if full.symlink_metadata().is_ok() {
                         return Err(ApplyError::AppearedMeanwhile { path: shown }.into());
                     }
@@ -197,11 +313,13 @@ impl ChangeSet {
                         path: shown.clone(),
                         source,
                     })?;
-                    write_atomic(&full, contents.as_bytes()).map_err(|source| ApplyError::Io {
-                        path: shown,
-                        source,
+                    undo.push(Undo::Remove(full.clone()));
+                    write_new(&full, contents.as_bytes(), *mode).map_err(|source| {
+                        ApplyError::Io {
+                            path: shown,
+                            source,
+                        }
                     })?;
-                    undo.push(Undo::Remove(full));
                 }
                 Change::Modify { old, new, .. } => {
                     let current = fs::read(&full).map_err(|source| ApplyError::Io {
@@ -261,6 +379,41 @@ fn create_parents(path: &Path, undo: &mut Vec<Undo>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes a new file through a temporary file, with `mode` set before it appears.
+fn write_new(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    match mode {
+        None => write_atomic(path, bytes),
+        Some(mode) => {
+            use std::os::unix::fs::PermissionsExt;
+            let tmp = temporary_name(path);
+            let result = (|| {
+                let mut file = fs::File::create(&tmp)?;
+                fs::set_permissions(&tmp, fs::Permissions::from_mode(mode))?;
+                file.write_all(bytes)?;
+                file.sync_all()?;
+                fs::rename(&tmp, path)
+            })();
+            if result.is_err() {
+                let _ = fs::remove_file(&tmp);
+            }
+            result
+        }
+    }
+}
+
+/// The temporary sibling a file is written through.
+fn temporary_name(path: &Path) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!(".{file_name}.polepos-{}.tmp", std::process::id()))
+}
+
 /// Writes through a temporary file in the same directory, then renames it into place,
 /// keeping the permissions of the file it replaces.
 ///
@@ -275,15 +428,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         }
         _ => path,
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.polepos-{}.tmp", std::process::id()));
+    let tmp = temporary_name(path);
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
         file.write_all(bytes)?;
@@ -422,6 +567,50 @@ mod tests {
             fs::read_to_string(dir.path().join("real.txt")).unwrap(),
             "old\n"
         );
+    }
+
+    #[test]
+    fn a_new_tree_appears_whole_with_its_file_modes() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("shop");
+        let mut set = ChangeSet::new_tree(&target);
+        set.create("src/a.py", "a\n");
+        set.create_with_mode(".env", "KEY=x\n", 0o600);
+        assert!(
+            set.preview()
+                .starts_with("create shop/src/a.py (1 lines)\n")
+        );
+        set.apply().unwrap();
+        let mode = fs::metadata(target.join(".env"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(fs::read_to_string(target.join("src/a.py")).unwrap(), "a\n");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["shop"], "no staging directory left");
+    }
+
+    #[test]
+    fn an_interrupted_new_tree_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("shop");
+        let mut set = ChangeSet::new_tree(&target);
+        set.create("a.txt", "a\n");
+        set.create("b/c.txt", "c\n");
+        let calls = std::cell::Cell::new(0);
+        let err = set
+            .apply_until(&|| {
+                calls.set(calls.get() + 1);
+                calls.get() > 1
+            })
+            .unwrap_err();
+        assert!(err.is::<Interrupted>());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

@@ -7,12 +7,15 @@
 //! edits), [`markers`] (minimal splices at `# polepos:*` comments) and [`printer`] (every
 //! byte of output).
 
+pub mod bench;
 pub mod changeset;
 pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod feature;
 pub mod interrupt;
+pub mod ledger;
 pub mod manifest;
 pub mod markers;
 pub mod names;
@@ -21,7 +24,6 @@ pub mod process;
 pub mod project;
 pub mod pyproject;
 pub mod python;
-pub mod scaffold;
 pub mod templates;
 
 use std::process::ExitCode;

@@ -64,6 +64,7 @@ fn add_auth_updates_exactly_the_seed_files() {
     assert_eq!(
         changed,
         [
+            ".poleposition.lock",
             ".poleposition.toml",
             "pyproject.toml",
             "src/shop/api/router.py",

@@ -4,20 +4,39 @@
 use std::path::Path;
 use std::process::Command;
 
+use polepos::changeset::Change;
+use polepos::feature::{self, ProjectContext, plan};
 use polepos::manifest::DbMode;
-use polepos::scaffold::{ProjectOptions, render_project};
 use polepos::templates::{self, Rendered};
 
 const MODES: [DbMode; 3] = [DbMode::Sqlite, DbMode::Postgres, DbMode::None];
 
-fn options(db: DbMode, bytecode: bool) -> ProjectOptions {
-    ProjectOptions {
+fn options(db: DbMode, bytecode: bool) -> ProjectContext {
+    ProjectContext {
         name: "shop-api".into(),
         package: "shop_api".into(),
         db,
         bytecode,
-        secret_key: "0".repeat(64),
     }
+}
+
+/// Every file `start` writes (the ledger included), as (path, contents), sorted.
+fn render_project(ctx: &ProjectContext) -> Vec<Rendered> {
+    let recipe = feature::project::recipe(ctx, &"0".repeat(64)).unwrap();
+    let set = plan::plan_new_project(std::path::Path::new("shop-api"), &recipe);
+    let mut files: Vec<Rendered> = set
+        .changes()
+        .iter()
+        .map(|change| match change {
+            Change::Create { path, contents, .. } => Rendered {
+                path: path.clone(),
+                contents: contents.clone(),
+            },
+            other => panic!("start only creates files: {other:?}"),
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
 }
 
 fn write_all(root: &Path, files: &[Rendered]) {
@@ -51,8 +70,8 @@ fn assert_python_parses(root: &Path) {
 fn every_template_renders_and_parses_for_every_option() {
     for db in MODES {
         for bytecode in [true, false] {
-            let mut files = render_project(&options(db, bytecode)).unwrap();
-            let ctx = options(db, bytecode).context();
+            let mut files = render_project(&options(db, bytecode));
+            let ctx = options(db, bytecode).template_context("");
             if db.has_db() {
                 files.extend(templates::render_tree("auth", &ctx).unwrap());
             }
@@ -78,7 +97,7 @@ fn every_template_renders_and_parses_for_every_option() {
 #[test]
 fn generated_files_snapshot() {
     for db in MODES {
-        let files = render_project(&options(db, true)).unwrap();
+        let files = render_project(&options(db, true));
         let mut all = String::new();
         for file in &files {
             all.push_str(&format!(
@@ -93,7 +112,8 @@ fn generated_files_snapshot() {
 
 #[test]
 fn auth_files_snapshot() {
-    let files = templates::render_tree("auth", &options(DbMode::Sqlite, true).context()).unwrap();
+    let files = templates::render_tree("auth", &options(DbMode::Sqlite, true).template_context(""))
+        .unwrap();
     let mut all = String::new();
     for file in &files {
         all.push_str(&format!(

@@ -9,7 +9,7 @@ use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
 use super::modules::{imports_submodule, normalise_prefix, router_binding};
-use crate::commands::add_auth::{AUTH_DEPENDENCY, AUTH_PACKAGE_FILES, AUTH_TEST_FILES};
+use crate::feature::auth::{AUTH_DEPENDENCY, AUTH_PACKAGE_FILES, AUTH_TEST_FILES};
 use crate::manifest;
 use crate::markers;
 use crate::pyproject::requirement_name;

@@ -20,9 +20,9 @@ use std::collections::BTreeSet;
 use super::codes::Code;
 use super::facts::{Facts, PyFacts};
 use super::modules::{self, router_binding};
-use super::templates::Template;
 use super::{Fixed, auth};
 use crate::changeset::ChangeSet;
+use crate::feature::module::Template;
 use crate::markers::{self, Marker};
 use crate::python::{self, PyFile};
 

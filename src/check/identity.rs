@@ -13,8 +13,8 @@ use toml_edit::Item;
 
 use super::codes::Code;
 use super::source::{Source, is_identifier, toml_error};
-use super::templates::Template;
 use super::{Issue, Report};
+use crate::feature::module::Template;
 use crate::manifest::DbMode;
 use crate::manifest::{self, Manifest};
 use crate::project;

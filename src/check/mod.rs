@@ -13,7 +13,6 @@
 //! order. No input makes `check` panic: unreadable files become issues.
 
 pub mod auth;
-pub mod bench;
 pub mod codes;
 pub mod cross;
 pub mod facts;
@@ -25,11 +24,9 @@ pub mod render;
 pub mod scan;
 pub mod source;
 pub mod structure;
-pub mod templates;
 
 use std::path::{Path, PathBuf};
 
-pub use bench::{add_modules, bench_project};
 pub use codes::{Code, Severity};
 
 /// One problem found.

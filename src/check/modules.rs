@@ -15,7 +15,7 @@ use super::facts::Facts;
 use super::identity::ManifestState;
 use super::scan::{ModuleDir, module_of};
 use super::source::is_identifier;
-use super::templates::{Template, expand};
+use crate::feature::module::{Template, expand};
 use crate::manifest;
 use crate::markers;
 use crate::python::{Arg, PyFile};

@@ -1,21 +1,18 @@
-//! `polepos start <name>`: render a new project into a temporary directory beside the
-//! target, then rename it into place, so a failure or Ctrl-C never leaves half a project.
+//! `polepos start <name>`: validate the name, build the project's recipe, and apply it as
+//! a new-tree change set (rendered into a staging directory beside the target, then
+//! renamed into place, so a failure or Ctrl-C never leaves half a project).
 
-use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use anyhow::Context as _;
-
+use crate::changeset::ApplyError;
 use crate::cli::StartArgs;
-use crate::error::{Interrupted, Refusal};
-use crate::interrupt::{self, CriticalSection};
+use crate::error::Refusal;
+use crate::feature::{self, ProjectContext, plan};
 use crate::manifest::DbMode;
 use crate::names::{self, NameKind};
 use crate::printer::Printer;
 use crate::process::{find_on_path, find_python, run_step, shell_quote};
-use crate::scaffold::{self, ProjectOptions};
-use crate::templates::Rendered;
 
 /// Runs `polepos start`.
 pub fn run(printer: &Printer, args: &StartArgs, cwd: &Path) -> anyhow::Result<()> {
@@ -30,36 +27,37 @@ pub fn run(printer: &Printer, args: &StartArgs, cwd: &Path) -> anyhow::Result<()
         .with_hint("choose another name, or remove the existing path first")
         .into());
     }
-    let options = ProjectOptions {
+    let ctx = ProjectContext {
         name: valid.name.clone(),
         package: valid.package.clone(),
         db: args.db,
         bytecode: !args.no_bytecode,
-        secret_key: scaffold::random_secret()?,
     };
-    let files = scaffold::render_project(&options)?;
+    let recipe = feature::project::recipe(&ctx, &feature::project::random_secret()?)?;
+    let set = plan::plan_new_project(&target, &recipe);
 
     if args.dry_run {
         let mut out = format!(
             "Would create {} ({} files, db: {}):\n",
             target.display(),
-            files.len(),
+            set.changes().len(),
             args.db.as_str()
         );
-        for file in &files {
-            out.push_str(&format!(
-                "create {}/{} ({} lines)\n",
-                valid.name,
-                file.path.display(),
-                file.contents.lines().count()
-            ));
-        }
+        out.push_str(&set.preview());
         out.push_str("Dry run: nothing was written.\n");
         printer.stdout(&out)?;
         return Ok(());
     }
 
-    write_project(cwd, &target, &files)?;
+    set.apply()
+        .map_err(|error| match error.downcast::<ApplyError>() {
+            Ok(ApplyError::AppearedMeanwhile { path }) => Refusal::new(format!(
+                "{path} appeared while polepos was writing the project"
+            ))
+            .into(),
+            Ok(other) => anyhow::Error::new(other),
+            Err(other) => other,
+        })?;
     printer.success(&format!(
         "Created project {} at {}",
         valid.name,
@@ -71,60 +69,12 @@ pub fn run(printer: &Printer, args: &StartArgs, cwd: &Path) -> anyhow::Result<()
         install(printer, &target)?;
         installed = true;
     }
-    printer.stdout(&next_steps(&options, &target, installed))?;
+    printer.stdout(&next_steps(&ctx, &target, installed))?;
     Ok(())
 }
 
-/// Writes every file into a temporary sibling directory and renames it to `target`.
-fn write_project(parent: &Path, target: &Path, files: &[Rendered]) -> anyhow::Result<()> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let staging = parent.join(format!(".{name}.polepos-{}", std::process::id()));
-    let _section = CriticalSection::enter();
-    let result = (|| -> anyhow::Result<()> {
-        fs::create_dir(&staging)
-            .with_context(|| format!("cannot create a directory in {}", parent.display()))?;
-        for file in files {
-            if interrupt::interrupted() {
-                return Err(Interrupted.into());
-            }
-            let path = staging.join(&file.path);
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-            }
-            fs::write(&path, &file.contents)
-                .with_context(|| format!("cannot write {}", file.path.display()))?;
-            if file.path.as_os_str() == ".env" {
-                // `.env` holds the signing key: readable by its owner only.
-                use std::os::unix::fs::PermissionsExt;
-                fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
-                    .with_context(|| format!("cannot restrict {}", file.path.display()))?;
-            }
-        }
-        if interrupt::interrupted() {
-            return Err(Interrupted.into());
-        }
-        if target.symlink_metadata().is_ok() {
-            return Err(Refusal::new(format!(
-                "{} appeared while polepos was writing the project",
-                target.display()
-            ))
-            .into());
-        }
-        fs::rename(&staging, target)
-            .with_context(|| format!("cannot move the new project to {}", target.display()))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result
-}
-
 /// The "what now" block printed after creation.
-fn next_steps(options: &ProjectOptions, target: &Path, installed: bool) -> String {
+fn next_steps(options: &ProjectContext, target: &Path, installed: bool) -> String {
     let prefix = if options.bytecode {
         ""
     } else {

@@ -42,7 +42,7 @@ fn fresh_project_without_a_manifest_is_clean() {
 fn generated_benchmark_project_is_clean() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("bench");
-    polepos::check::bench_project(&root, 40).unwrap();
+    polepos::bench::bench_project(&root, 40).unwrap();
     let report = polepos::check::check(&root);
     assert!(report.issues.is_empty(), "{:#?}", report.issues);
 }

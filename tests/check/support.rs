@@ -6,9 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use polepos::check::{self, Report};
+use polepos::feature::{self, ProjectContext, plan};
 use polepos::manifest::DbMode;
 use polepos::project::Project as OpenProject;
-use polepos::scaffold::{self, ProjectOptions};
 
 pub const FIXTURE_SUFFIX: &str = ".fixture";
 
@@ -23,18 +23,16 @@ impl Project {
     pub fn fresh(db: DbMode) -> Project {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path().join("shop");
-        let options = ProjectOptions {
+        let ctx = ProjectContext {
             name: "shop".to_string(),
             package: "shop".to_string(),
             db,
             bytecode: true,
-            secret_key: "0".repeat(64),
         };
-        for file in scaffold::render_project(&options).expect("render") {
-            let path = root.join(&file.path);
-            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-            fs::write(path, file.contents).expect("write");
-        }
+        let recipe = feature::project::recipe(&ctx, &"0".repeat(64)).expect("render");
+        plan::plan_new_project(&root, &recipe)
+            .apply()
+            .expect("write the project");
         if db.has_db() {
             fs::create_dir_all(root.join("migrations/versions")).expect("versions");
         }

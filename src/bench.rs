@@ -12,11 +12,11 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
+use crate::feature::{self, ProjectContext, plan};
 use crate::manifest;
 use crate::manifest::DbMode;
 use crate::markers;
 use crate::project::Project;
-use crate::scaffold::{self, ProjectOptions};
 
 /// Package name of projects made by [`bench_project`].
 pub const BENCH_PACKAGE: &str = "bench_app";
@@ -27,16 +27,14 @@ pub fn bench_project(root: &Path, n_modules: usize) -> anyhow::Result<()> {
     if root.exists() {
         anyhow::bail!("{} already exists", root.display());
     }
-    let options = ProjectOptions {
+    let ctx = ProjectContext {
         name: "bench-app".to_string(),
         package: BENCH_PACKAGE.to_string(),
         db: DbMode::Sqlite,
         bytecode: true,
-        secret_key: "0".repeat(64),
     };
-    for file in scaffold::render_project(&options)? {
-        write(&root.join(&file.path), &file.contents)?;
-    }
+    let recipe = feature::project::recipe(&ctx, &"0".repeat(64))?;
+    plan::plan_new_project(root, &recipe).apply()?;
     fs::create_dir_all(root.join("migrations/versions"))?;
     add_modules(root, n_modules)
 }

@@ -1,0 +1,190 @@
+//! What a feature *is*: the one place that says which files it writes, which lines it
+//! splices at which marker, which dependency it adds and which manifest entry records it.
+//!
+//! A [`Feature`] (the project itself, auth, a module, an integration) turns into a
+//! [`Recipe`] for a concrete project ([`ProjectContext`]). Commands do not write files
+//! themselves: they hand a recipe to the planner in [`plan`], which checks every
+//! precondition at once and returns a [`crate::changeset::ChangeSet`] (and the ledger
+//! entries that go with it); `check` reads the same tables ([`mount`], [`module`],
+//! [`integration`], [`auth`]) for its expectations, so writing and checking cannot drift.
+
+pub mod auth;
+pub mod integration;
+pub mod module;
+pub mod mount;
+pub mod plan;
+pub mod project;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::manifest::DbMode;
+use crate::markers::Marker;
+use crate::project::Project;
+use crate::templates::Context;
+
+pub use mount::RouterMount;
+
+/// A feature polepos can add (closed set; the manifest names it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Feature {
+    /// What `start` writes.
+    Project,
+    /// `add auth`.
+    Auth,
+    /// `add module <name>`.
+    Module {
+        name: String,
+        template: module::Template,
+    },
+    /// `add integration <name>` (and `llm`, added by ai-prompt modules).
+    Integration(&'static str),
+}
+
+impl Feature {
+    /// The ledger owner of the feature's files: `project`, `auth`, `module:<n>`,
+    /// `integration:<n>`.
+    pub fn owner(&self) -> String {
+        match self {
+            Feature::Project => "project".to_string(),
+            Feature::Auth => "auth".to_string(),
+            Feature::Module { name, .. } => format!("module:{name}"),
+            Feature::Integration(name) => format!("integration:{name}"),
+        }
+    }
+}
+
+impl fmt::Display for Feature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Feature::Project => f.write_str("the project"),
+            Feature::Auth => f.write_str("auth"),
+            Feature::Module { name, .. } => write!(f, "module `{name}`"),
+            Feature::Integration(name) => write!(f, "the {name} integration"),
+        }
+    }
+}
+
+/// The facts about a project that templates are rendered from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectContext {
+    /// The project name as typed at `start` (the package name for existing projects,
+    /// whose manifest does not record it).
+    pub name: String,
+    pub package: String,
+    pub db: DbMode,
+    pub bytecode: bool,
+}
+
+impl ProjectContext {
+    /// The context of an existing project.
+    pub fn of(project: &Project) -> ProjectContext {
+        ProjectContext {
+            name: project.package.clone(),
+            package: project.package.clone(),
+            db: project.db,
+            bytecode: project.bytecode,
+        }
+    }
+
+    /// The template variables; `secret_key` only matters to `.env`.
+    pub fn template_context(&self, secret_key: &str) -> Context {
+        Context {
+            name: self.name.clone(),
+            pkg: self.package.clone(),
+            db: self.db.as_str().to_string(),
+            has_db: self.db.has_db(),
+            bytecode: self.bytecode,
+            secret_key: secret_key.to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+
+    /// `src/<pkg>/<rel>`.
+    pub fn pkg_path(&self, rel: &str) -> String {
+        format!("src/{}/{rel}", self.package)
+    }
+}
+
+/// What a generated file is, which decides how it is written and recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Source, test or configuration: recorded in the ledger.
+    Generated,
+    /// The manifest: edited by every command (and rewritten by the older tool), so it is
+    /// not recorded.
+    Manifest,
+    /// `.env`: holds the signing key, readable by its owner only, git-ignored, never
+    /// recorded in the committed ledger.
+    Secret,
+}
+
+/// One file a recipe writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Relative to the project root.
+    pub path: PathBuf,
+    pub contents: String,
+    pub role: Role,
+}
+
+/// Wiring a recipe splices into an existing file, at a marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Splice {
+    /// Router import and include in `api/router.py`.
+    Mount(RouterMount),
+    /// `from <package> import model as <alias>  # noqa: F401` in `import_models()`.
+    ModelImport { package: String, alias: String },
+}
+
+impl Splice {
+    /// The markers the splice needs.
+    pub fn markers(&self) -> &'static [Marker] {
+        match self {
+            Splice::Mount(_) => &[
+                crate::markers::ROUTER_IMPORTS,
+                crate::markers::ROUTER_INCLUDES,
+            ],
+            Splice::ModelImport { .. } => &[crate::markers::MODEL_IMPORTS],
+        }
+    }
+
+    /// The model import line.
+    pub fn model_import_line(package: &str, alias: &str) -> String {
+        format!("from {package} import model as {alias}  # noqa: F401")
+    }
+}
+
+/// The manifest entry that records a feature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManifestEntry {
+    /// `[integrations] <name> = true`.
+    Integration(&'static str),
+}
+
+/// A condition a project must meet before the recipe can be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// The project has a database layer.
+    HasDatabase,
+    /// Foundation files (relative to the package) that the added code imports.
+    Foundation(&'static [&'static str]),
+    /// No module of this name exists (directory or manifest entry).
+    FreeModuleName(&'static str),
+    /// No model under the package defines this table.
+    FreeTable(&'static str),
+}
+
+/// Everything one feature adds to one project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipe {
+    pub feature: Feature,
+    pub files: Vec<GeneratedFile>,
+    pub splices: Vec<Splice>,
+    /// PEP 508 requirements added to `[project] dependencies`.
+    pub dependencies: Vec<&'static str>,
+    pub manifest: Option<ManifestEntry>,
+    pub requires: Vec<Precondition>,
+    /// Printed after a successful add.
+    pub next_steps: Vec<String>,
+}

@@ -1,0 +1,277 @@
+//! Router wiring, defined once.
+//!
+//! A feature with HTTP routes (the starter `status` module, auth, every module with a
+//! router) is mounted in `api/router.py` by two lines: an import of its router under an
+//! alias and an `api_router.include_router(...)` call. [`RouterMount`] writes those lines
+//! for `add`, finds them again in a parsed file by meaning (whatever alias, quoting or
+//! line breaks the file uses) for `check` and `--fix`, and knows their line ranges for
+//! `remove`.
+
+use crate::markers::{self, Marker};
+use crate::python::{Arg, Include, PyFile};
+
+/// How one feature's router is mounted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouterMount {
+    /// The package whose `router` module holds the router (`shop.modules.orders`).
+    pub package: String,
+    /// The name the router is imported as (`orders_router`).
+    pub alias: String,
+    /// The mount point (`/orders`), or `""` for a router mounted at the API root.
+    pub prefix: String,
+    /// The OpenAPI tag (`orders`).
+    pub tag: String,
+}
+
+/// What is wrong with an include that exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mismatch {
+    /// The include's prefix, as written (`Arg::Absent` for none).
+    Prefix(Arg<String>),
+    /// The include's tags differ from `[tag]`.
+    Tags,
+}
+
+/// The mount as found in a parsed `api/router.py`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found<'f> {
+    /// The name the router is bound to by a top-level import, if it is imported.
+    pub binding: Option<String>,
+    /// The first include of that name (or of the canonical alias when not imported).
+    pub include: Option<&'f Include>,
+}
+
+impl RouterMount {
+    /// A module's router: `/<name>`, tag `<name>`.
+    pub fn module(pkg: &str, name: &str) -> RouterMount {
+        RouterMount {
+            package: format!("{pkg}.modules.{name}"),
+            alias: format!("{name}_router"),
+            prefix: format!("/{name}"),
+            tag: name.to_string(),
+        }
+    }
+
+    /// The starter `status` module: mounted at the API root.
+    pub fn status(pkg: &str) -> RouterMount {
+        RouterMount {
+            prefix: String::new(),
+            ..RouterMount::module(pkg, "status")
+        }
+    }
+
+    /// The auth router added by `add auth`.
+    pub fn auth(pkg: &str) -> RouterMount {
+        RouterMount {
+            package: format!("{pkg}.auth"),
+            alias: "auth_router".to_string(),
+            prefix: "/auth".to_string(),
+            tag: "auth".to_string(),
+        }
+    }
+
+    /// `from <package>.router import router as <alias>`.
+    pub fn import_line(&self) -> String {
+        format!(
+            "from {}.router import router as {}",
+            self.package, self.alias
+        )
+    }
+
+    /// `<receiver>.include_router(<router>, prefix="...", tags=["..."])` for the router
+    /// bound to `router` (the alias when it is not imported yet).
+    pub fn include_line(&self, receiver: &str, router: Option<&str>) -> String {
+        let router = router.unwrap_or(&self.alias);
+        let prefix = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!(", prefix=\"{}\"", self.prefix)
+        };
+        format!(
+            "{receiver}.include_router({router}{prefix}, tags=[\"{}\"])",
+            self.tag
+        )
+    }
+
+    /// The canonical include, on `api_router`.
+    pub fn canonical_include(&self, router: Option<&str>) -> String {
+        self.include_line("api_router", router)
+    }
+
+    /// Finds the import and the include of this router in `file`, by meaning.
+    pub fn find<'f>(&self, file: &'f PyFile) -> Found<'f> {
+        let binding = file.router_binding(&self.package).map(str::to_string);
+        let name = binding.as_deref().unwrap_or(&self.alias);
+        Found {
+            include: file.include_of(name),
+            binding,
+        }
+    }
+
+    /// How an existing include differs from this mount (empty when it matches).
+    pub fn mismatches(&self, include: &Include) -> Vec<Mismatch> {
+        let mut out = Vec::new();
+        let effective = match &include.prefix {
+            Arg::Absent => Some(String::new()),
+            Arg::Literal(p) => Some(normalise_prefix(p)),
+            Arg::Other => None,
+        };
+        if effective.as_deref() != Some(self.prefix.as_str()) {
+            out.push(Mismatch::Prefix(include.prefix.clone()));
+        }
+        if include.tags != Arg::Literal(vec![self.tag.clone()]) {
+            out.push(Mismatch::Tags);
+        }
+        out
+    }
+
+    /// Words a mismatch: `prefix "/x" instead of "/orders"`, `no prefix instead of …`.
+    pub fn describe(&self, mismatch: &Mismatch) -> String {
+        let want = if self.prefix.is_empty() {
+            "no prefix".to_string()
+        } else {
+            format!("\"{}\"", self.prefix)
+        };
+        match mismatch {
+            Mismatch::Prefix(Arg::Literal(p)) => format!("prefix \"{p}\" instead of {want}"),
+            Mismatch::Prefix(Arg::Absent) => format!("no prefix instead of {want}"),
+            Mismatch::Prefix(Arg::Other) => format!("a computed prefix instead of {want}"),
+            Mismatch::Tags => format!("tags other than [\"{}\"]", self.tag),
+        }
+    }
+
+    /// The 1-based, inclusive line ranges of this mount's import and include in `file`
+    /// (what `remove` deletes), in file order.
+    pub fn line_ranges(&self, file: &PyFile) -> Vec<(usize, usize)> {
+        let found = self.find(file);
+        let mut ranges = Vec::new();
+        if let Some(binding) = &found.binding {
+            ranges.extend(
+                file.imports
+                    .iter()
+                    .filter(|i| {
+                        &i.bound == binding
+                            && i.name.as_deref() == Some("router")
+                            && (i.module == format!("{}.router", self.package)
+                                || i.module == self.package)
+                    })
+                    .map(|i| (i.line, i.end_line)),
+            );
+        }
+        ranges.extend(
+            file.includes
+                .iter()
+                .filter(|i| {
+                    i.router.as_deref() == Some(found.binding.as_deref().unwrap_or(&self.alias))
+                })
+                .map(|i| (i.line, i.end_line)),
+        );
+        ranges.sort_unstable();
+        ranges.dedup();
+        ranges
+    }
+
+    /// Splices the import and the include above their markers in `text`; `None` when
+    /// a marker is missing.
+    pub fn splice(&self, text: &str) -> Option<String> {
+        let with_import = markers::insert_above(text, &IMPORTS, &self.import_line(), true)?;
+        markers::insert_above(
+            &with_import,
+            &INCLUDES,
+            &self.canonical_include(None),
+            false,
+        )
+    }
+}
+
+const IMPORTS: Marker = markers::ROUTER_IMPORTS;
+const INCLUDES: Marker = markers::ROUTER_INCLUDES;
+
+/// `/x/` and `/x` are the same mount point; `/` and `""` are the API root.
+pub fn normalise_prefix(prefix: &str) -> String {
+    prefix.trim_end_matches('/').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python;
+
+    const ROUTER: &str = "from fastapi import APIRouter\n\nfrom shop.modules.status.router import router as status_router\nfrom shop.modules.orders.router import (\n    router as orders,\n)\n\n# polepos:router-imports\n\napi_router = APIRouter()\napi_router.include_router(status_router, tags=[\"status\"])\napi_router.include_router(\n    orders, prefix=\"/orders/\", tags=[\"orders\"]\n)\n# polepos:router-includes\n";
+
+    #[test]
+    fn finds_mounts_by_meaning_and_knows_their_lines() {
+        let file = python::parse(ROUTER, "shop.api").unwrap();
+        let orders = RouterMount::module("shop", "orders");
+        let found = orders.find(&file);
+        assert_eq!(found.binding.as_deref(), Some("orders"));
+        let include = found.include.unwrap();
+        assert!(
+            orders.mismatches(include).is_empty(),
+            "trailing slash is the same mount"
+        );
+        assert_eq!(orders.line_ranges(&file), vec![(4, 6), (12, 14)]);
+        let status = RouterMount::status("shop");
+        assert!(
+            status
+                .mismatches(status.find(&file).include.unwrap())
+                .is_empty()
+        );
+        assert_eq!(status.line_ranges(&file), vec![(3, 3), (11, 11)]);
+        let auth = RouterMount::auth("shop");
+        assert_eq!(
+            auth.find(&file),
+            Found {
+                binding: None,
+                include: None
+            }
+        );
+        assert!(auth.line_ranges(&file).is_empty());
+    }
+
+    #[test]
+    fn describes_every_mismatch() {
+        let file = python::parse(
+            "from shop.modules.a.router import router as a_router\napi_router.include_router(a_router, prefix=\"/b\", tags=[\"x\"])\n",
+            "shop.api",
+        )
+        .unwrap();
+        let mount = RouterMount::module("shop", "a");
+        let found = mount.find(&file).include.unwrap();
+        let words: Vec<String> = mount
+            .mismatches(found)
+            .iter()
+            .map(|m| mount.describe(m))
+            .collect();
+        assert_eq!(
+            words,
+            ["prefix \"/b\" instead of \"/a\"", "tags other than [\"a\"]"]
+        );
+        assert_eq!(
+            RouterMount::status("shop").describe(&Mismatch::Prefix(Arg::Literal("/s".into()))),
+            "prefix \"/s\" instead of no prefix"
+        );
+    }
+
+    #[test]
+    fn writes_the_canonical_lines() {
+        let mount = RouterMount::module("shop", "orders");
+        assert_eq!(
+            mount.import_line(),
+            "from shop.modules.orders.router import router as orders_router"
+        );
+        assert_eq!(
+            mount.canonical_include(None),
+            "api_router.include_router(orders_router, prefix=\"/orders\", tags=[\"orders\"])"
+        );
+        assert_eq!(
+            RouterMount::status("shop").canonical_include(Some("s")),
+            "api_router.include_router(s, tags=[\"status\"])"
+        );
+        let spliced = RouterMount::auth("shop").splice(ROUTER).unwrap();
+        let file = python::parse(&spliced, "shop.api").unwrap();
+        let found = RouterMount::auth("shop").find(&file);
+        assert_eq!(found.binding.as_deref(), Some("auth_router"));
+        assert!(found.include.is_some());
+    }
+}

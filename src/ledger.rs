@@ -1,0 +1,326 @@
+//! The file ledger, `.poleposition.lock`: which files polepos generated, for which
+//! feature, and the sha256 of the bytes it wrote.
+//!
+//! It lives beside the manifest, not inside it, because the older tool rewrites the
+//! manifest whole on every change. Every mutating command updates it in the same change
+//! set as the files, so the two never disagree. `remove` deletes only files that are
+//! pristine and owned by what is removed; `upgrade` rewrites only pristine files.
+//!
+//! ```toml
+//! version = 1
+//!
+//! [[file]]
+//! path = "src/shop/app.py"
+//! owner = "project"
+//! sha256 = "…"
+//! polepos = "0.1.0"
+//! ```
+//!
+//! The file is written in one canonical form (entries sorted by path), so the same
+//! entries always give the same bytes: `add X` then `remove X` restores it exactly.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use toml_edit::{DocumentMut, Item};
+
+/// File name of the ledger, beside `.poleposition.toml`.
+pub const FILE_NAME: &str = ".poleposition.lock";
+
+/// The ledger format this build writes and reads.
+pub const FORMAT_VERSION: i64 = 1;
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// `project`, `auth`, `module:<name>` or `integration:<name>`.
+    pub owner: String,
+    /// Lower-case hex sha256 of the bytes polepos wrote.
+    pub sha256: String,
+    /// The polepos version that wrote them.
+    pub polepos: String,
+}
+
+/// How a file on disk relates to what polepos wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileState {
+    /// The bytes are exactly what polepos wrote (or, without an entry, what it would
+    /// generate now).
+    Pristine,
+    /// The user changed the file after polepos wrote it.
+    Modified,
+    /// The ledger lists the file but it is gone.
+    Missing,
+    /// No entry, and the file differs from a fresh render (or there is none to compare).
+    Untracked,
+}
+
+/// Why a ledger cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("cannot read {FILE_NAME}")]
+    Io { source: std::io::Error },
+    #[error("{FILE_NAME} is not valid UTF-8")]
+    NotUtf8,
+    #[error("{FILE_NAME} is not valid TOML: {0}")]
+    Toml(String),
+    #[error("{FILE_NAME}: {0}")]
+    Shape(String),
+}
+
+/// The ledger of one project.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ledger {
+    entries: BTreeMap<String, Entry>,
+}
+
+/// Lower-case hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for byte in digest {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+impl Ledger {
+    /// Reads `<root>/.poleposition.lock`; a project without one has an empty ledger
+    /// (`Ok(None)` tells the two apart).
+    pub fn load(root: &Path) -> Result<Option<(Ledger, String)>, LedgerError> {
+        match std::fs::read(root.join(FILE_NAME)) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|_| LedgerError::NotUtf8)?;
+                Ok(Some((Ledger::parse(&text)?, text)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(LedgerError::Io { source }),
+        }
+    }
+
+    /// Parses ledger text.
+    pub fn parse(text: &str) -> Result<Ledger, LedgerError> {
+        let doc: DocumentMut = text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| LedgerError::Toml(e.message().to_string()))?;
+        match doc.get("version").and_then(Item::as_integer) {
+            Some(FORMAT_VERSION) => {}
+            Some(other) => {
+                return Err(LedgerError::Shape(format!(
+                    "format version {other} is not supported by this polepos (it reads version {FORMAT_VERSION}); upgrade polepos"
+                )));
+            }
+            None => return Err(LedgerError::Shape("`version = 1` is missing".into())),
+        }
+        let mut ledger = Ledger::default();
+        let Some(files) = doc.get("file") else {
+            return Ok(ledger);
+        };
+        let tables = files
+            .as_array_of_tables()
+            .ok_or_else(|| LedgerError::Shape("`file` must be an array of tables".into()))?;
+        for (index, table) in tables.iter().enumerate() {
+            let field = |key: &str| {
+                table
+                    .get(key)
+                    .and_then(Item::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        LedgerError::Shape(format!("entry {} has no string `{key}`", index + 1))
+                    })
+            };
+            let path = field("path")?;
+            let entry = Entry {
+                owner: field("owner")?,
+                sha256: field("sha256")?,
+                polepos: field("polepos")?,
+            };
+            if ledger.entries.insert(path.clone(), entry).is_some() {
+                return Err(LedgerError::Shape(format!("{path} is listed twice")));
+            }
+        }
+        Ok(ledger)
+    }
+
+    /// The canonical text of the ledger.
+    pub fn render(&self) -> String {
+        let mut out = String::from(
+            "# Files polepos generated, with the sha256 of the bytes it wrote.\n\
+             # Commit this file: `polepos remove` and `polepos upgrade` read it to tell\n\
+             # generated files from the ones you changed. polepos rewrites it; do not edit.\n",
+        );
+        let _ = writeln!(out, "version = {FORMAT_VERSION}");
+        for (path, entry) in &self.entries {
+            let _ = write!(
+                out,
+                "\n[[file]]\npath = {}\nowner = {}\nsha256 = {}\npolepos = {}\n",
+                quote(path),
+                quote(&entry.owner),
+                quote(&entry.sha256),
+                quote(&entry.polepos)
+            );
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Entry> {
+        self.entries.get(path)
+    }
+
+    /// Every entry, by path.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        self.entries.iter().map(|(p, e)| (p.as_str(), e))
+    }
+
+    /// Paths owned by `owner`, sorted.
+    pub fn owned_by<'a>(&'a self, owner: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(_, e)| e.owner == owner)
+            .map(|(p, _)| p.as_str())
+    }
+
+    /// Records that polepos wrote `bytes` to `path` for `owner`.
+    pub fn record(&mut self, path: &str, owner: &str, bytes: &[u8]) {
+        self.entries.insert(
+            path.to_string(),
+            Entry {
+                owner: owner.to_string(),
+                sha256: sha256_hex(bytes),
+                polepos: env!("CARGO_PKG_VERSION").to_string(),
+            },
+        );
+    }
+
+    /// Records an edit polepos made to an existing file (a splice): the entry follows
+    /// the new bytes only when the old bytes were pristine, so a file the user changed
+    /// stays "modified" and a file polepos never generated stays untracked.
+    pub fn record_edit(&mut self, path: &str, old: &[u8], new: &[u8]) {
+        if let Some(entry) = self.entries.get(path)
+            && entry.sha256 == sha256_hex(old)
+        {
+            let owner = entry.owner.clone();
+            self.record(path, &owner, new);
+        }
+    }
+
+    /// Drops the entry of `path`.
+    pub fn forget(&mut self, path: &str) -> Option<Entry> {
+        self.entries.remove(path)
+    }
+
+    /// The state of `path`, given its bytes on disk (`None`: absent) and, for files
+    /// without an entry, what polepos would generate for it now.
+    pub fn state(&self, path: &str, bytes: Option<&[u8]>, fresh: Option<&[u8]>) -> FileState {
+        match (self.entries.get(path), bytes) {
+            (Some(_), None) => FileState::Missing,
+            (Some(entry), Some(bytes)) if entry.sha256 == sha256_hex(bytes) => FileState::Pristine,
+            (Some(_), Some(_)) => FileState::Modified,
+            (None, None) => FileState::Missing,
+            (None, Some(bytes)) if fresh == Some(bytes) => FileState::Pristine,
+            (None, Some(_)) => FileState::Untracked,
+        }
+    }
+}
+
+/// A TOML basic string.
+fn quote(text: &str) -> String {
+    toml_edit::Value::from(text).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_in_one_canonical_form() {
+        let mut ledger = Ledger::default();
+        ledger.record("src/b.py", "project", b"b\n");
+        ledger.record("src/a \"q\".py", "module:orders", b"a\n");
+        let text = ledger.render();
+        let again = Ledger::parse(&text).unwrap();
+        assert_eq!(again, ledger);
+        assert_eq!(again.render(), text);
+        assert!(text.find("src/a").unwrap() < text.find("src/b").unwrap());
+        assert_eq!(
+            ledger.owned_by("module:orders").collect::<Vec<_>>(),
+            ["src/a \"q\".py"]
+        );
+    }
+
+    #[test]
+    fn knows_every_state() {
+        let mut ledger = Ledger::default();
+        ledger.record("a.py", "project", b"one\n");
+        assert_eq!(
+            ledger.state("a.py", Some(b"one\n"), None),
+            FileState::Pristine
+        );
+        assert_eq!(
+            ledger.state("a.py", Some(b"two\n"), None),
+            FileState::Modified
+        );
+        assert_eq!(ledger.state("a.py", None, None), FileState::Missing);
+        assert_eq!(
+            ledger.state("b.py", Some(b"x"), Some(b"x")),
+            FileState::Pristine
+        );
+        assert_eq!(
+            ledger.state("b.py", Some(b"x"), Some(b"y")),
+            FileState::Untracked
+        );
+        assert_eq!(ledger.state("b.py", Some(b"x"), None), FileState::Untracked);
+    }
+
+    #[test]
+    fn edits_follow_only_pristine_files() {
+        let mut ledger = Ledger::default();
+        ledger.record("a.py", "project", b"one\n");
+        ledger.record_edit("a.py", b"one\n", b"one\ntwo\n");
+        assert_eq!(
+            ledger.get("a.py").unwrap().sha256,
+            sha256_hex(b"one\ntwo\n")
+        );
+        ledger.record_edit("a.py", b"changed by hand\n", b"x\n");
+        assert_eq!(
+            ledger.get("a.py").unwrap().sha256,
+            sha256_hex(b"one\ntwo\n")
+        );
+        ledger.record_edit("untracked.py", b"", b"x\n");
+        assert!(ledger.get("untracked.py").is_none());
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_trust() {
+        assert!(matches!(
+            Ledger::parse("version = 2\n"),
+            Err(LedgerError::Shape(_))
+        ));
+        assert!(matches!(
+            Ledger::parse("[[file]\n"),
+            Err(LedgerError::Toml(_))
+        ));
+        assert!(matches!(Ledger::parse(""), Err(LedgerError::Shape(_))));
+        let twice = "version = 1\n[[file]]\npath = \"a\"\nowner = \"p\"\nsha256 = \"x\"\npolepos = \"0\"\n[[file]]\npath = \"a\"\nowner = \"p\"\nsha256 = \"x\"\npolepos = \"0\"\n";
+        assert!(matches!(Ledger::parse(twice), Err(LedgerError::Shape(_))));
+        assert_eq!(Ledger::parse("version = 1\n").unwrap().len(), 0);
+    }
+
+    #[test]
+    fn sha256_matches_the_standard_vector() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
