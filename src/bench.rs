@@ -12,7 +12,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::feature::{self, ProjectContext, plan};
+use crate::feature::{self, ProjectContext, RouterMount, Splice, plan};
 use crate::manifest;
 use crate::manifest::DbMode;
 use crate::markers;
@@ -51,17 +51,15 @@ pub fn add_modules(root: &Path, n_modules: usize) -> anyhow::Result<()> {
     let mut exports = String::new();
     let mut manifest_entries = String::new();
     for name in &names {
-        let _ = writeln!(
-            imports,
-            "from {pkg}.modules.{name}.router import router as {name}_router"
-        );
-        let _ = writeln!(
-            includes,
-            "api_router.include_router({name}_router, prefix=\"/{name}\", tags=[\"{name}\"])"
-        );
+        let mount = RouterMount::module(pkg, name);
+        let _ = writeln!(imports, "{}", mount.import_line());
+        let _ = writeln!(includes, "{}", mount.canonical_include(None));
         let _ = writeln!(
             model_imports,
-            "    from {pkg}.modules.{name} import model as {name}_model  # noqa: F401"
+            "    {}",
+            Splice::module_model_import(pkg, name)
+                .model_line()
+                .unwrap_or_default()
         );
         let _ = writeln!(exports, "    \"{name}\",");
         let _ = writeln!(manifest_entries, "{name} = \"standard\"");

@@ -8,12 +8,12 @@
 use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
-use super::modules::{imports_submodule, normalise_prefix, router_binding};
+use super::modules::{imports_submodule, router_binding};
+use super::wiring;
 use crate::feature::auth::{AUTH_DEPENDENCY, AUTH_PACKAGE_FILES, AUTH_TEST_FILES};
 use crate::manifest;
 use crate::markers;
 use crate::pyproject::requirement_name;
-use crate::python::Arg;
 
 /// Whether the project has auth (manifest or traces).
 pub fn present(facts: &Facts) -> bool {
@@ -102,67 +102,14 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         );
     }
     if let Some(router) = facts.router.file() {
-        let path = &facts.router.path;
-        let marker_line = |m: &markers::Marker| {
-            facts
-                .router
-                .text()
-                .and_then(|t| markers::find(t, m))
-                .map(|i| i + 1)
+        let mount = crate::feature::auth::mount(pkg);
+        let expected = wiring::Expected {
+            mount: &mount,
+            what: "the auth router".to_string(),
+            import_code: Code::AuthRouterImportMissing,
+            include_code: Code::AuthRouterIncludeMissing,
         };
-        let bound = router_binding(router, &format!("{pkg}.auth"));
-        if bound.is_none() {
-            issues.push(
-                Issue::new(Code::AuthRouterImportMissing, "the auth router is not imported in api/router.py")
-                    .at(path, marker_line(&markers::ROUTER_IMPORTS))
-                    .fix(format!("add `from {pkg}.auth.router import router as auth_router` above `# polepos:router-imports`")),
-            );
-        }
-        let alias = bound.clone().unwrap_or_else(|| "auth_router".to_string());
-        let expected =
-            format!("api_router.include_router({alias}, prefix=\"/auth\", tags=[\"auth\"])");
-        match router
-            .includes
-            .iter()
-            .find(|i| i.router.as_deref() == Some(alias.as_str()))
-        {
-            None => issues.push(
-                Issue::new(
-                    Code::AuthRouterIncludeMissing,
-                    "the auth router is not included in api/router.py",
-                )
-                .at(path, marker_line(&markers::ROUTER_INCLUDES))
-                .fix(format!(
-                    "add `{expected}` above `# polepos:router-includes`{}",
-                    if bound.is_some() {
-                        " (or run `polepos check --fix`)"
-                    } else {
-                        ""
-                    }
-                )),
-            ),
-            Some(include) => {
-                let ok =
-                    matches!(&include.prefix, Arg::Literal(p) if normalise_prefix(p) == "/auth");
-                if !ok {
-                    let shown = match &include.prefix {
-                        Arg::Literal(p) => format!("prefix \"{p}\""),
-                        Arg::Absent => "no prefix".to_string(),
-                        Arg::Other => "a computed prefix".to_string(),
-                    };
-                    issues.push(
-                        Issue::new(
-                            Code::AuthRouterIncludeMissing,
-                            format!(
-                                "the auth router is included with {shown} instead of \"/auth\""
-                            ),
-                        )
-                        .at(path, Some(include.line))
-                        .fix(format!("change the include to `{expected}`")),
-                    );
-                }
-            }
-        }
+        wiring::check(facts, router, &expected, issues);
     }
     if let Some(models) = facts.models.file()
         && !imports_submodule(models, &format!("{pkg}.auth"), "model")
@@ -173,9 +120,17 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             .and_then(|t| markers::find(t, &markers::MODEL_IMPORTS))
             .map(|i| i + 1);
         issues.push(
-            Issue::new(Code::AuthModelImportMissing, "the auth model is not imported in `import_models()`")
-                .at(&facts.models.path, line)
-                .fix(format!("add `from {pkg}.auth import model as auth_model  # noqa: F401` above `# polepos:model-imports` (or run `polepos check --fix`)")),
+            Issue::new(
+                Code::AuthModelImportMissing,
+                "the auth model is not imported in `import_models()`",
+            )
+            .at(&facts.models.path, line)
+            .fix(format!(
+                "add `{}` above `# polepos:model-imports` (or run `polepos check --fix`)",
+                crate::feature::auth::model_import(pkg)
+                    .model_line()
+                    .unwrap_or_default()
+            )),
         );
     }
 }

@@ -19,10 +19,11 @@ use std::collections::BTreeSet;
 
 use super::codes::Code;
 use super::facts::{Facts, PyFacts};
-use super::modules::{self, router_binding};
+use super::modules;
 use super::{Fixed, auth};
 use crate::changeset::ChangeSet;
 use crate::feature::module::Template;
+use crate::feature::{RouterMount, Splice};
 use crate::markers::{self, Marker};
 use crate::python::{self, PyFile};
 
@@ -160,21 +161,17 @@ fn router(facts: &Facts) -> Planned<'_> {
         return Some((&facts.router, text, edits));
     };
     let pkg = &facts.pkg;
-    let mut wanted: Vec<(Code, String, String, String)> = Vec::new();
-    let mut consider = |package: String, args: String, code: Code, what: String| {
-        if let Some(alias) = router_binding(file, &package)
-            && !file
-                .includes
-                .iter()
-                .any(|i| i.router.as_deref() == Some(alias.as_str()))
+    let mut wanted: Vec<(Code, String, String)> = Vec::new();
+    let mut consider = |mount: RouterMount, code: Code, what: String| {
+        let found = mount.find(file);
+        if let Some(alias) = &found.binding
+            && found.include.is_none()
         {
-            let line = format!("{receiver}.include_router({alias}{args})");
-            wanted.push((code, what, line, alias));
+            wanted.push((code, what, mount.include_line(&receiver, Some(alias))));
         }
     };
     consider(
-        format!("{pkg}.modules.status"),
-        ", tags=[\"status\"]".into(),
+        RouterMount::status(pkg),
         Code::StatusWiring,
         "the starter status router".into(),
     );
@@ -187,8 +184,7 @@ fn router(facts: &Facts) -> Planned<'_> {
         {
             let n = &module.name;
             consider(
-                format!("{pkg}.modules.{n}"),
-                format!(", prefix=\"/{n}\", tags=[\"{n}\"]"),
+                RouterMount::module(pkg, n),
                 Code::ModuleRouterIncludeMissing,
                 format!("the router of module `{n}`"),
             );
@@ -196,13 +192,12 @@ fn router(facts: &Facts) -> Planned<'_> {
     }
     if auth::present(facts) && facts.db.has_db() {
         consider(
-            format!("{pkg}.auth"),
-            ", prefix=\"/auth\", tags=[\"auth\"]".into(),
+            crate::feature::auth::mount(pkg),
             Code::AuthRouterIncludeMissing,
             "the auth router".into(),
         );
     }
-    for (code, what, line, _) in wanted {
+    for (code, what, line) in wanted {
         if let Some(new) = markers::insert_above(&text, &markers::ROUTER_INCLUDES, &line, false) {
             text = new;
             edits.push(Edit {
@@ -244,7 +239,9 @@ fn models(facts: &Facts) -> Planned<'_> {
             wanted.push((
                 Code::ModuleModelImportMissing,
                 format!("imported the model of module `{n}` in import_models()"),
-                format!("from {pkg}.modules.{n} import model as {n}_model  # noqa: F401"),
+                Splice::module_model_import(pkg, n)
+                    .model_line()
+                    .unwrap_or_default(),
             ));
         }
     }
@@ -256,7 +253,9 @@ fn models(facts: &Facts) -> Planned<'_> {
         wanted.push((
             Code::AuthModelImportMissing,
             "imported the auth model in import_models()".to_string(),
-            format!("from {pkg}.auth import model as auth_model  # noqa: F401"),
+            crate::feature::auth::model_import(pkg)
+                .model_line()
+                .unwrap_or_default(),
         ));
     }
     for (code, message, line) in wanted {

@@ -15,10 +15,12 @@ use super::facts::Facts;
 use super::identity::ManifestState;
 use super::scan::{ModuleDir, module_of};
 use super::source::is_identifier;
+use super::wiring;
 use crate::feature::module::{Template, expand};
+use crate::feature::{RouterMount, Splice};
 use crate::manifest;
 use crate::markers;
-use crate::python::{Arg, PyFile};
+use crate::python::PyFile;
 
 /// A module as the checks see it.
 #[derive(Debug, Clone)]
@@ -72,8 +74,6 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         text.and_then(|t| markers::find(t, marker)).map(|i| i + 1)
     };
     let exports_at = marker_line(facts.modules_init.text(), &markers::MODULE_EXPORTS);
-    let imports_at = marker_line(facts.router.text(), &markers::ROUTER_IMPORTS);
-    let includes_at = marker_line(facts.router.text(), &markers::ROUTER_INCLUDES);
     let models_at = marker_line(facts.models.text(), &markers::MODEL_IMPORTS);
     let pkg = &facts.pkg;
 
@@ -162,7 +162,14 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             && module.template != Template::Starter
             && let Some(router) = facts.router.file()
         {
-            router_wiring(facts, router, name, imports_at, includes_at, issues);
+            let mount = RouterMount::module(pkg, name);
+            let expected = wiring::Expected {
+                mount: &mount,
+                what: format!("the router of module `{name}`"),
+                import_code: Code::ModuleRouterImportMissing,
+                include_code: Code::ModuleRouterIncludeMissing,
+            };
+            wiring::check(facts, router, &expected, issues);
         }
         if spec.model
             && facts.db.has_db()
@@ -170,9 +177,17 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             && !imports_submodule(models, &format!("{pkg}.modules.{name}"), "model")
         {
             issues.push(
-                Issue::new(Code::ModuleModelImportMissing, format!("the model of module `{name}` is not imported in `import_models()`"))
-                    .at(&facts.models.path, models_at)
-                    .fix(format!("add `from {pkg}.modules.{name} import model as {name}_model  # noqa: F401` above `# polepos:model-imports` (or run `polepos check --fix`)")),
+                Issue::new(
+                    Code::ModuleModelImportMissing,
+                    format!("the model of module `{name}` is not imported in `import_models()`"),
+                )
+                .at(&facts.models.path, models_at)
+                .fix(format!(
+                    "add `{}` above `# polepos:model-imports` (or run `polepos check --fix`)",
+                    Splice::module_model_import(pkg, name)
+                        .model_line()
+                        .unwrap_or_default()
+                )),
             );
         }
     }
@@ -188,85 +203,6 @@ pub fn router_binding(file: &PyFile, package: &str) -> Option<String> {
 /// Whether `file` imports `<package>.<submodule>` in any form, anywhere it runs.
 pub fn imports_submodule(file: &PyFile, package: &str, submodule: &str) -> bool {
     file.imports(&format!("{package}.{submodule}"))
-}
-
-fn router_wiring(
-    facts: &Facts,
-    router: &PyFile,
-    name: &str,
-    imports_at: Option<usize>,
-    includes_at: Option<usize>,
-    issues: &mut Vec<Issue>,
-) {
-    let pkg = &facts.pkg;
-    let path = &facts.router.path;
-    let bound = router_binding(router, &format!("{pkg}.modules.{name}"));
-    let alias = bound.clone().unwrap_or_else(|| format!("{name}_router"));
-    let expected =
-        format!("api_router.include_router({alias}, prefix=\"/{name}\", tags=[\"{name}\"])");
-    if bound.is_none() {
-        issues.push(
-            Issue::new(Code::ModuleRouterImportMissing, format!("the router of module `{name}` is not imported in api/router.py"))
-                .at(path, imports_at)
-                .fix(format!("add `from {pkg}.modules.{name}.router import router as {name}_router` above `# polepos:router-imports`")),
-        );
-    }
-    let Some(include) = router
-        .includes
-        .iter()
-        .find(|i| i.router.as_deref() == Some(alias.as_str()))
-    else {
-        issues.push(
-            Issue::new(
-                Code::ModuleRouterIncludeMissing,
-                format!("the router of module `{name}` is not included in api/router.py"),
-            )
-            .at(path, includes_at)
-            .fix(format!(
-                "add `{expected}` above `# polepos:router-includes`{}",
-                if bound.is_some() {
-                    " (or run `polepos check --fix`)"
-                } else {
-                    ""
-                }
-            )),
-        );
-        return;
-    };
-    let mut changes = Vec::new();
-    let want = format!("/{name}");
-    match &include.prefix {
-        Arg::Literal(p) if normalise_prefix(p) == want => {}
-        Arg::Literal(p) => changes.push(format!("prefix \"{p}\" instead of \"{want}\"")),
-        Arg::Absent => changes.push(format!("no prefix instead of \"{want}\"")),
-        Arg::Other => changes.push(format!("a computed prefix instead of \"{want}\"")),
-    }
-    if include.tags != Arg::Literal(vec![name.to_string()]) {
-        changes.push(format!("tags other than [\"{name}\"]"));
-    }
-    if !changes.is_empty() {
-        issues.push(
-            Issue::new(
-                Code::ModuleRouterIncludeMissing,
-                format!(
-                    "the router of module `{name}` is included with {}",
-                    changes.join(" and ")
-                ),
-            )
-            .at(path, Some(include.line))
-            .fix(format!("change the include to `{expected}`")),
-        );
-    }
-}
-
-/// `/x/` and `/x` are the same mount point.
-pub fn normalise_prefix(prefix: &str) -> String {
-    let trimmed = prefix.trim_end_matches('/');
-    if trimmed.is_empty() {
-        String::new()
-    } else {
-        trimmed.to_string()
-    }
 }
 
 /// Whether a wiring reference to `module` (optionally its `submodule`) points at nothing.
@@ -365,16 +301,5 @@ fn orphans(facts: &Facts, modules: &[Resolved<'_>], issues: &mut Vec<Issue>) {
                 );
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prefixes_normalise() {
-        assert_eq!(normalise_prefix("/a/"), "/a");
-        assert_eq!(normalise_prefix("/"), "");
     }
 }

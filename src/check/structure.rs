@@ -9,9 +9,10 @@
 use super::Issue;
 use super::codes::Code;
 use super::facts::{Facts, PyFacts};
+use crate::feature::RouterMount;
 use crate::manifest::DbMode;
 use crate::markers::{self, Marker};
-use crate::python::{Arg, PyFile};
+use crate::python::PyFile;
 
 /// Files under `src/<pkg>/` every project has (managed files are checked separately).
 pub const REQUIRED_PACKAGE_FILES: &[&str] = &[
@@ -326,65 +327,17 @@ fn in_place(file: &PyFile, marker: &Marker, line: usize, indent: usize) -> bool 
     }
 }
 
-/// The status router's import (bound name) and include, as found in api/router.py.
+/// The starter status router's import and include in api/router.py.
 fn status_wiring(facts: &Facts, issues: &mut Vec<Issue>) {
     let Some(router) = facts.router.file() else {
         return;
     };
-    let path = &facts.router.path;
-    let pkg = &facts.pkg;
-    let bound = super::modules::router_binding(router, &format!("{pkg}.modules.status"));
-    let name = bound.clone().unwrap_or_else(|| "status_router".to_string());
-    let include = router
-        .includes
-        .iter()
-        .find(|i| i.router.as_deref() == Some(name.as_str()));
-    let import_line = format!("from {pkg}.modules.status.router import router as status_router");
-    let include_line = "api_router.include_router(status_router, tags=[\"status\"])";
-    let marker_line = |m: &Marker| {
-        facts
-            .router
-            .text()
-            .and_then(|t| markers::find(t, m))
-            .map(|i| i + 1)
+    let mount = RouterMount::status(&facts.pkg);
+    let expected = super::wiring::Expected {
+        mount: &mount,
+        what: "the starter status router".to_string(),
+        import_code: Code::StatusWiring,
+        include_code: Code::StatusWiring,
     };
-    match (&bound, include) {
-        (None, None) => issues.push(
-            Issue::new(Code::StatusWiring, "the starter status router is neither imported nor included in api/router.py")
-                .at(path, marker_line(&markers::ROUTER_IMPORTS))
-                .fix(format!("add `{import_line}` and `{include_line}`")),
-        ),
-        (None, Some(_)) => issues.push(
-            Issue::new(Code::StatusWiring, "the starter status router is included but not imported in api/router.py")
-                .at(path, marker_line(&markers::ROUTER_IMPORTS))
-                .fix(format!("add `{import_line}` above `# polepos:router-imports`")),
-        ),
-        (Some(_), None) => issues.push(
-            Issue::new(Code::StatusWiring, format!("the starter status router `{name}` is imported but not included in api/router.py"))
-                .at(path, marker_line(&markers::ROUTER_INCLUDES))
-                .fix(format!("add `{}` above `# polepos:router-includes` (or run `polepos check --fix`)", include_line.replace("status_router", &name))),
-        ),
-        (Some(_), Some(include)) => {
-            let mut changes = Vec::new();
-            match &include.prefix {
-                Arg::Absent => {}
-                Arg::Literal(p) if p.is_empty() => {}
-                Arg::Literal(p) => changes.push(format!("prefix \"{p}\"")),
-                Arg::Other => changes.push("a computed prefix".to_string()),
-            }
-            if include.tags != Arg::Literal(vec!["status".to_string()]) {
-                changes.push("tags other than [\"status\"]".to_string());
-            }
-            if !changes.is_empty() {
-                issues.push(
-                    Issue::new(
-                        Code::StatusWiring,
-                        format!("the starter status router is included with {}; it must have no prefix and tags=[\"status\"]", changes.join(" and ")),
-                    )
-                    .at(path, Some(include.line))
-                    .fix(format!("change the include to `{}`", include_line.replace("status_router", &name))),
-                );
-            }
-        }
-    }
+    super::wiring::check(facts, router, &expected, issues);
 }

@@ -153,6 +153,24 @@ impl Splice {
     pub fn model_import_line(package: &str, alias: &str) -> String {
         format!("from {package} import model as {alias}  # noqa: F401")
     }
+
+    /// A module's model import: `from <pkg>.modules.<n> import model as <n>_model`.
+    pub fn module_model_import(pkg: &str, name: &str) -> Splice {
+        Splice::ModelImport {
+            package: format!("{pkg}.modules.{name}"),
+            alias: format!("{name}_model"),
+        }
+    }
+
+    /// The line a model import writes; `None` for other splices.
+    pub fn model_line(&self) -> Option<String> {
+        match self {
+            Splice::ModelImport { package, alias } => {
+                Some(Splice::model_import_line(package, alias))
+            }
+            Splice::Mount(_) => None,
+        }
+    }
 }
 
 /// The manifest entry that records a feature.

@@ -254,6 +254,12 @@ mod tests {
     }
 
     #[test]
+    fn prefixes_normalise() {
+        assert_eq!(normalise_prefix("/a/"), "/a");
+        assert_eq!(normalise_prefix("/"), "");
+    }
+
+    #[test]
     fn writes_the_canonical_lines() {
         let mount = RouterMount::module("shop", "orders");
         assert_eq!(

@@ -1,0 +1,95 @@
+//! Router wiring (PPCHK022, PPCHK033/034, PPCHK049/050): one checker for every mount.
+//!
+//! What a mount looks like comes from [`RouterMount`], the same definition `add` writes
+//! with, so the starter `status` router, auth and every module are held to one rule:
+//! the router is imported at top level (under any name), included once on that name,
+//! with the mount's prefix (`/x` and `/x/` are the same) and tag.
+
+use super::Issue;
+use super::codes::Code;
+use super::facts::Facts;
+use crate::feature::RouterMount;
+use crate::markers;
+use crate::python::PyFile;
+
+/// One mount to check, with how to name it and which codes it reports.
+pub struct Expected<'a> {
+    pub mount: &'a RouterMount,
+    /// `the router of module `orders``, `the auth router`, …
+    pub what: String,
+    pub import_code: Code,
+    pub include_code: Code,
+}
+
+/// Checks `expected` against the parsed `api/router.py`.
+pub fn check(facts: &Facts, router: &PyFile, expected: &Expected<'_>, issues: &mut Vec<Issue>) {
+    let path = &facts.router.path;
+    let marker_line = |m: &markers::Marker| {
+        facts
+            .router
+            .text()
+            .and_then(|t| markers::find(t, m))
+            .map(|i| i + 1)
+    };
+    let mount = expected.mount;
+    let what = &expected.what;
+    let found = mount.find(router);
+    let import_line = mount.import_line();
+    let include_line = mount.canonical_include(found.binding.as_deref());
+    if found.binding.is_none()
+        && found.include.is_none()
+        && expected.import_code == expected.include_code
+    {
+        issues.push(
+            Issue::new(
+                expected.import_code,
+                format!("{what} is neither imported nor included in api/router.py"),
+            )
+            .at(path, marker_line(&markers::ROUTER_IMPORTS))
+            .fix(format!("add `{import_line}` and `{include_line}`")),
+        );
+        return;
+    }
+    if found.binding.is_none() {
+        issues.push(
+            Issue::new(
+                expected.import_code,
+                format!("{what} is not imported in api/router.py"),
+            )
+            .at(path, marker_line(&markers::ROUTER_IMPORTS))
+            .fix(format!(
+                "add `{import_line}` above `# polepos:router-imports`"
+            )),
+        );
+    }
+    let Some(include) = found.include else {
+        let or_fix = if found.binding.is_some() {
+            " (or run `polepos check --fix`)"
+        } else {
+            ""
+        };
+        issues.push(
+            Issue::new(
+                expected.include_code,
+                format!("{what} is not included in api/router.py"),
+            )
+            .at(path, marker_line(&markers::ROUTER_INCLUDES))
+            .fix(format!(
+                "add `{include_line}` above `# polepos:router-includes`{or_fix}"
+            )),
+        );
+        return;
+    };
+    let mismatches = mount.mismatches(include);
+    if !mismatches.is_empty() {
+        let words: Vec<String> = mismatches.iter().map(|m| mount.describe(m)).collect();
+        issues.push(
+            Issue::new(
+                expected.include_code,
+                format!("{what} is included with {}", words.join(" and ")),
+            )
+            .at(path, Some(include.line))
+            .fix(format!("change the include to `{include_line}`")),
+        );
+    }
+}
