@@ -22,7 +22,7 @@ fn broken() -> Project {
 fn text_output() {
     let project = broken();
     let run = polepos(&project.root, &["check"]);
-    insta::assert_snapshot!(run.render(&project.root));
+    insta::assert_snapshot!(run.render_as(&project.root, "[ROOT]"));
 }
 
 #[test]
@@ -36,14 +36,14 @@ fn json_output() {
         polepos(&project.root, &["check", "--format", "json"]).stdout,
         run.stdout
     );
-    insta::assert_snapshot!(run.render(&project.root));
+    insta::assert_snapshot!(run.render_as(&project.root, "[ROOT]"));
 }
 
 #[test]
 fn github_output() {
     let project = broken();
     let run = polepos(&project.root, &["check", "--format", "github"]);
-    insta::assert_snapshot!(run.render(&project.root));
+    insta::assert_snapshot!(run.render_as(&project.root, "[ROOT]"));
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn passing_output_in_every_format() {
         assert_eq!(run.stderr, "");
     }
     let run = polepos(&project.root, &["check"]);
-    insta::assert_snapshot!(run.render(&project.root));
+    insta::assert_snapshot!(run.render_as(&project.root, "[ROOT]"));
 }
 
 #[test]
@@ -117,8 +117,8 @@ fn not_a_project() {
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(doc["issues"][0]["code"], "PPCHK000");
     assert_eq!(doc["project_root"], serde_json::Value::Null);
-    insta::assert_snapshot!("not_a_project_text", text.render(dir.path()));
-    insta::assert_snapshot!("not_a_project_json", json.render(dir.path()));
+    insta::assert_snapshot!("not_a_project_text", text.render_as(dir.path(), "[ROOT]"));
+    insta::assert_snapshot!("not_a_project_json", json.render_as(dir.path(), "[ROOT]"));
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn fix_output() {
     );
     project.delete_line(".env.example", "# polepos:integration-env");
     let run = polepos(&project.root, &["check", "--fix"]);
-    insta::assert_snapshot!("fix_text", run.render(&project.root));
+    insta::assert_snapshot!("fix_text", run.render_as(&project.root, "[ROOT]"));
     let again = polepos(&project.root, &["check", "--fix", "--json"]);
     assert_eq!(again.code, 0);
     let doc: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
@@ -152,7 +152,7 @@ fn explain_a_code() {
     for spelling in ["PPCHK021", "ppchk21", "21", "021"] {
         let run = polepos(dir.path(), &["explain", spelling]);
         assert_eq!(run.code, 0, "{spelling}");
-        insta::assert_snapshot!("explain_021", run.render(dir.path()));
+        insta::assert_snapshot!("explain_021", run.render_as(dir.path(), "[ROOT]"));
     }
 }
 
@@ -161,7 +161,7 @@ fn explain_every_code() {
     let dir = tempfile::tempdir().unwrap();
     let run = polepos(dir.path(), &["explain"]);
     assert_eq!(run.code, 0);
-    insta::assert_snapshot!("explain_list", run.render(dir.path()));
+    insta::assert_snapshot!("explain_list", run.render_as(dir.path(), "[ROOT]"));
     for info in polepos::check::codes::TABLE {
         let run = polepos(dir.path(), &["explain", &info.code.name()]);
         assert_eq!(run.code, 0);
@@ -178,6 +178,9 @@ fn explain_unknown_and_malformed_codes() {
     let unknown = polepos(dir.path(), &["explain", "PPCHK099"]);
     let malformed = polepos(dir.path(), &["explain", "banana"]);
     assert_eq!((unknown.code, malformed.code), (1, 2));
-    insta::assert_snapshot!("explain_unknown", unknown.render(dir.path()));
-    insta::assert_snapshot!("explain_malformed", malformed.render(dir.path()));
+    insta::assert_snapshot!("explain_unknown", unknown.render_as(dir.path(), "[ROOT]"));
+    insta::assert_snapshot!(
+        "explain_malformed",
+        malformed.render_as(dir.path(), "[ROOT]")
+    );
 }

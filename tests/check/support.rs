@@ -10,8 +10,6 @@ use polepos::feature::{self, ProjectContext, plan};
 use polepos::manifest::DbMode;
 use polepos::project::Project as OpenProject;
 
-pub const FIXTURE_SUFFIX: &str = ".fixture";
-
 pub struct Project {
     _dir: tempfile::TempDir,
     pub root: PathBuf,
@@ -58,7 +56,7 @@ impl Project {
     pub fn legacy() -> Project {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path().join("legacy");
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy_project");
+        let source = crate::common::legacy_fixture();
         copy_fixture(&source, &root);
         Project {
             _dir: dir,
@@ -173,61 +171,11 @@ impl Project {
     }
 }
 
-/// Copies a fixture tree, dropping the `.fixture` suffix every file carries (so the
-/// repository's own tooling never mistakes fixture files for real ones).
-pub fn copy_fixture(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read fixture dir") {
-        let entry = entry.expect("entry");
-        let name = entry.file_name().into_string().expect("utf-8 name");
-        if entry.path().is_dir() {
-            copy_fixture(&entry.path(), &to.join(name));
-        } else {
-            let target = name
-                .strip_suffix(FIXTURE_SUFFIX)
-                .unwrap_or_else(|| panic!("fixture file without suffix: {name}"));
-            fs::copy(entry.path(), to.join(target)).expect("copy");
-        }
-    }
-}
+pub use crate::common::{Output as Run, copy_fixture};
 
-/// The outcome of one run of the real binary.
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    /// `exit code / stdout / stderr` with `root` replaced by `[ROOT]`, for snapshots.
-    pub fn render(&self, root: &Path) -> String {
-        let filter = |s: &str| s.replace(&root.display().to_string(), "[ROOT]");
-        format!(
-            "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
-            self.code,
-            filter(&self.stdout),
-            filter(&self.stderr)
-        )
-    }
-}
-
-/// Runs `polepos <args>` in `cwd` without colour.
+/// Runs `polepos <args>` in `cwd` (the shared harness's strict defaults).
 pub fn polepos(cwd: &Path, args: &[&str]) -> Run {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_polepos"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(std::process::Stdio::null())
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("GITHUB_WORKSPACE")
-        .output()
-        .expect("run polepos");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    crate::common::run(cwd, args, &[])
 }
 
 /// The older tool's layout with every template and integration.

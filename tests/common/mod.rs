@@ -1,4 +1,6 @@
-//! A small fixture for running the real `polepos` binary in a scratch directory.
+//! The one test harness: running the real `polepos` binary (strict defaults: no colour,
+//! no stdin, no CI environment), scratch directories, file trees, the older tool's
+//! fixture, and (for end-to-end tests) uv, servers and HTTP.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -17,7 +19,12 @@ pub struct Output {
 impl Output {
     /// `exit code / stdout / stderr` with scratch paths replaced by `[TEMP]`, for snapshots.
     pub fn render(&self, scratch: &Path) -> String {
-        let filter = |s: &str| s.replace(&scratch.display().to_string(), "[TEMP]");
+        self.render_as(scratch, "[TEMP]")
+    }
+
+    /// [`Output::render`] with `path` replaced by `label`.
+    pub fn render_as(&self, path: &Path, label: &str) -> String {
+        let filter = |s: &str| s.replace(&path.display().to_string(), label);
         format!(
             "exit code: {}\n----- stdout -----\n{}----- stderr -----\n{}",
             self.code,
@@ -66,7 +73,8 @@ pub fn run(cwd: &Path, args: &[&str], env: &[(&str, OsString)]) -> Output {
         .current_dir(cwd)
         .stdin(Stdio::null())
         .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE");
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("GITHUB_WORKSPACE");
     for (key, value) in env {
         command.env(key, value);
     }
@@ -97,6 +105,32 @@ pub fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         }
     }
     files
+}
+
+/// Suffix every file of a committed fixture carries (so the repository's own tooling
+/// never mistakes fixture files for real ones).
+pub const FIXTURE_SUFFIX: &str = ".fixture";
+
+/// The committed fixture in the older tool's layout.
+pub fn legacy_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy_project")
+}
+
+/// Copies a fixture tree, dropping the `.fixture` suffix of every file.
+pub fn copy_fixture(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture dir") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name().into_string().expect("utf-8 name");
+        if entry.path().is_dir() {
+            copy_fixture(&entry.path(), &to.join(name));
+        } else {
+            let target = name
+                .strip_suffix(FIXTURE_SUFFIX)
+                .unwrap_or_else(|| panic!("fixture file without suffix: {name}"));
+            std::fs::copy(entry.path(), to.join(target)).expect("copy");
+        }
+    }
 }
 
 pub mod http;
