@@ -5,11 +5,11 @@
 //! files every project has (`auth/__init__.py`, `dependencies.py`, `schemas.py`,
 //! `token.py`) are required files (PPCHK010), not part of this check.
 
-use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
 use super::modules::{imports_submodule, router_binding};
 use super::wiring;
+use super::{Edit, Fix, Issue};
 use crate::feature::auth::{AUTH_DEPENDENCY, AUTH_PACKAGE_FILES, AUTH_TEST_FILES};
 use crate::manifest;
 use crate::markers;
@@ -119,19 +119,30 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             .text()
             .and_then(|t| markers::find(t, &markers::MODEL_IMPORTS))
             .map(|i| i + 1);
-        issues.push(
-            Issue::new(
-                Code::AuthModelImportMissing,
-                "the auth model is not imported in `import_models()`",
-            )
-            .at(&facts.models.path, line)
-            .fix(format!(
-                "add `{}` above `# polepos:model-imports` (or run `polepos check --fix`)",
-                crate::feature::auth::model_import(pkg)
-                    .model_line()
-                    .unwrap_or_default()
-            )),
-        );
+        let import = crate::feature::auth::model_import(pkg)
+            .model_line()
+            .unwrap_or_default();
+        let mut issue = Issue::new(
+            Code::AuthModelImportMissing,
+            "the auth model is not imported in `import_models()`",
+        )
+        .at(&facts.models.path, line)
+        .fix(format!(
+            "add `{import}` above `# polepos:model-imports` (or run `polepos check --fix`)"
+        ));
+        // Importing a model file that is not there would break the app.
+        if facts.root.join(facts.pkg_path("auth/model.py")).is_file() {
+            issue = issue.autofix(Fix {
+                path: facts.models.path.clone(),
+                edit: Edit::InsertAbove {
+                    marker: markers::MODEL_IMPORTS,
+                    line: import,
+                    sorted_import: true,
+                },
+                message: "imported the auth model in import_models()".to_string(),
+            });
+        }
+        issues.push(issue);
     }
 }
 

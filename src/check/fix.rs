@@ -1,6 +1,7 @@
-//! `polepos check --fix`: edits that are provably safe, planned as one change set.
+//! `polepos check --fix`: applies the fixes that the issues found carry, as one change set.
 //!
-//! What is fixed:
+//! A rule that finds a problem with a provably safe remedy attaches it to its issue
+//! ([`super::Fix`]); this file only places and applies those edits. The fixes are:
 //! - a missing marker, restored at its canonical place: router-imports after the last
 //!   top-level import of `api/router.py` (after the blank line that follows it, if any); router-includes after the last top-level
 //!   `include_router(...)`; model-imports as the last line of `import_models()`;
@@ -15,40 +16,61 @@
 //! again and must keep every import, include, export and setting it had, plus exactly
 //! the added ones — otherwise none of its edits are made. The manifest is never touched.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::codes::Code;
 use super::facts::{Facts, PyFacts};
-use super::modules;
-use super::{Fixed, auth};
+use super::{Edit, Fix, Fixed, Issue};
 use crate::changeset::ChangeSet;
-use crate::feature::module::Template;
-use crate::feature::{RouterMount, Splice};
 use crate::markers::{self, Marker};
 use crate::python::{self, PyFile};
 
 /// A planned insertion and what it fixes.
-struct Edit {
+struct Applied {
     code: Code,
     message: String,
     /// The inserted line, without indentation, to find it again.
     needle: String,
 }
 
-/// Plans every safe fix. Returns the change set and the list of fixes it makes.
-pub fn plan(facts: &Facts) -> (ChangeSet, Vec<Fixed>) {
+/// The fixes for one file, with the code of the issue each resolves.
+type Wanted<'a> = [(Code, &'a Fix)];
+
+/// Plans the fixes that `issues` carry. Returns the change set and the list of fixes it
+/// makes.
+pub fn plan(facts: &Facts, issues: &[Issue]) -> (ChangeSet, Vec<Fixed>) {
+    let mut by_path: BTreeMap<&str, Vec<(Code, &Fix)>> = BTreeMap::new();
+    for issue in issues {
+        if let Some(fix) = &issue.autofix {
+            by_path
+                .entry(fix.path.as_str())
+                .or_default()
+                .push((issue.code, fix));
+        }
+    }
     let mut set = ChangeSet::new(facts.root.clone());
     let mut fixed = Vec::new();
-    let files: Vec<(&PyFacts, String, Vec<Edit>)> = vec![
-        router(facts),
-        models(facts),
-        exports(facts),
-        settings(facts),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    for (file, new, edits) in files {
+    for (path, wanted) in by_path {
+        if path == ".env.example" {
+            if let Some((old, new, edits)) = env(facts, &wanted) {
+                record(&mut fixed, path, &new, &edits);
+                set.modify(path, old, new);
+            }
+            continue;
+        }
+        let Some(file) = [
+            &facts.router,
+            &facts.models,
+            &facts.modules_init,
+            &facts.settings,
+        ]
+        .into_iter()
+        .find(|f| f.path == path) else {
+            continue;
+        };
+        let Some((new, edits)) = edit_python(facts, file, &wanted) else {
+            continue;
+        };
         let Some(old) = file.text() else { continue };
         if edits.is_empty() || !still_equivalent(file, &new, &edits) {
             continue;
@@ -56,14 +78,10 @@ pub fn plan(facts: &Facts) -> (ChangeSet, Vec<Fixed>) {
         record(&mut fixed, &file.path, &new, &edits);
         set.modify(file.path.clone(), old, new);
     }
-    if let Some((old, new, edits)) = env(facts) {
-        record(&mut fixed, ".env.example", &new, &edits);
-        set.modify(".env.example", old, new);
-    }
     (set, fixed)
 }
 
-fn record(fixed: &mut Vec<Fixed>, path: &str, text: &str, edits: &[Edit]) {
+fn record(fixed: &mut Vec<Fixed>, path: &str, text: &str, edits: &[Applied]) {
     for edit in edits {
         let line = text
             .lines()
@@ -96,27 +114,98 @@ fn insert_line(text: &str, index: usize, line: &str) -> String {
     lines.concat()
 }
 
-fn restore(edits: &mut Vec<Edit>, marker: &Marker) {
-    edits.push(Edit {
+fn indent(marker: &Marker) -> String {
+    " ".repeat(marker.indent)
+}
+
+/// Whether `marker` is to be restored.
+fn restores(wanted: &Wanted<'_>, marker: &Marker) -> bool {
+    wanted
+        .iter()
+        .any(|(_, fix)| fix.edit == Edit::RestoreMarker(*marker))
+}
+
+fn restored(edits: &mut Vec<Applied>, marker: &Marker) {
+    edits.push(Applied {
         code: Code::MarkerMissing,
         message: format!("restored marker `{}`", marker.comment),
         needle: marker.comment.to_string(),
     });
 }
 
-fn indent(marker: &Marker) -> String {
-    " ".repeat(marker.indent)
+/// Restores the file's markers, then makes its insertions above them.
+fn edit_python(
+    facts: &Facts,
+    file: &PyFacts,
+    wanted: &Wanted<'_>,
+) -> Option<(String, Vec<Applied>)> {
+    let parsed = file.file()?;
+    let mut text = file.text()?.to_string();
+    let mut edits = Vec::new();
+    if std::ptr::eq(file, &facts.router) {
+        restore_router_markers(parsed, &mut text, wanted, &mut edits);
+    } else if std::ptr::eq(file, &facts.models) {
+        if restores(wanted, &markers::MODEL_IMPORTS) {
+            let function = parsed.function("import_models")?;
+            let line = format!(
+                "{}{}",
+                indent(&markers::MODEL_IMPORTS),
+                markers::MODEL_IMPORTS.comment
+            );
+            text = insert_line(&text, function.end_line, &line);
+            restored(&mut edits, &markers::MODEL_IMPORTS);
+        }
+    } else if std::ptr::eq(file, &facts.modules_init) {
+        if restores(wanted, &markers::MODULE_EXPORTS) {
+            let all = parsed.all.as_ref()?;
+            let closing = text.lines().nth(all.end_line.saturating_sub(1))?;
+            let last_item_ok =
+                all.end_line > all.start_line + 1 && closing.trim_start().starts_with(']');
+            if !last_item_ok {
+                return None; // a one-line `__all__` would have to be reflowed: not a safe edit
+            }
+            let line = format!(
+                "{}{}",
+                indent(&markers::MODULE_EXPORTS),
+                markers::MODULE_EXPORTS.comment
+            );
+            text = insert_line(&text, all.end_line - 1, &line);
+            restored(&mut edits, &markers::MODULE_EXPORTS);
+        }
+    } else if std::ptr::eq(file, &facts.settings) {
+        restore_settings_markers(parsed, &mut text, wanted, &mut edits)?;
+    }
+    for (code, fix) in wanted {
+        let Edit::InsertAbove {
+            marker,
+            line,
+            sorted_import,
+        } = &fix.edit
+        else {
+            continue;
+        };
+        if let Some(new) = markers::insert_above(&text, marker, line, *sorted_import) {
+            text = new;
+            edits.push(Applied {
+                code: *code,
+                message: fix.message.clone(),
+                needle: line.clone(),
+            });
+        }
+    }
+    Some((text, edits))
 }
 
-/// A managed file, its planned new text and the edits that make it.
-type Planned<'a> = Option<(&'a PyFacts, String, Vec<Edit>)>;
-
-fn router(facts: &Facts) -> Planned<'_> {
-    let file = facts.router.file()?;
-    let mut text = facts.router.text()?.to_string();
-    let mut edits = Vec::new();
+/// router-imports after the last top-level import (after the blank line that follows
+/// it), router-includes after the last include (or the `api_router` assignment).
+fn restore_router_markers(
+    file: &PyFile,
+    text: &mut String,
+    wanted: &Wanted<'_>,
+    edits: &mut Vec<Applied>,
+) {
     let mut import_marker_at = None;
-    if markers::find(&text, &markers::ROUTER_IMPORTS).is_none() {
+    if restores(wanted, &markers::ROUTER_IMPORTS) {
         let mut after = file.last_top_import_end.or(file.docstring_end).unwrap_or(0);
         // Generated files keep one blank line between the import block and the marker.
         if file.last_top_import_end.is_some()
@@ -124,11 +213,11 @@ fn router(facts: &Facts) -> Planned<'_> {
         {
             after += 1;
         }
-        text = insert_line(&text, after, markers::ROUTER_IMPORTS.comment);
+        *text = insert_line(text, after, markers::ROUTER_IMPORTS.comment);
         import_marker_at = Some(after);
-        restore(&mut edits, &markers::ROUTER_IMPORTS);
+        restored(edits, &markers::ROUTER_IMPORTS);
     }
-    if markers::find(&text, &markers::ROUTER_INCLUDES).is_none() {
+    if restores(wanted, &markers::ROUTER_INCLUDES) {
         // Line numbers below come from the original parse: account for the import marker.
         let shift = |line: usize| line + usize::from(import_marker_at.is_some_and(|at| line > at));
         let after = file
@@ -144,169 +233,9 @@ fn router(facts: &Facts) -> Planned<'_> {
             })
             .map(shift)
             .unwrap_or_else(|| text.lines().count());
-        text = insert_line(&text, after, markers::ROUTER_INCLUDES.comment);
-        restore(&mut edits, &markers::ROUTER_INCLUDES);
+        *text = insert_line(text, after, markers::ROUTER_INCLUDES.comment);
+        restored(edits, &markers::ROUTER_INCLUDES);
     }
-    let receiver = file
-        .includes
-        .first()
-        .map(|i| i.receiver.clone())
-        .or_else(|| {
-            file.assigned
-                .iter()
-                .any(|(n, _, _)| n == "api_router")
-                .then(|| "api_router".to_string())
-        });
-    let Some(receiver) = receiver else {
-        return Some((&facts.router, text, edits));
-    };
-    let pkg = &facts.pkg;
-    let mut wanted: Vec<(Code, String, String)> = Vec::new();
-    let mut consider = |mount: RouterMount, code: Code, what: String| {
-        let found = mount.find(file);
-        if let Some(alias) = &found.binding
-            && found.include.is_none()
-        {
-            wanted.push((code, what, mount.include_line(&receiver, Some(alias))));
-        }
-    };
-    consider(
-        RouterMount::status(pkg),
-        Code::StatusWiring,
-        "the starter status router".into(),
-    );
-    for module in modules::resolve(facts) {
-        let spec = module.template.spec();
-        if module.dir.is_some()
-            && spec.router
-            && module.template != Template::Starter
-            && module.name != "status"
-        {
-            let n = &module.name;
-            consider(
-                RouterMount::module(pkg, n),
-                Code::ModuleRouterIncludeMissing,
-                format!("the router of module `{n}`"),
-            );
-        }
-    }
-    if auth::present(facts) && facts.db.has_db() {
-        consider(
-            crate::feature::auth::mount(pkg),
-            Code::AuthRouterIncludeMissing,
-            "the auth router".into(),
-        );
-    }
-    for (code, what, line) in wanted {
-        if let Some(new) = markers::insert_above(&text, &markers::ROUTER_INCLUDES, &line, false) {
-            text = new;
-            edits.push(Edit {
-                code,
-                message: format!("included {what}"),
-                needle: line,
-            });
-        }
-    }
-    Some((&facts.router, text, edits))
-}
-
-fn models(facts: &Facts) -> Planned<'_> {
-    if !facts.db.has_db() {
-        return None;
-    }
-    let file = facts.models.file()?;
-    let mut text = facts.models.text()?.to_string();
-    let mut edits = Vec::new();
-    if markers::find(&text, &markers::MODEL_IMPORTS).is_none() {
-        let function = file.function("import_models")?;
-        let line = format!(
-            "{}{}",
-            indent(&markers::MODEL_IMPORTS),
-            markers::MODEL_IMPORTS.comment
-        );
-        text = insert_line(&text, function.end_line, &line);
-        restore(&mut edits, &markers::MODEL_IMPORTS);
-    }
-    let pkg = &facts.pkg;
-    let mut wanted = Vec::new();
-    for module in modules::resolve(facts) {
-        let n = &module.name;
-        let has_model = module.dir.is_some_and(|d| d.files.contains("model.py"));
-        if module.template.spec().model
-            && has_model
-            && !modules::imports_submodule(file, &format!("{pkg}.modules.{n}"), "model")
-        {
-            wanted.push((
-                Code::ModuleModelImportMissing,
-                format!("imported the model of module `{n}` in import_models()"),
-                Splice::module_model_import(pkg, n)
-                    .model_line()
-                    .unwrap_or_default(),
-            ));
-        }
-    }
-    let auth_model = facts.root.join(facts.pkg_path("auth/model.py")).is_file();
-    if auth::present(facts)
-        && auth_model
-        && !modules::imports_submodule(file, &format!("{pkg}.auth"), "model")
-    {
-        wanted.push((
-            Code::AuthModelImportMissing,
-            "imported the auth model in import_models()".to_string(),
-            crate::feature::auth::model_import(pkg)
-                .model_line()
-                .unwrap_or_default(),
-        ));
-    }
-    for (code, message, line) in wanted {
-        if let Some(new) = markers::insert_above(&text, &markers::MODEL_IMPORTS, &line, true) {
-            text = new;
-            edits.push(Edit {
-                code,
-                message,
-                needle: line,
-            });
-        }
-    }
-    Some((&facts.models, text, edits))
-}
-
-fn exports(facts: &Facts) -> Planned<'_> {
-    let file = facts.modules_init.file()?;
-    let all = file.all.as_ref()?;
-    let mut text = facts.modules_init.text()?.to_string();
-    let mut edits = Vec::new();
-    if markers::find(&text, &markers::MODULE_EXPORTS).is_none() {
-        let closing = text.lines().nth(all.end_line.saturating_sub(1))?;
-        let last_item_ok =
-            all.end_line > all.start_line + 1 && closing.trim_start().starts_with(']');
-        if !last_item_ok {
-            return None; // a one-line `__all__` would have to be reflowed: not a safe edit
-        }
-        let line = format!(
-            "{}{}",
-            indent(&markers::MODULE_EXPORTS),
-            markers::MODULE_EXPORTS.comment
-        );
-        text = insert_line(&text, all.end_line - 1, &line);
-        restore(&mut edits, &markers::MODULE_EXPORTS);
-    }
-    for module in modules::resolve(facts) {
-        let n = &module.name;
-        if module.dir.is_some() && super::source::is_identifier(n) && !file.exports(n) {
-            let line = format!("\"{n}\",");
-            if let Some(new) = markers::insert_above(&text, &markers::MODULE_EXPORTS, &line, false)
-            {
-                text = new;
-                edits.push(Edit {
-                    code: Code::ModuleExportMissing,
-                    message: format!("exported module `{n}` in `__all__`"),
-                    needle: line,
-                });
-            }
-        }
-    }
-    Some((&facts.modules_init, text, edits))
 }
 
 const SETTINGS_MARKERS: [Marker; 3] = [
@@ -320,11 +249,14 @@ const ENV_MARKERS: [Marker; 3] = [
     markers::LLM_ENV,
 ];
 
-fn settings(facts: &Facts) -> Planned<'_> {
-    let file = facts.settings.file()?;
+/// Settings markers before `model_config` in `class Settings`, in canonical order.
+fn restore_settings_markers(
+    file: &PyFile,
+    text: &mut String,
+    wanted: &Wanted<'_>,
+    edits: &mut Vec<Applied>,
+) -> Option<()> {
     let class = file.class("Settings")?;
-    let mut text = facts.settings.text()?.to_string();
-    let mut edits = Vec::new();
     // Inserting above model_config (or after the class body) moves it down one line each time.
     let mut anchor = class
         .fields
@@ -332,26 +264,27 @@ fn settings(facts: &Facts) -> Planned<'_> {
         .find(|(n, _)| n == "model_config")
         .map_or(class.end_line, |(_, line)| line - 1);
     for (position, marker) in SETTINGS_MARKERS.iter().enumerate() {
-        if markers::find(&text, marker).is_some() {
+        if !restores(wanted, marker) || markers::find(text, marker).is_some() {
             continue;
         }
         let before_later = SETTINGS_MARKERS[position + 1..]
             .iter()
-            .find_map(|m| markers::find(&text, m));
+            .find_map(|m| markers::find(text, m));
         let at = before_later.unwrap_or(anchor);
-        text = insert_line(&text, at, &format!("{}{}", indent(marker), marker.comment));
+        *text = insert_line(text, at, &format!("{}{}", indent(marker), marker.comment));
         anchor += 1;
-        restore(&mut edits, marker);
+        restored(edits, marker);
     }
-    Some((&facts.settings, text, edits))
+    Some(())
 }
 
-fn env(facts: &Facts) -> Option<(String, String, Vec<Edit>)> {
+/// Env markers at the end of `.env.example`, in canonical order.
+fn env(facts: &Facts, wanted: &Wanted<'_>) -> Option<(String, String, Vec<Applied>)> {
     let old = facts.env.text()?;
     let mut text = old.to_string();
     let mut edits = Vec::new();
     for (position, marker) in ENV_MARKERS.iter().enumerate() {
-        if markers::find(&text, marker).is_some() {
+        if !restores(wanted, marker) || markers::find(&text, marker).is_some() {
             continue;
         }
         let at = ENV_MARKERS[position + 1..]
@@ -359,14 +292,14 @@ fn env(facts: &Facts) -> Option<(String, String, Vec<Edit>)> {
             .find_map(|m| markers::find(&text, m))
             .unwrap_or_else(|| text.split_inclusive('\n').count());
         text = insert_line(&text, at, marker.comment);
-        restore(&mut edits, marker);
+        restored(&mut edits, marker);
     }
     (!edits.is_empty()).then(|| (old.to_string(), text, edits))
 }
 
 /// Parses the edited file again: it must still parse and keep everything it had, with
 /// exactly the planned additions.
-fn still_equivalent(file: &PyFacts, new: &str, edits: &[Edit]) -> bool {
+fn still_equivalent(file: &PyFacts, new: &str, edits: &[Applied]) -> bool {
     let Some(old) = file.file() else { return false };
     let Ok(new_file) = python::parse(new, &file.package) else {
         return false;

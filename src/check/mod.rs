@@ -41,6 +41,32 @@ pub struct Issue {
     pub path: Option<String>,
     /// 1-based line in `path`.
     pub line: Option<usize>,
+    /// The edit `--fix` makes for this issue, when one is provably safe.
+    pub autofix: Option<Fix>,
+}
+
+/// An edit that resolves one issue, carried by the issue itself (so `--fix` applies the
+/// fixes of the issues found instead of re-deriving them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// The file edited, relative to the project root.
+    pub path: String,
+    pub edit: Edit,
+    /// What `--fix` reports it did (`restored marker ...`, `included the auth router`).
+    pub message: String,
+}
+
+/// The kinds of safe edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// Put a missing marker back at its canonical place.
+    RestoreMarker(crate::markers::Marker),
+    /// Insert `line` above `marker` (at its sorted place when it is an import).
+    InsertAbove {
+        marker: crate::markers::Marker,
+        line: String,
+        sorted_import: bool,
+    },
 }
 
 impl Issue {
@@ -52,7 +78,14 @@ impl Issue {
             remediation: code.info().fix.to_string(),
             path: None,
             line: None,
+            autofix: None,
         }
+    }
+
+    /// Attaches the edit `--fix` makes for this issue.
+    pub fn autofix(mut self, fix: Fix) -> Issue {
+        self.autofix = Some(fix);
+        self
     }
 
     pub fn at(mut self, path: impl Into<String>, line: Option<usize>) -> Issue {
@@ -140,7 +173,8 @@ pub fn check_and_fix(cwd: &Path) -> anyhow::Result<Report> {
         return Ok(check(cwd));
     };
     let facts = facts::gather(&identity);
-    let (set, fixed) = fix::plan(&facts);
+    let issues = run_rules(&facts);
+    let (set, fixed) = fix::plan(&facts, &issues);
     if !set.is_empty() {
         set.apply()?;
     }

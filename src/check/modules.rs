@@ -9,13 +9,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
 use super::identity::ManifestState;
 use super::scan::{ModuleDir, module_of};
 use super::source::is_identifier;
 use super::wiring;
+use super::{Edit, Fix, Issue};
 use crate::feature::module::{Template, expand};
 use crate::feature::{RouterMount, Splice};
 use crate::manifest;
@@ -155,7 +155,16 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             issues.push(
                 Issue::new(Code::ModuleExportMissing, format!("module `{name}` is not exported in `__all__`"))
                     .at(&facts.modules_init.path, exports_at.or(Some(all.end_line)))
-                    .fix(format!("add `\"{name}\",` above `# polepos:module-exports` (or run `polepos check --fix`)")),
+                    .fix(format!("add `\"{name}\",` above `# polepos:module-exports` (or run `polepos check --fix`)"))
+                    .autofix(Fix {
+                        path: facts.modules_init.path.clone(),
+                        edit: Edit::InsertAbove {
+                            marker: markers::MODULE_EXPORTS,
+                            line: format!("\"{name}\","),
+                            sorted_import: false,
+                        },
+                        message: format!("exported module `{name}` in `__all__`"),
+                    }),
             );
         }
         if spec.router
@@ -176,19 +185,30 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             && let Some(models) = facts.models.file()
             && !imports_submodule(models, &format!("{pkg}.modules.{name}"), "model")
         {
-            issues.push(
-                Issue::new(
-                    Code::ModuleModelImportMissing,
-                    format!("the model of module `{name}` is not imported in `import_models()`"),
-                )
-                .at(&facts.models.path, models_at)
-                .fix(format!(
-                    "add `{}` above `# polepos:model-imports` (or run `polepos check --fix`)",
-                    Splice::module_model_import(pkg, name)
-                        .model_line()
-                        .unwrap_or_default()
-                )),
-            );
+            let line = Splice::module_model_import(pkg, name)
+                .model_line()
+                .unwrap_or_default();
+            let mut issue = Issue::new(
+                Code::ModuleModelImportMissing,
+                format!("the model of module `{name}` is not imported in `import_models()`"),
+            )
+            .at(&facts.models.path, models_at)
+            .fix(format!(
+                "add `{line}` above `# polepos:model-imports` (or run `polepos check --fix`)"
+            ));
+            // Importing a model file that is not there would break the app.
+            if dir.files.contains("model.py") {
+                issue = issue.autofix(Fix {
+                    path: facts.models.path.clone(),
+                    edit: Edit::InsertAbove {
+                        marker: markers::MODEL_IMPORTS,
+                        line,
+                        sorted_import: true,
+                    },
+                    message: format!("imported the model of module `{name}` in import_models()"),
+                });
+            }
+            issues.push(issue);
         }
     }
     orphans(facts, &modules, issues);

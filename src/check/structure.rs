@@ -266,7 +266,12 @@ fn marker_rules(facts: &Facts, marker: &Marker, issues: &mut Vec<Issue>) {
                 canonical_place(marker),
                 " ".repeat(marker.indent),
                 marker.comment
-            )),
+            ))
+            .autofix(super::Fix {
+                path: path.clone(),
+                edit: super::Edit::RestoreMarker(*marker),
+                message: format!("restored marker `{}`", marker.comment),
+            }),
         );
         return;
     };

@@ -5,9 +5,9 @@
 //! the router is imported at top level (under any name), included once on that name,
 //! with the mount's prefix (`/x` and `/x/` are the same) and tag.
 
-use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
+use super::{Edit, Fix, Issue};
 use crate::feature::RouterMount;
 use crate::markers;
 use crate::python::PyFile;
@@ -68,16 +68,27 @@ pub fn check(facts: &Facts, router: &PyFile, expected: &Expected<'_>, issues: &m
         } else {
             ""
         };
-        issues.push(
-            Issue::new(
-                expected.include_code,
-                format!("{what} is not included in api/router.py"),
-            )
-            .at(path, marker_line(&markers::ROUTER_INCLUDES))
-            .fix(format!(
-                "add `{include_line}` above `# polepos:router-includes`{or_fix}"
-            )),
-        );
+        let mut issue = Issue::new(
+            expected.include_code,
+            format!("{what} is not included in api/router.py"),
+        )
+        .at(path, marker_line(&markers::ROUTER_INCLUDES))
+        .fix(format!(
+            "add `{include_line}` above `# polepos:router-includes`{or_fix}"
+        ));
+        // Safe to include only a router that is imported, on the file's own receiver.
+        if let (Some(binding), Some(receiver)) = (&found.binding, receiver(router)) {
+            issue = issue.autofix(Fix {
+                path: path.clone(),
+                edit: Edit::InsertAbove {
+                    marker: markers::ROUTER_INCLUDES,
+                    line: mount.include_line(&receiver, Some(binding)),
+                    sorted_import: false,
+                },
+                message: format!("included {what}"),
+            });
+        }
+        issues.push(issue);
         return;
     };
     let mismatches = mount.mismatches(include);
@@ -92,4 +103,20 @@ pub fn check(facts: &Facts, router: &PyFile, expected: &Expected<'_>, issues: &m
             .fix(format!("change the include to `{include_line}`")),
         );
     }
+}
+
+/// The router that includes go on: the receiver of the first include, else `api_router`
+/// when the file assigns it.
+fn receiver(router: &PyFile) -> Option<String> {
+    router
+        .includes
+        .first()
+        .map(|i| i.receiver.clone())
+        .or_else(|| {
+            router
+                .assigned
+                .iter()
+                .any(|(n, _, _)| n == "api_router")
+                .then(|| "api_router".to_string())
+        })
 }
