@@ -66,6 +66,18 @@ pub enum Command {
     )]
     Check(CheckArgs),
 
+    /// Compare the project with what this polepos version generates; apply safe updates.
+    #[command(
+        after_help = "Each generated file is up to date, a safe update (untouched since polepos wrote it, per .poleposition.lock, and this version generates other bytes), modified (changed by you: shown as a diff, never written) or missing.\n\nExamples:\n  polepos upgrade\n  polepos upgrade --json\n  polepos upgrade --apply --dry-run\n  polepos upgrade --apply"
+    )]
+    Upgrade(UpgradeArgs),
+
+    /// Delete a polepos project directory (asks first on a terminal).
+    #[command(
+        after_help = "Only a directory holding a .poleposition.toml with a `[poleposition] package` whose src/<package>/ exists is deleted; never the current directory or one of its parents, `/` or the home directory. A symlink given as the path is refused; symlinks inside are removed as links, never followed.\n\nExamples:\n  polepos delete shop-api --dry-run\n  polepos delete shop-api\n  polepos delete ../old-shop --force"
+    )]
+    Delete(DeleteArgs),
+
     /// Explain a `polepos check` code, or list every code.
     #[command(
         after_help = "Examples:\n  polepos explain PPCHK021\n  polepos explain 38\n  polepos explain"
@@ -148,6 +160,38 @@ pub struct CheckArgs {
     /// Restore missing markers and other provably safe wiring first, list what was fixed, then check.
     #[arg(long)]
     pub fix: bool,
+}
+
+/// Arguments of `polepos upgrade`.
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// Print one JSON document (schema_version 1).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write the safe updates and refresh the ledger (atomically).
+    #[arg(long)]
+    pub apply: bool,
+
+    /// With --apply: print the changes as diffs; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `polepos delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The project's name (a directory in the current one) or path.
+    #[arg(value_name = "NAME_OR_PATH")]
+    pub target: String,
+
+    /// Delete without asking (needed when stdin is not a terminal).
+    #[arg(short = 'y', long, visible_short_alias = 'f')]
+    pub force: bool,
+
+    /// Print what would be deleted (file count and size); delete nothing.
+    #[arg(long, visible_alias = "trace")]
+    pub dry_run: bool,
 }
 
 /// Output formats of `polepos check`.

@@ -41,6 +41,10 @@ pub struct Entry {
     pub sha256: String,
     /// The polepos version that wrote them.
     pub polepos: String,
+    /// True when the bytes were adopted from disk (`upgrade --apply` on a project without
+    /// a ledger) rather than written by polepos: such a file is never a safe update or
+    /// removable as pristine unless it equals polepos's render.
+    pub adopted: bool,
 }
 
 /// How a file on disk relates to what polepos wrote.
@@ -132,10 +136,17 @@ impl Ledger {
                     })
             };
             let path = field("path")?;
+            let adopted = match table.get("adopted") {
+                None => false,
+                Some(item) => item.as_bool().ok_or_else(|| {
+                    LedgerError::Shape(format!("entry {} has a non-boolean `adopted`", index + 1))
+                })?,
+            };
             let entry = Entry {
                 owner: field("owner")?,
                 sha256: field("sha256")?,
                 polepos: field("polepos")?,
+                adopted,
             };
             if ledger.entries.insert(path.clone(), entry).is_some() {
                 return Err(LedgerError::Shape(format!("{path} is listed twice")));
@@ -161,6 +172,9 @@ impl Ledger {
                 quote(&entry.sha256),
                 quote(&entry.polepos)
             );
+            if entry.adopted {
+                out.push_str("adopted = true\n");
+            }
         }
         out
     }
@@ -198,8 +212,17 @@ impl Ledger {
                 owner: owner.to_string(),
                 sha256: sha256_hex(bytes),
                 polepos: env!("CARGO_PKG_VERSION").to_string(),
+                adopted: false,
             },
         );
+    }
+
+    /// Records bytes found on disk as the baseline of `path` (not written by polepos).
+    pub fn adopt(&mut self, path: &str, owner: &str, bytes: &[u8]) {
+        self.record(path, owner, bytes);
+        if let Some(entry) = self.entries.get_mut(path) {
+            entry.adopted = true;
+        }
     }
 
     /// Records an edit polepos made to an existing file (a splice): the entry follows
@@ -224,6 +247,15 @@ impl Ledger {
     pub fn state(&self, path: &str, bytes: Option<&[u8]>, fresh: Option<&[u8]>) -> FileState {
         match (self.entries.get(path), bytes) {
             (Some(_), None) => FileState::Missing,
+            (Some(entry), Some(bytes)) if entry.adopted => {
+                if fresh == Some(bytes) {
+                    FileState::Pristine
+                } else if entry.sha256 == sha256_hex(bytes) {
+                    FileState::Untracked
+                } else {
+                    FileState::Modified
+                }
+            }
             (Some(entry), Some(bytes)) if entry.sha256 == sha256_hex(bytes) => FileState::Pristine,
             (Some(_), Some(_)) => FileState::Modified,
             (None, None) => FileState::Missing,
@@ -246,6 +278,7 @@ mod tests {
     fn round_trips_in_one_canonical_form() {
         let mut ledger = Ledger::default();
         ledger.record("src/b.py", "project", b"b\n");
+        ledger.adopt("src/c.py", "project", b"c\n");
         ledger.record("src/a \"q\".py", "module:orders", b"a\n");
         let text = ledger.render();
         let again = Ledger::parse(&text).unwrap();

@@ -71,6 +71,12 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<Outcome> {
             &commands::current_dir()?,
         )),
         Command::Db(db) => done(commands::db::run(printer, db, &commands::current_dir()?)),
+        Command::Upgrade(args) => commands::upgrade::run(printer, args, &commands::current_dir()?),
+        Command::Delete(args) => done(commands::delete::run(
+            printer,
+            args,
+            &commands::current_dir()?,
+        )),
         Command::Check(args) => commands::check::run(printer, args, &commands::current_dir()?),
         Command::Explain { code } => done(commands::explain::run(printer, code.as_deref())),
         Command::Version => done(Ok(commands::version::run(printer)?)),

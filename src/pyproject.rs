@@ -63,6 +63,16 @@ impl Pyproject {
         self.doc.get("project")?.get("dependencies")?.as_array()
     }
 
+    /// `[project] name`, when it is a non-empty string.
+    pub fn project_name(&self) -> Option<String> {
+        self.doc
+            .get("project")?
+            .get("name")?
+            .as_str()
+            .filter(|n| !n.trim().is_empty())
+            .map(str::to_string)
+    }
+
     /// Requirement strings of `[project] dependencies`.
     pub fn dependency_list(&self) -> Vec<String> {
         self.dependencies()

@@ -5,7 +5,9 @@
 //! - `base` (optional): the starting project — `empty` (the default: an empty
 //!   directory), `sqlite`, `postgres`, `none` (a fresh `polepos start shop --db ...`),
 //!   `auth` (sqlite after `add auth`) or `legacy` (the older tool's fixture);
-//! - `in/` (optional): files laid over the base (added or replaced);
+//! - `in/` (optional): files laid over the scratch directory (added or replaced);
+//! - `cwd` (optional): where the command runs, relative to the scratch directory
+//!   (default: the project, or the scratch directory for `empty`);
 //! - `out/` (optional): expected files, compared as a subset of the result;
 //! - `gone` (optional): paths, one a line, that must not exist afterwards;
 //! - `code` (optional, default 0), `stdout`, `stderr` (absent means empty): the expected
@@ -90,10 +92,14 @@ impl Case {
             }
             other => panic!("{}: unknown base `{other}`", self.name()),
         };
+        let cwd = match fs::read_to_string(self.dir.join("cwd")) {
+            Ok(rel) => scratch.join(rel.trim()),
+            Err(_) => cwd,
+        };
         let overlay = self.dir.join("in");
         if overlay.is_dir() {
             for (path, bytes) in tree(&overlay) {
-                let target = cwd.join(&path);
+                let target = scratch.join(&path);
                 fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
                 fs::write(target, bytes).expect("write overlay");
             }

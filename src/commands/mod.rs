@@ -4,8 +4,10 @@ pub mod add_auth;
 pub mod check;
 pub mod completion;
 pub mod db;
+pub mod delete;
 pub mod explain;
 pub mod start;
+pub mod upgrade;
 pub mod version;
 
 use std::path::PathBuf;

@@ -14,6 +14,7 @@ pub mod module;
 pub mod mount;
 pub mod plan;
 pub mod project;
+pub mod upgrade;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -77,10 +78,16 @@ pub struct ProjectContext {
 }
 
 impl ProjectContext {
-    /// The context of an existing project.
+    /// The context of an existing project; its name is `[project] name` from
+    /// `pyproject.toml` (what `start` wrote there), else the package name.
     pub fn of(project: &Project) -> ProjectContext {
+        let name = std::fs::read_to_string(project.root.join("pyproject.toml"))
+            .ok()
+            .and_then(|text| crate::pyproject::Pyproject::parse(&text).ok())
+            .and_then(|p| p.project_name())
+            .unwrap_or_else(|| project.package.clone());
         ProjectContext {
-            name: project.package.clone(),
+            name,
             package: project.package.clone(),
             db: project.db,
             bytecode: project.bytecode,

@@ -1,0 +1,290 @@
+//! `polepos upgrade`'s planner: what this polepos version would generate for the
+//! project's declared features, compared file by file with the disk and the ledger.
+//!
+//! The expected bytes of a file are the project's fresh render with every declared
+//! feature applied in turn (auth's files, its router mount and model import spliced into
+//! the fresh foundation, its dependency added), so a spliced file is compared with a
+//! spliced render, never with the bare template. A file is a **safe update** only when
+//! the ledger proves polepos wrote exactly its current bytes; anything else that differs
+//! is **modified** and never written.
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use super::{Feature, ProjectContext, Recipe, Role, Splice};
+use crate::changeset::ChangeSet;
+use crate::ledger::{self, Ledger, sha256_hex};
+use crate::markers;
+use crate::project::Project;
+use crate::pyproject::Pyproject;
+use crate::templates::TemplateError;
+
+/// How one file relates to what this version generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum State {
+    /// The bytes equal this version's render.
+    UpToDate,
+    /// Pristine per the ledger, and this version generates other bytes: `--apply` writes it.
+    SafeUpdate,
+    /// Changed by the user (or written by another tool): reported with a diff, never written.
+    Modified,
+    /// Expected but absent.
+    Missing,
+    /// Spliced by a feature this version cannot render yet; not compared.
+    NotCompared,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::UpToDate => "up-to-date",
+            State::SafeUpdate => "safe-update",
+            State::Modified => "modified",
+            State::Missing => "missing",
+            State::NotCompared => "not-compared",
+        }
+    }
+}
+
+/// One file of the comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileReport {
+    pub path: String,
+    pub owner: String,
+    pub state: State,
+    /// Why (for modified and not-compared files).
+    pub reason: Option<String>,
+    /// Current bytes (when present and UTF-8).
+    pub current: Option<String>,
+    /// What this version generates.
+    pub expected: String,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone)]
+pub struct UpgradePlan {
+    pub files: Vec<FileReport>,
+    /// polepos versions recorded in the ledger (empty without one).
+    pub recorded_versions: Vec<String>,
+    pub has_ledger: bool,
+    ledger: Ledger,
+    ledger_text: Option<String>,
+    root: std::path::PathBuf,
+}
+
+/// The recipes of every feature the project declares that this version can render, and
+/// the names of the ones it cannot.
+pub fn declared(
+    project: &Project,
+    ctx: &ProjectContext,
+) -> Result<(Vec<Recipe>, Vec<String>), TemplateError> {
+    let mut recipes = vec![super::project::recipe(ctx, "")?];
+    let mut unrendered = Vec::new();
+    if let Some(manifest) = &project.manifest {
+        if manifest.integration_enabled("auth") && project.db.has_db() {
+            recipes.push(super::auth::recipe(ctx)?);
+        }
+        for (name, _) in manifest.modules() {
+            if name != "status" {
+                unrendered.push(format!("module `{name}`"));
+            }
+        }
+        for (name, _) in manifest.integrations() {
+            if name != "auth" && manifest.integration_enabled(&name) {
+                unrendered.push(format!("integration `{name}`"));
+            }
+        }
+    }
+    Ok((recipes, unrendered))
+}
+
+/// Compares the project with what this version generates for its declared features.
+pub fn plan_upgrade(
+    project: &Project,
+    recipes: &[Recipe],
+    unrendered: &[String],
+    ledger: Option<(Ledger, String)>,
+) -> UpgradePlan {
+    let pkg = &project.package;
+    let mut expected: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for recipe in recipes {
+        let owner = recipe.feature.owner();
+        for file in recipe.files.iter().filter(|f| f.role == Role::Generated) {
+            expected.insert(
+                file.path.to_string_lossy().replace('\\', "/"),
+                (owner.clone(), file.contents.clone()),
+            );
+        }
+        for splice in &recipe.splices {
+            let rel = match splice {
+                Splice::Mount(_) => format!("src/{pkg}/api/router.py"),
+                Splice::ModelImport { .. } => format!("src/{pkg}/db/models.py"),
+            };
+            let Some((_, text)) = expected.get_mut(&rel) else {
+                continue;
+            };
+            let spliced = match splice {
+                Splice::Mount(mount) => mount.splice(text),
+                Splice::ModelImport { package, alias } => markers::insert_above(
+                    text,
+                    &markers::MODEL_IMPORTS,
+                    &Splice::model_import_line(package, alias),
+                    true,
+                ),
+            };
+            if let Some(new) = spliced {
+                *text = new;
+            }
+        }
+        if !recipe.dependencies.is_empty()
+            && let Some((_, text)) = expected.get_mut("pyproject.toml")
+            && let Ok(mut pyproject) = Pyproject::parse(text)
+        {
+            for dependency in &recipe.dependencies {
+                pyproject.add_dependency(dependency);
+            }
+            *text = pyproject.render();
+        }
+    }
+    // Files other features splice into cannot be rendered until those features can.
+    let spliced_by_others: Vec<String> = if unrendered.is_empty() {
+        Vec::new()
+    } else {
+        [
+            format!("src/{pkg}/api/router.py"),
+            format!("src/{pkg}/db/models.py"),
+            format!("src/{pkg}/modules/__init__.py"),
+            format!("src/{pkg}/settings.py"),
+            ".env.example".to_string(),
+            "pyproject.toml".to_string(),
+        ]
+        .to_vec()
+    };
+
+    let has_ledger = ledger.is_some();
+    let (ledger, ledger_text) = match ledger {
+        Some((ledger, text)) => (ledger, Some(text)),
+        None => (Ledger::default(), None),
+    };
+    let mut recorded_versions: Vec<String> =
+        ledger.entries().map(|(_, e)| e.polepos.clone()).collect();
+    recorded_versions.sort();
+    recorded_versions.dedup();
+
+    let mut files = Vec::new();
+    for (path, (owner, want)) in expected {
+        let bytes = fs::read(project.root.join(&path)).ok();
+        let current = bytes
+            .as_ref()
+            .and_then(|b| String::from_utf8(b.clone()).ok());
+        let (state, reason) = if spliced_by_others.contains(&path) {
+            (
+                State::NotCompared,
+                Some(format!(
+                    "wired by {}, which this polepos version cannot render yet",
+                    unrendered.join(", ")
+                )),
+            )
+        } else {
+            match &bytes {
+                None => (State::Missing, None),
+                Some(b) if b == want.as_bytes() => (State::UpToDate, None),
+                Some(b) => match ledger.get(&path) {
+                    Some(entry) if entry.adopted && entry.sha256 == sha256_hex(b) => (
+                        State::Modified,
+                        Some("adopted as found on disk; polepos never wrote it".to_string()),
+                    ),
+                    Some(entry) if entry.sha256 == sha256_hex(b) => (State::SafeUpdate, None),
+                    Some(_) => (
+                        State::Modified,
+                        Some("changed since polepos wrote it".to_string()),
+                    ),
+                    None => (
+                        State::Modified,
+                        Some(
+                            "no ledger entry, and it differs from this version's render"
+                                .to_string(),
+                        ),
+                    ),
+                },
+            }
+        };
+        files.push(FileReport {
+            path,
+            owner,
+            state,
+            reason,
+            current,
+            expected: want,
+        });
+    }
+    UpgradePlan {
+        files,
+        recorded_versions,
+        has_ledger,
+        ledger,
+        ledger_text,
+        root: project.root.clone(),
+    }
+}
+
+impl UpgradePlan {
+    /// The ledger entry of `path`, if any.
+    pub fn ledger_entry(&self, path: &str) -> Option<&crate::ledger::Entry> {
+        self.ledger.get(path)
+    }
+
+    /// Files in `state`.
+    pub fn count(&self, state: State) -> usize {
+        self.files.iter().filter(|f| f.state == state).count()
+    }
+
+    /// The change set `--apply` makes: every safe update, and the refreshed ledger (which
+    /// adopts the current files as the baseline when the project had none).
+    pub fn apply_set(&self) -> ChangeSet {
+        let mut set = ChangeSet::new(self.root.clone());
+        let mut ledger = self.ledger.clone();
+        for file in &self.files {
+            match (file.state, &file.current) {
+                (State::SafeUpdate, Some(current)) => {
+                    set.modify(file.path.clone(), current.clone(), file.expected.clone());
+                    ledger.record(&file.path, &file.owner, file.expected.as_bytes());
+                }
+                (State::UpToDate, _) if ledger.get(&file.path).is_none() => {
+                    ledger.record(&file.path, &file.owner, file.expected.as_bytes());
+                }
+                (_, Some(current)) if !self.has_ledger => {
+                    // Adopt: the bytes on disk become the baseline later runs compare to,
+                    // marked as not written by polepos so they are never overwritten.
+                    ledger.adopt(&file.path, &file.owner, current.as_bytes());
+                }
+                _ => {}
+            }
+        }
+        let text = ledger.render();
+        match &self.ledger_text {
+            Some(old) => set.modify(ledger::FILE_NAME, old.clone(), text),
+            None => set.create(ledger::FILE_NAME, text),
+        }
+        set.brief(
+            ledger::FILE_NAME,
+            if self.has_ledger {
+                "ledger refreshed".to_string()
+            } else {
+                format!("ledger created: {} files adopted", ledger.len())
+            },
+        );
+        set
+    }
+}
+
+/// The features considered, for messages.
+pub fn feature_names(recipes: &[Recipe]) -> Vec<String> {
+    recipes
+        .iter()
+        .map(|r| match &r.feature {
+            Feature::Project => "project".to_string(),
+            other => other.to_string(),
+        })
+        .collect()
+}

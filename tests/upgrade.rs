@@ -1,0 +1,134 @@
+//! `polepos upgrade`: a file polepos wrote and nobody touched is a safe update when this
+//! version generates other bytes; `--apply` writes it and refreshes the ledger.
+
+mod common;
+
+use common::Scratch;
+
+/// Makes `rel` look as if an older polepos wrote `older` there: the file holds those
+/// bytes and its ledger entry records their hash.
+fn pretend_older_version_wrote(root: &std::path::Path, rel: &str, older: &str) {
+    let path = root.join(rel);
+    let current = std::fs::read(&path).unwrap();
+    std::fs::write(&path, older).unwrap();
+    let ledger_path = root.join(".poleposition.lock");
+    let ledger = std::fs::read_to_string(&ledger_path).unwrap();
+    let old_hash = polepos::ledger::sha256_hex(&current);
+    let new_hash = polepos::ledger::sha256_hex(older.as_bytes());
+    assert!(ledger.contains(&old_hash), "{rel} is in the ledger");
+    std::fs::write(&ledger_path, ledger.replace(&old_hash, &new_hash)).unwrap();
+}
+
+#[test]
+fn a_pristine_outdated_file_is_a_safe_update_and_apply_writes_it() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    let root = s.path().join("shop");
+    let fresh = std::fs::read_to_string(root.join("src/shop/main.py")).unwrap();
+    pretend_older_version_wrote(
+        &root,
+        "src/shop/main.py",
+        "from shop.app import create_app\n\napp = create_app()\n",
+    );
+
+    let report = s.run_in("shop", &["upgrade", "--json"]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    let json: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    let states: Vec<(String, String)> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] != "up-to-date")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [("src/shop/main.py".to_string(), "safe-update".to_string())]
+    );
+    assert_eq!(json["applied"], false);
+
+    let before = s.snapshot_tree();
+    let preview = s.run_in("shop", &["upgrade", "--apply", "--dry-run"]);
+    assert_eq!(preview.code, 0, "{}", preview.stderr);
+    assert!(
+        preview.stdout.contains("modify src/shop/main.py"),
+        "{}",
+        preview.stdout
+    );
+    assert_eq!(s.snapshot_tree(), before, "--dry-run writes nothing");
+
+    let applied = s.run_in("shop", &["upgrade", "--apply"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert_eq!(
+        std::fs::read_to_string(root.join("src/shop/main.py")).unwrap(),
+        fresh
+    );
+    let again = s.run_in("shop", &["upgrade", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    assert!(
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["state"] == "up-to-date"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(s.run_in("shop", &["check"]).code, 0);
+}
+
+#[test]
+fn a_file_the_user_changed_is_never_written() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    let root = s.path().join("shop");
+    std::fs::write(
+        root.join("src/shop/main.py"),
+        "from shop.app import create_app\n\napp = create_app()  # mine\n",
+    )
+    .unwrap();
+    let before = s.snapshot_tree();
+    let applied = s.run_in("shop", &["upgrade", "--apply"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert!(
+        applied.stdout.contains("modified      src/shop/main.py"),
+        "{}",
+        applied.stdout
+    );
+    let after = s.snapshot_tree();
+    let main = std::path::Path::new("shop/src/shop/main.py");
+    assert_eq!(
+        after.get(main),
+        before.get(main),
+        "a modified file is never written"
+    );
+}
+
+#[test]
+fn after_add_auth_the_spliced_files_compare_with_a_spliced_render() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    assert_eq!(s.run_in("shop", &["add", "auth"]).code, 0);
+    let report = s.run_in("shop", &["upgrade", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
+    let not_up_to_date: Vec<&serde_json::Value> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] != "up-to-date")
+        .collect();
+    assert!(not_up_to_date.is_empty(), "{not_up_to_date:?}");
+    assert!(
+        json["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "auth")
+    );
+}
