@@ -67,7 +67,10 @@ impl PyFacts {
             issues.push(
                 Issue::new(
                     Code::SyntaxError,
-                    format!("syntax error in {}: {}", self.path, error.message),
+                    format!(
+                        "syntax error in {} at column {}: {}",
+                        self.path, error.column, error.message
+                    ),
                 )
                 .at(&self.path, Some(error.line)),
             );
@@ -124,17 +127,27 @@ pub fn gather(identity: &Identity) -> Facts {
     let p = |rel: &str| format!("src/{pkg}/{rel}");
 
     let names = scan::module_dir_names(&root.join(p("modules")));
-    // The managed files are parsed while the module directories are scanned.
+    // The managed files and every other Python file are parsed while the module
+    // directories are scanned.
+    let managed = [
+        p("api/router.py"),
+        p("db/models.py"),
+        p("modules/__init__.py"),
+        p("settings.py"),
+    ];
+    let module_dirs: Vec<String> = names.iter().map(|n| p(&format!("modules/{n}/"))).collect();
     let load_managed = || {
         (
-            PyFacts::load(&root, p("api/router.py"), &format!("{pkg}.api")),
-            PyFacts::load(&root, p("db/models.py"), &format!("{pkg}.db")),
-            PyFacts::load(&root, p("modules/__init__.py"), &format!("{pkg}.modules")),
-            PyFacts::load(&root, p("settings.py"), &pkg),
+            PyFacts::load(&root, managed[0].clone(), &format!("{pkg}.api")),
+            PyFacts::load(&root, managed[1].clone(), &format!("{pkg}.db")),
+            PyFacts::load(&root, managed[2].clone(), &format!("{pkg}.modules")),
+            PyFacts::load(&root, managed[3].clone(), &pkg),
+            super::syntax::check_all(&root, &pkg, &managed, &module_dirs),
         )
     };
-    let ((router, models, modules_init, settings), dirs) =
+    let ((router, models, modules_init, settings, other_files), dirs) =
         scan::scan_all(&root, &pkg, &names, load_managed);
+    issues.extend(other_files);
     for file in [&router, &models, &modules_init, &settings] {
         file.report(&mut issues);
     }

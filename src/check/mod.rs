@@ -24,6 +24,7 @@ pub mod render;
 pub mod scan;
 pub mod source;
 pub mod structure;
+pub mod syntax;
 pub mod wiring;
 
 use std::path::{Path, PathBuf};

@@ -243,7 +243,10 @@ fn scan_module_with(root: &Path, pkg: &str, name: &str, buffer: &mut Vec<u8>) ->
             Err(error) => dir.issues.push(
                 Issue::new(
                     Code::SyntaxError,
-                    format!("syntax error in {path}: {}", error.message),
+                    format!(
+                        "syntax error in {path} at column {}: {}",
+                        error.column, error.message
+                    ),
                 )
                 .at(&path, Some(error.line)),
             ),

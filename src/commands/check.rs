@@ -61,7 +61,7 @@ fn silence_parser_panics() {
         std::panic::set_hook(Box::new(move |info| {
             let in_parser = info
                 .location()
-                .is_some_and(|l| l.file().contains("rustpython"));
+                .is_some_and(|l| l.file().contains("ruff_python"));
             if !in_parser {
                 previous(info);
             }

@@ -1,4 +1,6 @@
-//! Python files read with a real parser (rustpython-parser), summarised for the checks.
+//! Python files read with a real parser (ruff's own, `ruff_python_parser`: current
+//! Python syntax, f-strings of 3.12 included), summarised for the checks. Nothing outside
+//! this module sees the parser's API.
 //!
 //! The checks ask meaning-level questions — "is the status router imported, under which
 //! name, and included with which prefix?" — so a file is parsed once and reduced to a
@@ -12,8 +14,8 @@
 use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use rustpython_parser::Parse;
-use rustpython_parser::ast::{self, Expr, Stmt};
+use ruff_python_ast::{Expr, ModModule, Stmt};
+use ruff_python_parser::Parsed;
 
 mod walk;
 
@@ -206,40 +208,69 @@ impl PyFile {
     }
 }
 
-/// A file that does not parse.
+/// A file that does not parse: its first syntax error, and how many more the parser
+/// recovered from (one issue per file, however many errors it has).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxIssue {
     pub line: usize,
+    /// 1-based column (in characters) of the first error.
+    pub column: usize,
     pub message: String,
+}
+
+/// Parses a module, guarded against panics on hostile input.
+fn parse_guarded(text: &str) -> Option<Parsed<ModModule>> {
+    catch_unwind(AssertUnwindSafe(|| {
+        ruff_python_parser::parse_unchecked_source(text, ruff_python_ast::PySourceType::Python)
+    }))
+    .ok()
 }
 
 /// Parses `text`. `package` is the dotted package the file belongs to (the file's own
 /// module for `__init__.py`), used to resolve relative imports.
 pub fn parse(text: &str, package: &str) -> Result<PyFile, SyntaxIssue> {
     let index = LineIndex::new(text);
-    let parsed = catch_unwind(AssertUnwindSafe(|| ast::Suite::parse(text, "<check>")));
-    let suite = match parsed {
-        Ok(Ok(suite)) => suite,
-        Ok(Err(error)) => {
-            return Err(SyntaxIssue {
-                line: index.line(error.offset.to_u32()),
-                message: error.error.to_string(),
-            });
-        }
-        Err(_) => {
-            return Err(SyntaxIssue {
-                line: 1,
-                message: "the file could not be parsed".to_string(),
-            });
-        }
+    let Some(parsed) = parse_guarded(text) else {
+        return Err(SyntaxIssue {
+            line: 1,
+            column: 1,
+            message: "the file could not be parsed".to_string(),
+        });
     };
+    if let Some(first) = parsed.errors().first() {
+        let offset = first.location.start().to_u32();
+        let line = index.line(offset);
+        let line_start = index.start(line);
+        let column = text
+            .get(
+                line_start
+                    ..usize::try_from(offset)
+                        .unwrap_or(usize::MAX)
+                        .min(text.len()),
+            )
+            .map_or(1, |prefix| prefix.chars().count() + 1);
+        let more = parsed.errors().len() - 1;
+        let mut message = first.error.to_string();
+        if more > 0 {
+            message.push_str(&format!(
+                " (and {more} more syntax error{} in this file)",
+                if more == 1 { "" } else { "s" }
+            ));
+        }
+        dispose(parsed, text.len());
+        return Err(SyntaxIssue {
+            line,
+            column,
+            message,
+        });
+    }
     let mut walker = Walker {
         index: &index,
         package,
         file: PyFile::default(),
     };
-    walker.top_level(&suite);
-    dispose(suite, text.len());
+    walker.top_level(&parsed.syntax().body);
+    dispose(parsed, text.len());
     let mut file = walker.file;
     file.build_index();
     Ok(file)
@@ -248,13 +279,13 @@ pub fn parse(text: &str, package: &str) -> Result<PyFile, SyntaxIssue> {
 /// Parses a single statement line (e.g. `__tablename__ = "orders"`) and returns the
 /// string assigned to `name`, if that is what the line is.
 pub fn assigned_string(line: &str, name: &str) -> Option<String> {
-    let parsed = catch_unwind(|| ast::Suite::parse(line.trim(), "<check>")).ok()?;
-    let suite = parsed.ok()?;
-    let found = match suite.as_slice() {
-        [stmt] => assigned_in(stmt, name),
+    let line = line.trim();
+    let parsed = parse_guarded(line)?;
+    let found = match (parsed.errors().is_empty(), parsed.syntax().body.as_slice()) {
+        (true, [stmt]) => assigned_in(stmt, name),
         _ => None,
     };
-    dispose(suite, line.len());
+    dispose(parsed, line.len());
     found
 }
 
@@ -275,7 +306,7 @@ fn assigned_in(stmt: &Stmt, name: &str) -> Option<String> {
 /// small source is dropped here and a larger one on a thread whose stack grows with the
 /// source (stack pages are only committed when touched, so a shallow tree costs nothing
 /// extra). Hostile input such as `x = ------…1` nests a level per byte.
-fn dispose(tree: ast::Suite, source_len: usize) {
+fn dispose<T: Send>(tree: T, source_len: usize) {
     // Generous bounds on one level's frame (debug builds use the most) and on the
     // depth that is safe on any thread's stack, including a 2 MiB test thread.
     const BYTES_PER_LEVEL: usize = 256;
@@ -321,6 +352,13 @@ impl LineIndex {
             }
         }
         LineIndex { starts }
+    }
+
+    /// The byte offset where 1-based `line` starts.
+    pub fn start(&self, line: usize) -> usize {
+        line.checked_sub(1)
+            .and_then(|i| self.starts.get(i))
+            .map_or(0, |s| *s as usize)
     }
 
     /// The 1-based line holding byte `offset`.
@@ -456,6 +494,21 @@ api_router.include_router(
         let err = parse("import os\n\ndef f(:\n    pass\n", "x").unwrap_err();
         assert_eq!(err.line, 3, "{err:?}");
         assert!(parse("x = (\n", "x").is_err());
+    }
+
+    #[test]
+    fn every_recovered_error_is_counted_in_one_issue_with_its_column() {
+        let err = parse("x = 1\ny = = 2\ndef f(:\n    pass\n", "x").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 5), "{err:?}");
+        assert!(err.message.contains("more syntax error"), "{err:?}");
+    }
+
+    #[test]
+    fn python_3_12_f_strings_parse() {
+        let text = "names = {\"a\": 1}\nmessage = f\"{names[\"a\"]} and {f\"{1 + 1}\"}\"\n";
+        assert!(parse(text, "x").is_ok(), "{:?}", parse(text, "x"));
+        let generic = "def first[T](items: list[T]) -> T:\n    return items[0]\n\ntype Pair = tuple[int, int]\n";
+        assert!(parse(generic, "x").is_ok());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! Only statements are visited (never deep into expressions), so even a hostile file
 //! with deeply nested expressions cannot exhaust the stack here.
 
-use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
+use ruff_python_ast::{ElifElseClause, ExceptHandler, Expr, Stmt};
+use ruff_text_size::Ranged;
 
 use super::LineIndex;
 use super::{AllList, Arg, Class, Function, Import, Include, PyFile, Scope};
@@ -24,10 +25,7 @@ pub(super) fn name_of(expr: &Expr) -> Option<&str> {
 
 pub(super) fn string_literal(expr: &Expr) -> Option<String> {
     match expr {
-        Expr::Constant(c) => match &c.value {
-            Constant::Str(s) => Some(s.clone()),
-            _ => None,
-        },
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
         _ => None,
     }
 }
@@ -80,9 +78,6 @@ impl Walker<'_> {
                 Stmt::FunctionDef(f) => {
                     self.function(f.name.as_str(), &f.body, stmt);
                 }
-                Stmt::AsyncFunctionDef(f) => {
-                    self.function(f.name.as_str(), &f.body, stmt);
-                }
                 Stmt::ClassDef(c) => {
                     let fields = c
                         .body
@@ -125,10 +120,6 @@ impl Walker<'_> {
                     let inner = self.function_scope(scope, f.name.as_str());
                     self.nested(&f.body, &inner);
                 }
-                Stmt::AsyncFunctionDef(f) => {
-                    let inner = self.function_scope(scope, f.name.as_str());
-                    self.nested(&f.body, &inner);
-                }
                 Stmt::ClassDef(c) => self.nested(&c.body, scope),
                 Stmt::If(s) => {
                     let body_scope = if is_type_checking(&s.test) {
@@ -137,31 +128,25 @@ impl Walker<'_> {
                         scope.clone()
                     };
                     self.nested(&s.body, &body_scope);
-                    self.nested(&s.orelse, scope);
+                    for ElifElseClause { test, body, .. } in &s.elif_else_clauses {
+                        let clause_scope = if test.as_ref().is_some_and(is_type_checking) {
+                            Scope::TypeChecking
+                        } else {
+                            scope.clone()
+                        };
+                        self.nested(body, &clause_scope);
+                    }
                 }
                 Stmt::Try(s) => {
                     self.nested(&s.body, scope);
-                    for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
-                        self.nested(&h.body, scope);
-                    }
-                    self.nested(&s.orelse, scope);
-                    self.nested(&s.finalbody, scope);
-                }
-                Stmt::TryStar(s) => {
-                    self.nested(&s.body, scope);
-                    for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
+                    for ExceptHandler::ExceptHandler(h) in &s.handlers {
                         self.nested(&h.body, scope);
                     }
                     self.nested(&s.orelse, scope);
                     self.nested(&s.finalbody, scope);
                 }
                 Stmt::With(s) => self.nested(&s.body, scope),
-                Stmt::AsyncWith(s) => self.nested(&s.body, scope),
                 Stmt::For(s) => {
-                    self.nested(&s.body, scope);
-                    self.nested(&s.orelse, scope);
-                }
-                Stmt::AsyncFor(s) => {
                     self.nested(&s.body, scope);
                     self.nested(&s.orelse, scope);
                 }
@@ -207,7 +192,7 @@ impl Walker<'_> {
                 }
             }
             Stmt::ImportFrom(i) => {
-                let level = i.level.as_ref().map_or(0, |l| l.to_usize());
+                let level = usize::try_from(i.level).unwrap_or(usize::MAX);
                 let relative = i.module.as_ref().map(|m| m.as_str()).unwrap_or_default();
                 let Some(module) = resolve(self.package, level, relative) else {
                     return;
@@ -278,10 +263,15 @@ impl Walker<'_> {
             Expr::Name(n) => n.id.as_str().to_string(),
             _ => return,
         };
-        let router = call.args.first().and_then(name_of).map(str::to_string);
+        let router = call
+            .arguments
+            .args
+            .first()
+            .and_then(name_of)
+            .map(str::to_string);
         let mut prefix = Arg::Absent;
         let mut tags = Arg::Absent;
-        for keyword in &call.keywords {
+        for keyword in &call.arguments.keywords {
             match keyword.arg.as_ref().map(|a| a.as_str()) {
                 Some("prefix") => {
                     prefix = string_literal(&keyword.value).map_or(Arg::Other, Arg::Literal);

@@ -206,3 +206,36 @@ fn ppchk062_duplicate_table_names() {
     );
     assert!(project.codes().contains(&"PPCHK062".to_string()));
 }
+
+#[test]
+fn ppchk038_in_every_python_file_of_the_project() {
+    // Files no other rule reads: each broken alone gives exactly one PPCHK038 there.
+    let project = with_auth();
+    for rel in [
+        project.p("auth/router.py"),
+        project.p("app.py"),
+        "migrations/env.py".to_string(),
+        "tests/integration/test_status.py".to_string(),
+    ] {
+        let original = project.read(&rel);
+        project.write(&rel, format!("{original}\ndef broken(:\n    pass\n"));
+        let report = project.assert_only("PPCHK038");
+        assert_eq!(report.issues.len(), 1, "{rel}: {:#?}", report.issues);
+        assert_eq!(report.issues[0].path.as_deref(), Some(rel.as_str()));
+        assert!(report.issues[0].message.contains("column"), "{:#?}", report.issues);
+        project.write(&rel, original);
+    }
+    project.assert_clean();
+}
+
+#[test]
+fn python_3_12_syntax_is_not_a_syntax_error() {
+    let project = sqlite();
+    let rel = project.p("modules/status/services/status_service.py");
+    let original = project.read(&rel);
+    project.write(
+        &rel,
+        format!("{original}\n\ndef label(names: dict[str, int]) -> str:\n    return f\"{{names[\"a\"]}}\"\n"),
+    );
+    project.assert_clean();
+}

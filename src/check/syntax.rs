@@ -1,0 +1,109 @@
+//! PPCHK038 / PPCHK023 for every Python file of the project, not only the managed ones:
+//! everything under `src/`, `tests/` and `migrations/` is parsed, so a broken
+//! `auth/router.py`, `app.py`, test or `migrations/env.py` never gives "check passed".
+//!
+//! The managed files and the module directories are parsed by their own rules; the paths
+//! in `skip` (and every file under a skipped directory prefix) are left to them, so each
+//! error is reported once.
+
+use std::fs;
+use std::path::Path;
+
+use super::Issue;
+use super::codes::Code;
+use super::source::Source;
+use crate::python;
+
+/// Directories never descended into.
+const IGNORED_DIRS: &[&str] = &["__pycache__", "node_modules", "site-packages"];
+
+/// Parses every `.py` file under the project's source roots that is not in `skip` (exact
+/// paths) and not under one of `skip_dirs` (path prefixes ending in `/`).
+pub fn check_all(root: &Path, pkg: &str, skip: &[String], skip_dirs: &[String]) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let mut files = Vec::new();
+    for top in ["src", "tests", "migrations"] {
+        collect(root, Path::new(top), skip_dirs, &mut files);
+    }
+    files.sort();
+    for rel in files {
+        if skip.contains(&rel) {
+            continue;
+        }
+        match Source::read(&root.join(&rel)) {
+            Source::Text(text) => {
+                if let Err(error) = python::parse(&text, &package_of(&rel, pkg)) {
+                    issues.push(
+                        Issue::new(
+                            Code::SyntaxError,
+                            format!(
+                                "syntax error in {rel} at column {}: {}",
+                                error.column, error.message
+                            ),
+                        )
+                        .at(&rel, Some(error.line)),
+                    );
+                }
+            }
+            Source::NotUtf8 { line } => issues.push(
+                Issue::new(Code::NotUtf8, format!("{rel} is not valid UTF-8")).at(&rel, Some(line)),
+            ),
+            Source::Missing => {}
+        }
+    }
+    issues
+}
+
+/// The dotted package a file belongs to, for resolving relative imports.
+fn package_of(rel: &str, pkg: &str) -> String {
+    let path = Path::new(rel);
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let dotted = dir
+        .strip_prefix("src")
+        .unwrap_or(dir)
+        .to_string_lossy()
+        .replace('/', ".");
+    if dotted.is_empty() {
+        pkg.to_string()
+    } else {
+        dotted
+    }
+}
+
+fn collect(root: &Path, rel: &Path, skip_dirs: &[String], out: &mut Vec<String>) {
+    let Ok(entries) = fs::read_dir(root.join(rel)) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        let child = rel.join(&name);
+        let shown = child.to_string_lossy().replace('\\', "/");
+        if kind.is_dir() {
+            // Symlinked directories are not followed (kind is the link's own type).
+            let skipped = name.starts_with('.')
+                || IGNORED_DIRS.contains(&name.as_str())
+                || skip_dirs.iter().any(|d| format!("{shown}/") == *d);
+            if !skipped {
+                collect(root, &child, skip_dirs, out);
+            }
+        } else if kind.is_file() && name.ends_with(".py") {
+            out.push(shown);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packages_of_files() {
+        assert_eq!(package_of("src/shop/auth/router.py", "shop"), "shop.auth");
+        assert_eq!(package_of("tests/unit/test_x.py", "shop"), "tests.unit");
+    }
+}
