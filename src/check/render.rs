@@ -28,9 +28,9 @@ use super::Report;
 use super::codes::Severity;
 
 /// The headline of a passing check.
-pub const PASSED: &str = "PolePosition project check passed.";
+pub const PASSED: &str = "polepos check passed.";
 /// The headline of a failing check.
-pub const FAILED: &str = "PolePosition project check failed.";
+pub const FAILED: &str = "polepos check failed.";
 
 fn headline(report: &Report) -> &'static str {
     if report.passed() { PASSED } else { FAILED }
@@ -44,7 +44,26 @@ fn location(path: Option<&str>, line: Option<usize>) -> String {
     }
 }
 
-/// Human-readable text.
+/// `2 errors, 1 warning`.
+pub fn counts(report: &Report) -> String {
+    let errors = report
+        .issues
+        .iter()
+        .filter(|i| i.severity() == Severity::Error)
+        .count();
+    let warnings = report.issues.len() - errors;
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+/// Human-readable text: headline, root, package, what `--fix` changed, every issue with
+/// its fix, and the counts.
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", headline(report));
@@ -58,6 +77,18 @@ pub fn text(report: &Report) -> String {
         "Package: {}",
         report.package.as_deref().unwrap_or("(unknown)")
     );
+    if !report.fixed.is_empty() {
+        let _ = writeln!(out, "Fixed:");
+        for fixed in &report.fixed {
+            let _ = writeln!(
+                out,
+                "  - [{}] {}{}",
+                fixed.code,
+                fixed.message,
+                location(Some(&fixed.path), Some(fixed.line))
+            );
+        }
+    }
     for issue in &report.issues {
         let severity = match issue.severity() {
             Severity::Error => "",
@@ -72,18 +103,7 @@ pub fn text(report: &Report) -> String {
         );
         let _ = writeln!(out, "    Fix: {}", issue.remediation);
     }
-    if !report.fixed.is_empty() {
-        let _ = writeln!(out, "Fixed:");
-        for fixed in &report.fixed {
-            let _ = writeln!(
-                out,
-                "  - [{}] {}{}",
-                fixed.code,
-                fixed.message,
-                location(Some(&fixed.path), Some(fixed.line))
-            );
-        }
-    }
+    let _ = writeln!(out, "{}", counts(report));
     out
 }
 
