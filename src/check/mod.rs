@@ -18,6 +18,7 @@ pub mod cross;
 pub mod facts;
 pub mod fix;
 pub mod identity;
+pub mod imports;
 pub mod integrations;
 pub mod modules;
 pub mod render;
@@ -28,6 +29,8 @@ pub mod syntax;
 pub mod wiring;
 
 use std::path::{Path, PathBuf};
+
+use crate::changeset;
 
 pub use codes::{Code, Severity};
 
@@ -175,11 +178,39 @@ pub fn check_and_fix(cwd: &Path) -> anyhow::Result<Report> {
     };
     let facts = facts::gather(&identity);
     let issues = run_rules(&facts);
-    let (set, fixed) = fix::plan(&facts, &issues);
-    if !set.is_empty() {
-        set.apply()?;
+    let (set, mut fixed) = fix::plan(&facts, &issues);
+    if set.is_empty() {
+        return Ok(check(cwd));
     }
+    set.apply()?;
     let mut report = check(cwd);
+    // A fix whose file still fails for the same reason made nothing better: put that
+    // file back as it was and do not claim the fix.
+    let edited: Vec<&changeset::Change> = set.changes().iter().collect();
+    let persisting: Vec<String> = issues
+        .iter()
+        .filter_map(|issue| issue.autofix.as_ref().map(|fix| (issue, fix)))
+        .filter(|(issue, _)| {
+            report
+                .issues
+                .iter()
+                .any(|after| after.code == issue.code && after.message == issue.message)
+        })
+        .map(|(_, fix)| fix.path.clone())
+        .collect();
+    if !persisting.is_empty() {
+        let mut undo = changeset::ChangeSet::new(facts.root.clone());
+        for change in edited {
+            if let changeset::Change::Modify { path, old, new } = change
+                && persisting.iter().any(|p| Path::new(p) == path)
+            {
+                undo.modify(path.clone(), new.clone(), old.clone());
+            }
+        }
+        undo.apply()?;
+        fixed.retain(|f| !persisting.contains(&f.path));
+        report = check(cwd);
+    }
     report.fixed = fixed;
     Ok(report)
 }
@@ -189,6 +220,7 @@ pub fn run_rules(facts: &facts::Facts) -> Vec<Issue> {
     let mut issues = facts.issues.clone();
     structure::check(facts, &mut issues);
     modules::check(facts, &mut issues);
+    imports::check(facts, &mut issues);
     integrations::check(facts, &mut issues);
     auth::check(facts, &mut issues);
     issues

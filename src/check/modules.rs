@@ -196,8 +196,15 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             .fix(format!(
                 "add `{line}` above `# polepos:model-imports` (or run `polepos check --fix`)"
             ));
-            // Importing a model file that is not there would break the app.
-            if dir.files.contains("model.py") {
+            // Importing a model file that is not there would break the app, and a second
+            // import beside an existing (broken or unusual) one would hide it.
+            let module_package = format!("{pkg}.modules.{name}");
+            let already_imported = models.imports.iter().any(|i| {
+                i.module == module_package
+                    || i.module.starts_with(&format!("{module_package}."))
+                    || i.bound == format!("{name}_model")
+            });
+            if dir.files.contains("model.py") && !already_imported {
                 issue = issue.autofix(Fix {
                     path: facts.models.path.clone(),
                     edit: Edit::InsertAbove {

@@ -59,7 +59,11 @@ pub fn counts(report: &Report) -> String {
             format!("{n} {word}s")
         }
     };
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 /// Human-readable text: headline, root, package, what `--fix` changed, every issue with

@@ -76,8 +76,19 @@ pub fn check(facts: &Facts, router: &PyFile, expected: &Expected<'_>, issues: &m
         .fix(format!(
             "add `{include_line}` above `# polepos:router-includes`{or_fix}"
         ));
-        // Safe to include only a router that is imported, on the file's own receiver.
-        if let (Some(binding), Some(receiver)) = (&found.binding, receiver(router)) {
+        // Safe to include only an APIRouter that is imported (`from <pkg>.router import
+        // router`, not the `router` submodule itself), on the file's own receiver.
+        let router_module = format!("{}.router", mount.package);
+        let imports_the_router_object = found.binding.as_ref().is_some_and(|binding| {
+            router.imports.iter().any(|i| {
+                &i.bound == binding
+                    && i.module == router_module
+                    && i.name.as_deref() == Some("router")
+            })
+        });
+        if let (Some(binding), Some(receiver), true) =
+            (&found.binding, receiver(router), imports_the_router_object)
+        {
             issue = issue.autofix(Fix {
                 path: path.clone(),
                 edit: Edit::InsertAbove {

@@ -222,7 +222,11 @@ fn ppchk038_in_every_python_file_of_the_project() {
         let report = project.assert_only("PPCHK038");
         assert_eq!(report.issues.len(), 1, "{rel}: {:#?}", report.issues);
         assert_eq!(report.issues[0].path.as_deref(), Some(rel.as_str()));
-        assert!(report.issues[0].message.contains("column"), "{:#?}", report.issues);
+        assert!(
+            report.issues[0].message.contains("column"),
+            "{:#?}",
+            report.issues
+        );
         project.write(&rel, original);
     }
     project.assert_clean();
@@ -236,6 +240,54 @@ fn python_3_12_syntax_is_not_a_syntax_error() {
     project.write(
         &rel,
         format!("{original}\n\ndef label(names: dict[str, int]) -> str:\n    return f\"{{names[\"a\"]}}\"\n"),
+    );
+    project.assert_clean();
+}
+
+#[test]
+fn ppchk039_an_import_that_cannot_resolve_and_fix_adds_nothing_beside_it() {
+    let project = legacy();
+    let models = project.p("db/models.py");
+    project.edit(
+        &models,
+        "from legacy_shop.modules.orders import model  # noqa: F401",
+        "from legacy_shop.modules.orders import modle as orders_model  # noqa: F401",
+    );
+    let report = project.report();
+    let codes: Vec<String> = report.issues.iter().map(|i| i.code.name()).collect();
+    assert!(
+        codes.contains(&"PPCHK039".to_string()),
+        "{:#?}",
+        report.issues
+    );
+    let broken = report
+        .issues
+        .iter()
+        .find(|i| i.code.name() == "PPCHK039")
+        .unwrap();
+    assert_eq!(broken.line, Some(8));
+    assert!(broken.message.contains("modle"), "{}", broken.message);
+    let before = project.read(&models);
+    let run = crate::support::polepos(&project.root, &["check", "--fix"]);
+    assert_eq!(
+        run.code, 1,
+        "a broken import stays an error: {}",
+        run.stdout
+    );
+    assert_eq!(project.read(&models), before, "--fix adds no second import");
+}
+
+#[test]
+fn imports_of_names_an_init_defines_resolve() {
+    let project = sqlite();
+    let init = project.p("modules/status/__init__.py");
+    let original = project.read(&init);
+    project.write(&init, format!("{original}\nHELPER = 1\n"));
+    let router = project.p("api/router.py");
+    project.edit(
+        &router,
+        "# polepos:router-imports",
+        "from shop.modules.status import HELPER  # noqa: F401\n\n# polepos:router-imports",
     );
     project.assert_clean();
 }

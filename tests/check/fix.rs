@@ -149,3 +149,27 @@ fn fix_keeps_a_missing_trailing_comma_safe() {
     assert_eq!(project.read(&init), before);
     assert!(report.fixed.is_empty());
 }
+
+#[test]
+fn fix_never_includes_a_router_module_instead_of_its_router() {
+    let project = crate::support::sqlite();
+    let router = project.p("api/router.py");
+    project.edit(
+        &router,
+        "from shop.modules.status.router import router as status_router",
+        "from shop.modules.status import router as status_router",
+    );
+    project.delete_line(
+        &router,
+        "api_router.include_router(status_router, tags=[\"status\"])",
+    );
+    let before = project.read(&router);
+    let run = crate::support::polepos(&project.root, &["check", "--fix"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("PPCHK022"), "{}", run.stdout);
+    assert_eq!(
+        project.read(&router),
+        before,
+        "no include of the module object"
+    );
+}
