@@ -54,6 +54,24 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         return;
     }
     let pkg = &facts.pkg;
+    if facts.manifest.state == super::identity::ManifestState::Read
+        && !facts.manifest.integration_enabled("auth")
+    {
+        issues.push(
+            Issue::new(
+                Code::FeatureNotInManifest,
+                format!(
+                    "auth is present (files or wiring) but {} does not record `auth = true`",
+                    manifest::FILE_NAME
+                ),
+            )
+            .at(manifest::FILE_NAME, None)
+            .fix(format!(
+                "add `auth = true` under [integrations] in {}",
+                manifest::FILE_NAME
+            )),
+        );
+    }
     if !facts.db.has_db() {
         let line =
             super::identity::key_line(facts.manifest.text.as_deref(), "integrations", "auth");

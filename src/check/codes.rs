@@ -109,6 +109,9 @@ codes! {
     ModuleNotInManifest = 18, Warning, "module not recorded in the manifest",
         "A directory under `src/<package>/modules/` is not listed under [modules]. It is checked with the template recognised from its files, but `polepos remove module` and upgrades will not know how it was made.",
         "Add `<name> = \"<template>\"` under [modules] in .poleposition.toml.";
+    FeatureNotInManifest = 19, Warning, "feature present but not recorded in the manifest",
+        "Files or wiring of a feature (auth) are present, but `.poleposition.toml` does not record it under [integrations]. It is still checked, but `polepos upgrade` and `polepos remove` go by the manifest and will not know about it.",
+        "Add `auth = true` under [integrations] in .poleposition.toml.";
     ManagedFileMissing = 20, Error, "managed file missing",
         "A file polepos edits at its markers (`api/router.py`, `modules/__init__.py`, `settings.py`, `db/models.py`, `.env.example`) is missing.",
         "Restore the file from version control.";

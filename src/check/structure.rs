@@ -63,7 +63,8 @@ const DB_DEPENDENCIES: &[&str] = &[
 ];
 
 pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
-    required_files(facts, issues);
+    let status_removed = status_removed(facts);
+    required_files(facts, status_removed, issues);
     match facts.db {
         DbMode::None => remnants(facts, issues),
         DbMode::Sqlite | DbMode::Postgres => alembic(facts, issues),
@@ -75,10 +76,35 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         }
         marker_rules(facts, marker, issues);
     }
-    status_wiring(facts, issues);
+    if !status_removed {
+        status_wiring(facts, issues);
+    }
 }
 
-fn required_files(facts: &Facts, issues: &mut Vec<Issue>) {
+/// Whether the starter `status` module was removed on purpose: its manifest entry, its
+/// directory, its test and all of its wiring are gone (a project may drop the endpoint).
+/// Half of it missing is still an error.
+pub fn status_removed(facts: &Facts) -> bool {
+    let pkg = &facts.pkg;
+    let in_manifest = facts.manifest.module("status").is_some();
+    let dir = facts.root.join(facts.pkg_path("modules/status"));
+    let wired = facts.router.file().is_none_or(|router| {
+        let found = RouterMount::status(pkg).find(router);
+        found.binding.is_some() || found.include.is_some()
+    });
+    let exported = facts
+        .modules_init
+        .file()
+        .is_some_and(|init| init.exports("status"));
+    facts.manifest.state == super::identity::ManifestState::Read
+        && !in_manifest
+        && dir.symlink_metadata().is_err()
+        && !facts.root.join("tests/integration/test_status.py").exists()
+        && !wired
+        && !exported
+}
+
+fn required_files(facts: &Facts, status_removed: bool, issues: &mut Vec<Issue>) {
     let db_files: &[&str] = if facts.db.has_db() {
         REQUIRED_DB_FILES
     } else {
@@ -89,7 +115,14 @@ fn required_files(facts: &Facts, issues: &mut Vec<Issue>) {
         .chain(db_files)
         .map(|f| facts.pkg_path(f));
     let root_files = REQUIRED_ROOT_FILES.iter().map(|f| f.to_string());
-    for path in package_files.chain(root_files) {
+    let is_status = |path: &String| {
+        path.starts_with(&facts.pkg_path("modules/status/"))
+            || path == "tests/integration/test_status.py"
+    };
+    for path in package_files
+        .chain(root_files)
+        .filter(|p| !(status_removed && is_status(p)))
+    {
         if !facts.root.join(&path).is_file() {
             issues.push(
                 Issue::new(

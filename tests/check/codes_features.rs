@@ -139,7 +139,15 @@ fn ppchk051_auth_model_import_missing() {
 fn auth_traces_without_manifest_entry_are_validated() {
     let project = with_auth();
     project.edit(".poleposition.toml", "auth = true", "");
-    project.assert_clean();
+    assert_eq!(project.codes(), ["PPCHK019"], "reported, as a warning");
     project.remove("src/shop/auth/user_service.py");
-    project.assert_only("PPCHK045");
+    assert_eq!(project.codes(), ["PPCHK019", "PPCHK045"]);
+}
+
+#[test]
+fn ppchk019_auth_present_but_not_in_the_manifest() {
+    let project = Project::fresh_with_auth(DbMode::Sqlite);
+    project.delete_line(".poleposition.toml", "auth = true");
+    let report = project.assert_only("PPCHK019");
+    assert!(report.passed(), "a warning: {:#?}", report.issues);
 }

@@ -305,3 +305,29 @@ fn ppchk024_marker_out_of_place_or_duplicated() {
     );
     project.assert_only("PPCHK024");
 }
+
+#[test]
+fn a_starter_status_module_removed_on_purpose_is_not_an_error() {
+    let project = crate::support::sqlite();
+    project.remove(&project.p("modules/status"));
+    project.remove("tests/integration/test_status.py");
+    project.delete_line(".poleposition.toml", "status = \"starter\"");
+    let router = project.p("api/router.py");
+    project.delete_line(
+        &router,
+        "from shop.modules.status.router import router as status_router",
+    );
+    project.delete_line(
+        &router,
+        "api_router.include_router(status_router, tags=[\"status\"])",
+    );
+    let init = project.p("modules/__init__.py");
+    project.delete_line(&init, "\"status\",");
+    project.assert_clean();
+    // Half-removed is still reported.
+    project.write(
+        "tests/integration/test_status.py",
+        "def test_nothing() -> None:\n    pass\n",
+    );
+    assert!(!project.codes().is_empty());
+}
