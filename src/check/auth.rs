@@ -126,6 +126,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             what: "the auth router".to_string(),
             import_code: Code::AuthRouterImportMissing,
             include_code: Code::AuthRouterIncludeMissing,
+            own_prefix: facts.auth_router_prefix.clone(),
         };
         wiring::check(facts, router, &expected, issues);
     }

@@ -101,6 +101,8 @@ pub struct Facts {
     pub unit_tests: BTreeSet<String>,
     /// Tables declared by `auth/model.py`.
     pub auth_tables: Vec<Table>,
+    /// The prefix `auth/router.py` gives its own `router = APIRouter(...)`.
+    pub auth_router_prefix: python::Arg<String>,
 }
 
 impl Facts {
@@ -170,6 +172,14 @@ pub fn gather(identity: &Identity) -> Facts {
         }
     }
 
+    let auth_router_prefix = match Source::read(&root.join(p("auth/router.py"))) {
+        Source::Text(text) => python::parse(&text, &format!("{pkg}.auth"))
+            .ok()
+            .and_then(|f| f.routers.into_iter().find(|r| r.name == "router"))
+            .map(|r| r.prefix)
+            .unwrap_or_default(),
+        _ => python::Arg::Absent,
+    };
     let auth_model = p("auth/model.py");
     let auth_tables = match Source::read(&root.join(&auth_model)) {
         Source::Text(text) => scan::tables_in(&text, &auth_model),
@@ -192,6 +202,7 @@ pub fn gather(identity: &Identity) -> Facts {
         env,
         modules,
         auth_tables,
+        auth_router_prefix,
     }
 }
 

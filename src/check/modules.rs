@@ -177,6 +177,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
                 what: format!("the router of module `{name}`"),
                 import_code: Code::ModuleRouterImportMissing,
                 include_code: Code::ModuleRouterIncludeMissing,
+                own_prefix: dir.router_prefix.clone(),
             };
             wiring::check(facts, router, &expected, issues);
         }

@@ -45,6 +45,9 @@ pub struct ModuleDir {
     /// Load-time imports of other modules.
     pub imports: Vec<ModuleRef>,
     pub tables: Vec<Table>,
+    /// The `prefix=` its `router.py` gives `router = APIRouter(...)` (absent when it
+    /// sets none or has no such router).
+    pub router_prefix: crate::python::Arg<String>,
     /// Problems reading the files (PPCHK023, PPCHK038).
     pub issues: Vec<Issue>,
 }
@@ -222,12 +225,15 @@ fn scan_module_with(root: &Path, pkg: &str, name: &str, buffer: &mut Vec<u8>) ->
         if rel == "model.py" {
             dir.tables.extend(tables_in(text, &path));
         }
-        if !may_import_other_module(text, name) {
-            continue;
-        }
+        // Every file is parsed: a syntax error anywhere in a module is reported.
         let package = python_package(pkg, name, &rel);
         match python::parse(text, &package) {
             Ok(file) => {
+                if rel == "router.py"
+                    && let Some(def) = file.routers.iter().find(|r| r.name == "router")
+                {
+                    dir.router_prefix = def.prefix.clone();
+                }
                 for import in file.imports.iter().filter(|i| i.scope == Scope::TopLevel) {
                     if let Some(target) = module_of(pkg, &import.module, import.name.as_deref())
                         && target != name
@@ -292,54 +298,9 @@ fn python_package(pkg: &str, module: &str, rel: &str) -> String {
     parts.join(".")
 }
 
-/// Cheap pre-filter: could this file import a module other than `own`? Errs on the side
-/// of parsing: any `modules` not followed by `.<own>` and any `from ..` says yes.
-pub fn may_import_other_module(text: &str, own: &str) -> bool {
-    if text.contains("from ..") {
-        return true;
-    }
-    let mut rest = text;
-    while let Some(at) = rest.find("modules") {
-        let after = &rest[at + "modules".len()..];
-        let own_reference = after
-            .strip_prefix('.')
-            .and_then(|a| a.strip_prefix(own))
-            .is_some_and(|tail| !tail.starts_with(|c: char| c == '_' || c.is_alphanumeric()));
-        if !own_reference {
-            return true;
-        }
-        rest = after;
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prefilter_spots_other_modules_only() {
-        assert!(!may_import_other_module(
-            "from shop.modules.orders.model import Order\nfrom shop.db.base import Base\n",
-            "orders"
-        ));
-        assert!(may_import_other_module(
-            "from shop.modules.orders_extra import x\n",
-            "orders"
-        ));
-        assert!(may_import_other_module(
-            "from shop.modules import billing\n",
-            "orders"
-        ));
-        assert!(may_import_other_module(
-            "from ..billing import x\n",
-            "orders"
-        ));
-        assert!(!may_import_other_module(
-            "from .model import Order\n",
-            "orders"
-        ));
-    }
 
     #[test]
     fn import_targets() {

@@ -376,6 +376,11 @@ fn status_wiring(facts: &Facts, issues: &mut Vec<Issue>) {
         what: "the starter status router".to_string(),
         import_code: Code::StatusWiring,
         include_code: Code::StatusWiring,
+        own_prefix: facts
+            .modules
+            .get("status")
+            .map(|d| d.router_prefix.clone())
+            .unwrap_or_default(),
     };
     super::wiring::check(facts, router, &expected, issues);
 }

@@ -10,7 +10,7 @@ use super::facts::Facts;
 use super::{Edit, Fix, Issue};
 use crate::feature::RouterMount;
 use crate::markers;
-use crate::python::PyFile;
+use crate::python::{Arg, PyFile};
 
 /// One mount to check, with how to name it and which codes it reports.
 pub struct Expected<'a> {
@@ -19,6 +19,8 @@ pub struct Expected<'a> {
     pub what: String,
     pub import_code: Code,
     pub include_code: Code,
+    /// The prefix the router sets on itself (`APIRouter(prefix=...)`), if known.
+    pub own_prefix: Arg<String>,
 }
 
 /// Checks `expected` against the parsed `api/router.py`.
@@ -102,7 +104,7 @@ pub fn check(facts: &Facts, router: &PyFile, expected: &Expected<'_>, issues: &m
         issues.push(issue);
         return;
     };
-    let mismatches = mount.mismatches(include);
+    let mismatches = mount.mismatches(include, &expected.own_prefix);
     if !mismatches.is_empty() {
         let words: Vec<String> = mismatches.iter().map(|m| mount.describe(m)).collect();
         issues.push(

@@ -23,13 +23,13 @@ pub struct RouterMount {
     pub tag: String,
 }
 
-/// What is wrong with an include that exists.
+/// What is wrong with an include that exists. Tags are documentation (OpenAPI
+/// grouping): any tags are accepted, only the mount point counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mismatch {
-    /// The include's prefix, as written (`Arg::Absent` for none).
-    Prefix(Arg<String>),
-    /// The include's tags differ from `[tag]`.
-    Tags,
+    /// The effective prefix (the include's `prefix=` plus the router's own
+    /// `APIRouter(prefix=...)`), or `None` when either is computed at run time.
+    Prefix(Option<String>),
 }
 
 /// The mount as found in a parsed `api/router.py`.
@@ -102,27 +102,30 @@ impl RouterMount {
     pub fn find<'f>(&self, file: &'f PyFile) -> Found<'f> {
         let binding = file.router_binding(&self.package).map(str::to_string);
         let name = binding.as_deref().unwrap_or(&self.alias);
-        Found {
-            include: file.include_of(name),
-            binding,
-        }
+        // `from <pkg>.modules.x import router as x_router` binds the router *module*;
+        // its include is then `include_router(x_router.router, ...)`.
+        let include = file
+            .include_of(name)
+            .or_else(|| file.include_of(&format!("{name}.router")));
+        Found { include, binding }
     }
 
-    /// How an existing include differs from this mount (empty when it matches).
-    pub fn mismatches(&self, include: &Include) -> Vec<Mismatch> {
-        let mut out = Vec::new();
-        let effective = match &include.prefix {
+    /// How an existing include differs from this mount (empty when it matches), given
+    /// the prefix the router sets on itself (`APIRouter(prefix=...)`).
+    pub fn mismatches(&self, include: &Include, own_prefix: &Arg<String>) -> Vec<Mismatch> {
+        let part = |arg: &Arg<String>| match arg {
             Arg::Absent => Some(String::new()),
             Arg::Literal(p) => Some(normalise_prefix(p)),
             Arg::Other => None,
         };
-        if effective.as_deref() != Some(self.prefix.as_str()) {
-            out.push(Mismatch::Prefix(include.prefix.clone()));
+        let effective = part(&include.prefix)
+            .zip(part(own_prefix))
+            .map(|(outer, inner)| normalise_prefix(&format!("{outer}{inner}")));
+        if effective.as_deref() == Some(self.prefix.as_str()) {
+            Vec::new()
+        } else {
+            vec![Mismatch::Prefix(effective)]
         }
-        if include.tags != Arg::Literal(vec![self.tag.clone()]) {
-            out.push(Mismatch::Tags);
-        }
-        out
     }
 
     /// Words a mismatch: `prefix "/x" instead of "/orders"`, `no prefix instead of …`.
@@ -133,10 +136,9 @@ impl RouterMount {
             format!("\"{}\"", self.prefix)
         };
         match mismatch {
-            Mismatch::Prefix(Arg::Literal(p)) => format!("prefix \"{p}\" instead of {want}"),
-            Mismatch::Prefix(Arg::Absent) => format!("no prefix instead of {want}"),
-            Mismatch::Prefix(Arg::Other) => format!("a computed prefix instead of {want}"),
-            Mismatch::Tags => format!("tags other than [\"{}\"]", self.tag),
+            Mismatch::Prefix(Some(p)) if p.is_empty() => format!("no prefix instead of {want}"),
+            Mismatch::Prefix(Some(p)) => format!("prefix \"{p}\" instead of {want}"),
+            Mismatch::Prefix(None) => format!("a computed prefix instead of {want}"),
         }
     }
 
@@ -158,11 +160,15 @@ impl RouterMount {
                     .map(|i| (i.line, i.end_line)),
             );
         }
+        let name = found.binding.as_deref().unwrap_or(&self.alias);
+        let attribute = format!("{name}.router");
         ranges.extend(
             file.includes
                 .iter()
                 .filter(|i| {
-                    i.router.as_deref() == Some(found.binding.as_deref().unwrap_or(&self.alias))
+                    i.router
+                        .as_deref()
+                        .is_some_and(|r| r == name || r == attribute)
                 })
                 .map(|i| (i.line, i.end_line)),
         );
@@ -207,14 +213,14 @@ mod tests {
         assert_eq!(found.binding.as_deref(), Some("orders"));
         let include = found.include.unwrap();
         assert!(
-            orders.mismatches(include).is_empty(),
+            orders.mismatches(include, &Arg::Absent).is_empty(),
             "trailing slash is the same mount"
         );
         assert_eq!(orders.line_ranges(&file), vec![(4, 6), (12, 14)]);
         let status = RouterMount::status("shop");
         assert!(
             status
-                .mismatches(status.find(&file).include.unwrap())
+                .mismatches(status.find(&file).include.unwrap(), &Arg::Absent)
                 .is_empty()
         );
         assert_eq!(status.line_ranges(&file), vec![(3, 3), (11, 11)]);
@@ -239,17 +245,37 @@ mod tests {
         let mount = RouterMount::module("shop", "a");
         let found = mount.find(&file).include.unwrap();
         let words: Vec<String> = mount
-            .mismatches(found)
+            .mismatches(found, &Arg::Absent)
             .iter()
             .map(|m| mount.describe(m))
             .collect();
         assert_eq!(
             words,
-            ["prefix \"/b\" instead of \"/a\"", "tags other than [\"a\"]"]
+            ["prefix \"/b\" instead of \"/a\""],
+            "tags are documentation"
         );
         assert_eq!(
-            RouterMount::status("shop").describe(&Mismatch::Prefix(Arg::Literal("/s".into()))),
+            RouterMount::status("shop").describe(&Mismatch::Prefix(Some("/s".into()))),
             "prefix \"/s\" instead of no prefix"
+        );
+        // The router's own prefix counts: include "/b" + APIRouter(prefix="/x") is "/b/x".
+        assert_eq!(
+            mount.mismatches(found, &Arg::Literal("/x".into())),
+            [Mismatch::Prefix(Some("/b/x".into()))]
+        );
+        let split = python::parse(
+            "from shop.modules.a import router as a_router\napi_router.include_router(a_router.router, tags=[\"a\"])\n",
+            "shop.api",
+        )
+        .unwrap();
+        let include = mount
+            .find(&split)
+            .include
+            .expect("module-style include found");
+        assert!(
+            mount
+                .mismatches(include, &Arg::Literal("/a".into()))
+                .is_empty()
         );
     }
 

@@ -45,8 +45,9 @@ impl Import {
 }
 
 /// A keyword argument of an include call: absent, a literal, or some other expression.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Arg<T> {
+    #[default]
     Absent,
     Literal(T),
     Other,
@@ -56,12 +57,22 @@ pub enum Arg<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Include {
     pub receiver: String,
-    /// The first positional argument when it is a plain name.
+    /// The first positional argument when it is a plain name (`orders_router`) or an
+    /// attribute of one (`orders_router.router`, a router module's `router`).
     pub router: Option<String>,
     pub prefix: Arg<String>,
     pub tags: Arg<Vec<String>>,
     pub line: usize,
     pub end_line: usize,
+}
+
+/// A top-level `<name> = APIRouter(prefix=..., tags=...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouterDef {
+    pub name: String,
+    pub prefix: Arg<String>,
+    pub tags: Arg<Vec<String>>,
+    pub line: usize,
 }
 
 /// A top-level `__all__ = [...]` (also `+=` and annotated forms).
@@ -97,6 +108,8 @@ pub struct Class {
 pub struct PyFile {
     pub imports: Vec<Import>,
     pub includes: Vec<Include>,
+    /// Top-level `APIRouter(...)` assignments.
+    pub routers: Vec<RouterDef>,
     pub all: Option<AllList>,
     pub functions: Vec<Function>,
     pub classes: Vec<Class>,

@@ -8,7 +8,7 @@ use ruff_python_ast::{ElifElseClause, ExceptHandler, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use super::LineIndex;
-use super::{AllList, Arg, Class, Function, Import, Include, PyFile, Scope};
+use super::{AllList, Arg, Class, Function, Import, Include, PyFile, RouterDef, Scope};
 
 pub(super) struct Walker<'a> {
     pub(super) index: &'a LineIndex,
@@ -223,6 +223,22 @@ impl Walker<'_> {
         };
         let (line, end) = (self.line(stmt), self.end_line(stmt));
         self.file.assigned.push((name.to_string(), line, end));
+        if let Some(Expr::Call(call)) = value {
+            let is_api_router = match &*call.func {
+                Expr::Name(n) => n.id.as_str() == "APIRouter",
+                Expr::Attribute(a) => a.attr.as_str() == "APIRouter",
+                _ => false,
+            };
+            if is_api_router {
+                let (prefix, tags) = prefix_and_tags(&call.arguments.keywords);
+                self.file.routers.push(RouterDef {
+                    name: name.to_string(),
+                    prefix,
+                    tags,
+                    line,
+                });
+            }
+        }
         if name != "__all__" {
             return;
         }
@@ -263,27 +279,14 @@ impl Walker<'_> {
             Expr::Name(n) => n.id.as_str().to_string(),
             _ => return,
         };
-        let router = call
-            .arguments
-            .args
-            .first()
-            .and_then(name_of)
-            .map(str::to_string);
-        let mut prefix = Arg::Absent;
-        let mut tags = Arg::Absent;
-        for keyword in &call.arguments.keywords {
-            match keyword.arg.as_ref().map(|a| a.as_str()) {
-                Some("prefix") => {
-                    prefix = string_literal(&keyword.value).map_or(Arg::Other, Arg::Literal);
-                }
-                Some("tags") => {
-                    tags = string_items(&keyword.value)
-                        .and_then(|elts| elts.iter().map(string_literal).collect())
-                        .map_or(Arg::Other, Arg::Literal);
-                }
-                _ => {}
+        let router = call.arguments.args.first().and_then(|arg| match arg {
+            Expr::Name(n) => Some(n.id.as_str().to_string()),
+            Expr::Attribute(a) => {
+                name_of(&a.value).map(|base| format!("{base}.{}", a.attr.as_str()))
             }
-        }
+            _ => None,
+        });
+        let (prefix, tags) = prefix_and_tags(&call.arguments.keywords);
         self.file.includes.push(Include {
             receiver,
             router,
@@ -293,6 +296,26 @@ impl Walker<'_> {
             end_line: self.end_line(stmt),
         });
     }
+}
+
+/// The `prefix=` and `tags=` keyword arguments of an `include_router` or `APIRouter` call.
+fn prefix_and_tags(keywords: &[ruff_python_ast::Keyword]) -> (Arg<String>, Arg<Vec<String>>) {
+    let mut prefix = Arg::Absent;
+    let mut tags = Arg::Absent;
+    for keyword in keywords {
+        match keyword.arg.as_ref().map(|a| a.as_str()) {
+            Some("prefix") => {
+                prefix = string_literal(&keyword.value).map_or(Arg::Other, Arg::Literal);
+            }
+            Some("tags") => {
+                tags = string_items(&keyword.value)
+                    .and_then(|elts| elts.iter().map(string_literal).collect())
+                    .map_or(Arg::Other, Arg::Literal);
+            }
+            _ => {}
+        }
+    }
+    (prefix, tags)
 }
 
 /// Resolves `from <dots><module> import ...` against the importing file's package.

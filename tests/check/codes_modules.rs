@@ -53,13 +53,57 @@ fn ppchk034_module_router_include_missing_or_changed() {
     );
     let report = project.assert_only("PPCHK034");
     assert_eq!(report.issues[0].line, Some(14));
+    // Tags are documentation: another tag list is fine.
     let project = legacy();
     project.edit(
         &project.p("api/router.py"),
         "tags=[\"orders\"]",
         "tags=[\"shop\"]",
     );
-    project.assert_only("PPCHK034");
+    project.assert_clean();
+}
+
+#[test]
+fn wiring_in_every_style_counts_by_its_effective_prefix() {
+    // A router module imported whole and its `router` included, with the prefix set on
+    // `APIRouter(...)` instead of on the include: the effective prefix is `/orders`.
+    let project = legacy();
+    let router = project.p("api/router.py");
+    project.edit(
+        &router,
+        "from legacy_shop.modules.orders.router import router as orders_router",
+        "from legacy_shop.modules.orders import router as orders_router",
+    );
+    project.edit(
+        &router,
+        "api_router.include_router(orders_router, prefix=\"/orders\", tags=[\"orders\"])",
+        "api_router.include_router(orders_router.router)",
+    );
+    let module_router = project.p("modules/orders/router.py");
+    let text = project.read(&module_router);
+    let defined = text
+        .lines()
+        .find(|l| l.starts_with("router = APIRouter("))
+        .expect("the module defines its router")
+        .to_string();
+    project.edit(
+        &module_router,
+        &defined,
+        "router = APIRouter(prefix=\"/orders\", tags=[\"orders\"])",
+    );
+    project.assert_clean();
+    // The same style with the wrong effective prefix is reported.
+    project.edit(
+        &module_router,
+        "router = APIRouter(prefix=\"/orders\", tags=[\"orders\"])",
+        "router = APIRouter(prefix=\"/order\")",
+    );
+    let report = project.assert_only("PPCHK034");
+    assert!(
+        report.issues[0].message.contains("\"/order\""),
+        "{:#?}",
+        report.issues
+    );
 }
 
 #[test]
