@@ -116,7 +116,20 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             );
         }
         let spec = module.template.spec();
-        if module.template != Template::Starter {
+        // A hand-written module the manifest does not list follows no template: it is
+        // held only to what every module needs (a package, consistent wiring).
+        let hand_written =
+            !module.listed && facts.manifest.state == ManifestState::Read && name != "status";
+        if hand_written && !dir.files.contains("__init__.py") {
+            issues.push(
+                Issue::new(
+                    Code::ModuleFileMissing,
+                    format!("module `{name}` is missing __init__.py (every module is a package)"),
+                )
+                .at(format!("{dir_path}/__init__.py"), None),
+            );
+        }
+        if module.template != Template::Starter && !hand_written {
             for file in spec.files {
                 let file = expand(file, name);
                 if !dir.files.contains(&file) {
@@ -167,7 +180,17 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
                     }),
             );
         }
-        if spec.router
+        let has_router = if hand_written {
+            dir.files.contains("router.py")
+        } else {
+            spec.router
+        };
+        let has_model = if hand_written {
+            dir.files.contains("model.py")
+        } else {
+            spec.model
+        };
+        if has_router
             && module.template != Template::Starter
             && let Some(router) = facts.router.file()
         {
@@ -181,7 +204,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             };
             wiring::check(facts, router, &expected, issues);
         }
-        if spec.model
+        if has_model
             && facts.db.has_db()
             && let Some(models) = facts.models.file()
             && !imports_submodule(models, &format!("{pkg}.modules.{name}"), "model")

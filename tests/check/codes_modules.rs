@@ -335,3 +335,40 @@ fn imports_of_names_an_init_defines_resolve() {
     );
     project.assert_clean();
 }
+
+#[test]
+fn a_hand_written_module_is_held_only_to_what_every_module_needs() {
+    let project = sqlite();
+    project.write(
+        &project.p("modules/notes/__init__.py"),
+        "\"\"\"Notes.\"\"\"\n",
+    );
+    project.write(
+        &project.p("modules/notes/router.py"),
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+    );
+    project.edit(
+        &project.p("modules/__init__.py"),
+        "    # polepos:module-exports",
+        "    \"notes\",\n    # polepos:module-exports",
+    );
+    let router = project.p("api/router.py");
+    project.edit(
+        &router,
+        "# polepos:router-imports",
+        "from shop.modules.notes.router import router as notes_router\n\n# polepos:router-imports",
+    );
+    project.edit(
+        &router,
+        "# polepos:router-includes",
+        "api_router.include_router(notes_router, prefix=\"/notes\", tags=[\"notes\"])\n# polepos:router-includes",
+    );
+    // Not listed: a warning, and no template file or test is demanded.
+    assert_eq!(project.codes(), ["PPCHK018"]);
+    // Its wiring is still checked.
+    project.delete_line(
+        &router,
+        "api_router.include_router(notes_router, prefix=\"/notes\", tags=[\"notes\"])",
+    );
+    assert_eq!(project.codes(), ["PPCHK034", "PPCHK018"]);
+}
