@@ -147,7 +147,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         )
         .at(&facts.models.path, line)
         .fix(format!(
-            "add `{import}` above `# polepos:model-imports` (or run `polepos check --fix`)"
+            "add `{import}` in sorted position among the imports above `# polepos:model-imports` (or run `polepos check --fix`)"
         ));
         // Importing a model file that is not there would break the app.
         if facts.root.join(facts.pkg_path("auth/model.py")).is_file() {

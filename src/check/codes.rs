@@ -138,13 +138,13 @@ codes! {
         "Add `\"<name>\",` above `# polepos:module-exports` (or run `polepos check --fix`).";
     ModuleRouterImportMissing = 33, Error, "module router import missing",
         "Modules with a router are imported in `api/router.py` as `from <package>.modules.<name>.router import router as <name>_router`.",
-        "Add the import above `# polepos:router-imports`.";
+        "Add the import in sorted position in the import block above `# polepos:router-imports`.";
     ModuleRouterIncludeMissing = 34, Error, "module router include missing or changed",
         "Modules with a router are mounted with `api_router.include_router(<name>_router, prefix=\"/<name>\", tags=[\"<name>\"])` in `api/router.py`.",
         "Add or correct the include above `# polepos:router-includes` (`polepos check --fix` adds a missing one).";
     ModuleModelImportMissing = 35, Error, "module model import missing",
         "Modules with a model are imported inside `import_models()` in `db/models.py`, so Alembic sees their tables.",
-        "Add `from <package>.modules.<name> import model as <name>_model  # noqa: F401` above `# polepos:model-imports` (or run `polepos check --fix`).";
+        "Add `from <package>.modules.<name> import model as <name>_model  # noqa: F401` in sorted position among the imports above `# polepos:model-imports` (or run `polepos check --fix`).";
     ModuleIntegrationTestMissing = 36, Error, "module integration test missing",
         "Every module made from a template ships an integration test under `tests/integration/`. Files per template, under `src/<package>/modules/<name>/` (each also has `__init__.py` and `services/__init__.py`), and its tests under `tests/integration/` and `tests/unit/`: standard: model, repository, router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_service.py. crud: model, repository, router, schemas, services/<name>_crud_service; tests test_<name>_crud.py, test_<name>_crud_service.py. api-only: router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_api_service.py. service-only: model, repository, services/<name>_service; tests test_<name>.py, test_<name>_service_only.py. ai-prompt: orchestrator, prompts, router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_orchestrator.py. A module the manifest does not list (written by hand) is held only to being a package with consistent wiring.",
         "Restore the test from version control, or write it.";
@@ -186,13 +186,13 @@ codes! {
         "Run `uv add \"pwdlib[argon2]>=0.2.0\"`.";
     AuthRouterImportMissing = 49, Error, "auth router import missing",
         "`api/router.py` imports the auth router as `from <package>.auth.router import router as auth_router`.",
-        "Add the import above `# polepos:router-imports`.";
+        "Add the import in sorted position in the import block above `# polepos:router-imports`.";
     AuthRouterIncludeMissing = 50, Error, "auth router include missing",
         "The auth router is mounted with `api_router.include_router(auth_router, prefix=\"/auth\", tags=[\"auth\"])`, giving `/api/v1/auth/...`.",
         "Add or correct the include above `# polepos:router-includes` (`polepos check --fix` adds a missing one).";
     AuthModelImportMissing = 51, Error, "auth model import missing",
         "`db/models.py` imports the auth model inside `import_models()`, so Alembic sees the `auth_users` table.",
-        "Add `from <package>.auth import model as auth_model  # noqa: F401` above `# polepos:model-imports` (or run `polepos check --fix`).";
+        "Add `from <package>.auth import model as auth_model  # noqa: F401` in sorted position among the imports above `# polepos:model-imports` (or run `polepos check --fix`).";
     CircularImport = 60, Error, "circular import between modules",
         "Two or more modules import each other at module level. Python may fail with a partially initialised module depending on import order.",
         "Move the shared code into one module (or a domain package), or import inside the function that needs it.";

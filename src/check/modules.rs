@@ -218,7 +218,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             )
             .at(&facts.models.path, models_at)
             .fix(format!(
-                "add `{line}` above `# polepos:model-imports` (or run `polepos check --fix`)"
+                "add `{line}` in sorted position among the imports above `# polepos:model-imports` (or run `polepos check --fix`)"
             ));
             // Importing a model file that is not there would break the app, and a second
             // import beside an existing (broken or unusual) one would hide it.

@@ -60,7 +60,7 @@ pub fn check(facts: &Facts, router: &PyFile, expected: &Expected<'_>, issues: &m
             )
             .at(path, marker_line(&markers::ROUTER_IMPORTS))
             .fix(format!(
-                "add `{import_line}` above `# polepos:router-imports`"
+                "add `{import_line}` in sorted position in the import block above `# polepos:router-imports`"
             )),
         );
     }
