@@ -6,6 +6,7 @@
 //! in `skip` (and every file under a skipped directory prefix) are left to them, so each
 //! error is reported once.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::Path;
 
@@ -22,8 +23,12 @@ const IGNORED_DIRS: &[&str] = &["__pycache__", "node_modules", "site-packages"];
 pub fn check_all(root: &Path, pkg: &str, skip: &[String], skip_dirs: &[String]) -> Vec<Issue> {
     let mut issues = Vec::new();
     let mut files = Vec::new();
+    let skip_dirs: HashSet<&str> = skip_dirs
+        .iter()
+        .map(|d| d.trim_end_matches('/'))
+        .collect();
     for top in ["src", "tests", "migrations"] {
-        collect(root, Path::new(top), skip_dirs, &mut files);
+        collect(root, Path::new(top), &skip_dirs, &mut files);
     }
     files.sort();
     for rel in files {
@@ -70,7 +75,7 @@ fn package_of(rel: &str, pkg: &str) -> String {
     }
 }
 
-fn collect(root: &Path, rel: &Path, skip_dirs: &[String], out: &mut Vec<String>) {
+fn collect(root: &Path, rel: &Path, skip_dirs: &HashSet<&str>, out: &mut Vec<String>) {
     let Ok(entries) = fs::read_dir(root.join(rel)) else {
         return;
     };
@@ -87,7 +92,7 @@ fn collect(root: &Path, rel: &Path, skip_dirs: &[String], out: &mut Vec<String>)
             // Symlinked directories are not followed (kind is the link's own type).
             let skipped = name.starts_with('.')
                 || IGNORED_DIRS.contains(&name.as_str())
-                || skip_dirs.iter().any(|d| format!("{shown}/") == *d);
+                || skip_dirs.contains(shown.as_str());
             if !skipped {
                 collect(root, &child, skip_dirs, out);
             }
