@@ -83,6 +83,9 @@ pub struct ChangeSet {
     /// Files whose preview is one summary line instead of their contents or diff
     /// (the ledger: a list of hashes says nothing to a reader).
     briefs: Vec<(PathBuf, String)>,
+    /// Directories to remove once the changes are applied, if they are then empty
+    /// (deepest first), so a removal leaves no empty directories behind.
+    prune: Vec<PathBuf>,
 }
 
 /// What was done to one file, so it can be undone.
@@ -90,6 +93,7 @@ enum Undo {
     Remove(PathBuf),
     Restore(PathBuf, Vec<u8>),
     RemoveDir(PathBuf),
+    CreateDir(PathBuf),
 }
 
 impl ChangeSet {
@@ -99,6 +103,7 @@ impl ChangeSet {
             changes: Vec::new(),
             new_tree: false,
             briefs: Vec::new(),
+            prune: Vec::new(),
         }
     }
 
@@ -173,6 +178,22 @@ impl ChangeSet {
             .iter()
             .find(|(p, _)| p == path)
             .map(|(_, s)| s.as_str())
+    }
+
+    /// Removes directory `path` after the changes if it is empty by then.
+    pub fn prune_dir(&mut self, path: impl Into<PathBuf>) {
+        let path = path.into();
+        if !self.prune.contains(&path) {
+            self.prune.push(path);
+        }
+        // Deepest first, so a parent emptied by removing its child goes too.
+        self.prune
+            .sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    }
+
+    /// The directories planned for pruning.
+    pub fn pruned_dirs(&self) -> &[PathBuf] {
+        &self.prune
     }
 
     /// Plans the deletion of a file.
@@ -351,6 +372,13 @@ impl ChangeSet {
                 }
             }
         }
+        for dir in &self.prune {
+            let full = root.join(dir);
+            let empty = fs::read_dir(&full).is_ok_and(|mut entries| entries.next().is_none());
+            if empty && fs::remove_dir(&full).is_ok() {
+                undo.push(Undo::CreateDir(full));
+            }
+        }
         if interrupted() {
             return Err(Interrupted.into());
         }
@@ -451,6 +479,7 @@ fn rollback(undo: Vec<Undo>) {
             Undo::Remove(path) => fs::remove_file(path),
             Undo::Restore(path, bytes) => write_atomic(&path, &bytes),
             Undo::RemoveDir(dir) => fs::remove_dir(dir),
+            Undo::CreateDir(dir) => fs::create_dir_all(dir),
         };
     }
 }
@@ -611,6 +640,35 @@ mod tests {
             .unwrap_err();
         assert!(err.is::<Interrupted>());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn emptied_directories_are_pruned_and_restored_on_rollback() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("m/services")).unwrap();
+        fs::write(dir.path().join("m/a.py"), "a\n").unwrap();
+        fs::write(dir.path().join("m/services/b.py"), "b\n").unwrap();
+        fs::write(dir.path().join("keep.txt"), "k\n").unwrap();
+        let mut set = ChangeSet::new(dir.path());
+        set.delete("m/a.py", b"a\n".to_vec());
+        set.delete("m/services/b.py", b"b\n".to_vec());
+        set.prune_dir("m");
+        set.prune_dir("m/services");
+        set.apply().unwrap();
+        assert!(!dir.path().join("m").exists());
+        // A failing set puts files and directories back.
+        fs::create_dir_all(dir.path().join("m/services")).unwrap();
+        fs::write(dir.path().join("m/services/b.py"), "b\n").unwrap();
+        let mut set = ChangeSet::new(dir.path());
+        set.delete("m/services/b.py", b"b\n".to_vec());
+        set.prune_dir("m/services");
+        set.prune_dir("m");
+        set.modify("keep.txt", "expected\n", "new\n");
+        set.apply().unwrap_err();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("m/services/b.py")).unwrap(),
+            "b\n"
+        );
     }
 
     #[test]

@@ -23,10 +23,7 @@ const IGNORED_DIRS: &[&str] = &["__pycache__", "node_modules", "site-packages"];
 pub fn check_all(root: &Path, pkg: &str, skip: &[String], skip_dirs: &[String]) -> Vec<Issue> {
     let mut issues = Vec::new();
     let mut files = Vec::new();
-    let skip_dirs: HashSet<&str> = skip_dirs
-        .iter()
-        .map(|d| d.trim_end_matches('/'))
-        .collect();
+    let skip_dirs: HashSet<&str> = skip_dirs.iter().map(|d| d.trim_end_matches('/')).collect();
     for top in ["src", "tests", "migrations"] {
         collect(root, Path::new(top), &skip_dirs, &mut files);
     }
