@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every polepos test: formatting, clippy, unit, snapshot, CLI and end-to-end tests
 # (generated projects with uv, pytest, ruff, mypy; the auth flow on SQLite and on a real
-# PostgreSQL server; uvicorn driven over HTTP on 127.0.0.1).
+# PostgreSQL server; uvicorn driven over HTTP on 127.0.0.1), then the wheel: built with
+# maturin, installed offline into a fresh virtual environment and run from there
+# (scripts/test_wheel.sh).
 #
-# Installs what is missing: uv with pip, PostgreSQL server binaries with apt-get (as
-# root). Fails, never skips, when a prerequisite cannot be had.
+# Installs what is missing: uv and maturin with pip, PostgreSQL server binaries with
+# apt-get (as root). Fails, never skips, when a prerequisite cannot be had.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +54,13 @@ say "cargo test (unit, snapshot, CLI and end-to-end tests)"
 log=target/test-output.log
 mkdir -p target
 POLEPOS_FUZZ_SCALE="${POLEPOS_FUZZ_SCALE:-2}" cargo test --locked --features e2e -- --test-threads="${POLEPOS_TEST_THREADS:-2}" 2>&1 | tee "$log"
-# One closing line for the whole run, summed over every test binary.
+# After the cargo tests, so that their failures are reported first.
+say "wheel (maturin build, offline install into a fresh virtual environment, polepos run from it)"
+wheel_log=target/test-wheel.log
+wheel_status=0
+bash scripts/test_wheel.sh 2>&1 | tee "$wheel_log" || wheel_status=$?
+# One closing line for the whole run, summed over every test binary and the wheel checks.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-     END { printf "total: %d passed, %d failed\n", p, f }' "$log"
+     /^wheel: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
+     END { printf "total: %d passed, %d failed\n", p, f }' "$log" "$wheel_log"
+exit "$wheel_status"
