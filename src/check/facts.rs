@@ -144,7 +144,7 @@ pub fn gather(identity: &Identity) -> Facts {
             PyFacts::load(&root, managed[1].clone(), &format!("{pkg}.db")),
             PyFacts::load(&root, managed[2].clone(), &format!("{pkg}.modules")),
             PyFacts::load(&root, managed[3].clone(), &pkg),
-            super::syntax::check_all(&root, &pkg, &managed, &module_dirs),
+            super::syntax::check_all(&root, &managed, &module_dirs),
         )
     };
     let ((router, models, modules_init, settings, other_files), dirs) =

@@ -20,7 +20,7 @@ const IGNORED_DIRS: &[&str] = &["__pycache__", "node_modules", "site-packages"];
 
 /// Parses every `.py` file under the project's source roots that is not in `skip` (exact
 /// paths) and not under one of `skip_dirs` (path prefixes ending in `/`).
-pub fn check_all(root: &Path, pkg: &str, skip: &[String], skip_dirs: &[String]) -> Vec<Issue> {
+pub fn check_all(root: &Path, skip: &[String], skip_dirs: &[String]) -> Vec<Issue> {
     let mut issues = Vec::new();
     let mut files = Vec::new();
     let skip_dirs: HashSet<&str> = skip_dirs.iter().map(|d| d.trim_end_matches('/')).collect();
@@ -34,7 +34,7 @@ pub fn check_all(root: &Path, pkg: &str, skip: &[String], skip_dirs: &[String]) 
         }
         match Source::read(&root.join(&rel)) {
             Source::Text(text) => {
-                if let Err(error) = python::parse(&text, &package_of(&rel, pkg)) {
+                if let Some(error) = python::syntax_error(&text) {
                     issues.push(
                         Issue::new(
                             Code::SyntaxError,
@@ -54,22 +54,6 @@ pub fn check_all(root: &Path, pkg: &str, skip: &[String], skip_dirs: &[String]) 
         }
     }
     issues
-}
-
-/// The dotted package a file belongs to, for resolving relative imports.
-fn package_of(rel: &str, pkg: &str) -> String {
-    let path = Path::new(rel);
-    let dir = path.parent().unwrap_or(Path::new(""));
-    let dotted = dir
-        .strip_prefix("src")
-        .unwrap_or(dir)
-        .to_string_lossy()
-        .replace('/', ".");
-    if dotted.is_empty() {
-        pkg.to_string()
-    } else {
-        dotted
-    }
 }
 
 fn collect(root: &Path, rel: &Path, skip_dirs: &HashSet<&str>, out: &mut Vec<String>) {
@@ -96,16 +80,5 @@ fn collect(root: &Path, rel: &Path, skip_dirs: &HashSet<&str>, out: &mut Vec<Str
         } else if kind.is_file() && name.ends_with(".py") {
             out.push(shown);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn packages_of_files() {
-        assert_eq!(package_of("src/shop/auth/router.py", "shop"), "shop.auth");
-        assert_eq!(package_of("tests/unit/test_x.py", "shop"), "tests.unit");
     }
 }

@@ -243,6 +243,32 @@ fn parse_guarded(text: &str) -> Option<Parsed<ModModule>> {
 /// module for `__init__.py`), used to resolve relative imports.
 pub fn parse(text: &str, package: &str) -> Result<PyFile, SyntaxIssue> {
     let index = LineIndex::new(text);
+    let parsed = parse_checked(text, &index)?;
+    let mut walker = Walker {
+        index: &index,
+        package,
+        file: PyFile::default(),
+    };
+    walker.top_level(&parsed.syntax().body);
+    dispose(parsed, text.len());
+    let mut file = walker.file;
+    file.build_index();
+    Ok(file)
+}
+
+/// Only whether `text` parses (for files no rule reads beyond their syntax).
+pub fn syntax_error(text: &str) -> Option<SyntaxIssue> {
+    match parse_checked(text, &LineIndex::new(text)) {
+        Ok(parsed) => {
+            dispose(parsed, text.len());
+            None
+        }
+        Err(issue) => Some(issue),
+    }
+}
+
+/// The parsed module, or its first syntax error with the count of the others.
+fn parse_checked(text: &str, index: &LineIndex) -> Result<Parsed<ModModule>, SyntaxIssue> {
     let Some(parsed) = parse_guarded(text) else {
         return Err(SyntaxIssue {
             line: 1,
@@ -277,16 +303,7 @@ pub fn parse(text: &str, package: &str) -> Result<PyFile, SyntaxIssue> {
             message,
         });
     }
-    let mut walker = Walker {
-        index: &index,
-        package,
-        file: PyFile::default(),
-    };
-    walker.top_level(&parsed.syntax().body);
-    dispose(parsed, text.len());
-    let mut file = walker.file;
-    file.build_index();
-    Ok(file)
+    Ok(parsed)
 }
 
 /// Parses a single statement line (e.g. `__tablename__ = "orders"`) and returns the
