@@ -8,7 +8,10 @@ mod common;
 use std::ffi::OsString;
 use std::path::Path;
 
-use common::{Scratch, Server, assert_project_checks, http, polepos, sh};
+use common::{Scratch, Server, assert_project_checks, http, polepos, sh, sh_status, uv};
+
+const PLACEHOLDER_KEY: &str = "change-me-to-a-random-secret-of-at-least-32-bytes";
+const STRONG_KEY: &str = "e2e-signing-key-0123456789abcdef0123456789abcdef";
 
 fn assert_status_served(root: &Path, package: &str, env: &[(&str, &str)]) {
     let server = Server::start(root, package, env);
@@ -37,6 +40,113 @@ fn assert_status_served(root: &Path, package: &str, env: &[(&str, &str)]) {
         "a fresh UUID replaces an invalid id"
     );
     assert_eq!(http::get(server.port, "/api/v1/nowhere", &[]).status, 404);
+
+    // An oversized body: 413 JSON before any route sees it (a streamed body is refused as
+    // soon as a route reads past the limit; the generated tests and e2e_auth cover that).
+    let big = vec![b'a'; 28 * 1024 * 1024];
+    let (response, elapsed) = http::post_large(
+        server.port,
+        "/api/v1/status",
+        "application/x-www-form-urlencoded",
+        &big,
+        false,
+    );
+    assert_eq!(response.status, 413, "{}\n{}", response.body, server.log());
+    assert!(response.json()["detail"].is_string());
+    eprintln!("413 for a 28 MiB body in {elapsed:?}");
+    assert!(
+        elapsed < std::time::Duration::from_secs(3),
+        "413 took {elapsed:?}"
+    );
+    assert_eq!(http::get(server.port, "/api/v1/status", &[]).status, 200);
+    assert!(!server.log().contains("Traceback"), "{}", server.log());
+}
+
+/// Runs `python -m <pkg>.run` outside the project (so no `.env` is read, as in the
+/// image) and returns its outcome; `timeout` ends it should it ever start serving.
+fn start_outside(root: &Path, package: &str, env: &[(&str, &str)]) -> common::Output {
+    let python = root.join(".venv/bin/python");
+    let python = python.to_str().unwrap();
+    let port = common::free_port().to_string();
+    let mut env = env.to_vec();
+    env.extend([("APP_PORT", port.as_str()), ("APP_RELOAD", "false")]);
+    sh_status(
+        root.parent().unwrap(),
+        "timeout",
+        &["20", python, "-m", &format!("{package}.run")],
+        &env,
+    )
+}
+
+/// The signing key fails closed in every environment, and debug only runs in development.
+fn assert_fails_closed(root: &Path, package: &str) {
+    for (what, env, expected) in [
+        (
+            "no key, as the image starts it",
+            vec![("APP_ENV", "production")],
+            "AUTH_SECRET_KEY is not set",
+        ),
+        (
+            "no key in development",
+            vec![],
+            "AUTH_SECRET_KEY is not set",
+        ),
+        (
+            "the public placeholder",
+            vec![("AUTH_SECRET_KEY", PLACEHOLDER_KEY)],
+            "AUTH_SECRET_KEY is the public placeholder",
+        ),
+        (
+            "a short key",
+            vec![("AUTH_SECRET_KEY", "short")],
+            "AUTH_SECRET_KEY is shorter than 32 bytes",
+        ),
+        (
+            "debug in production",
+            vec![
+                ("APP_ENV", "production"),
+                ("APP_DEBUG", "true"),
+                ("AUTH_SECRET_KEY", STRONG_KEY),
+            ],
+            "APP_DEBUG=true is only allowed",
+        ),
+    ] {
+        let out = start_outside(root, package, &env);
+        assert_eq!(out.code, 1, "{what}: {}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains(expected), "{what}: {}", out.stderr);
+        assert!(!out.stderr.contains("Traceback"), "{what}: {}", out.stderr);
+    }
+}
+
+/// Exported variables never change the generated test suite's results.
+fn assert_hermetic_tests(root: &Path) {
+    let hostile = [
+        ("API_V1_PREFIX", "/v2"),
+        ("APP_ENV", "production"),
+        ("APP_DEBUG", "true"),
+        ("AUTH_SECRET_KEY", "short"),
+        ("AUTH_ISSUER", "someone-else"),
+        ("auth_leeway_seconds", "0"),
+        ("CORS_ENABLED", "false"),
+        ("LOG_FORMAT", "json"),
+        ("APP_MAX_BODY_BYTES", "10"),
+        ("APP_RELOAD", "true"),
+        (
+            "DATABASE_URL",
+            "postgresql+psycopg://nobody@127.0.0.1:9/none",
+        ),
+    ];
+    let out = sh_status(
+        root,
+        uv(),
+        &["run", "pytest", "-q", "-p", "no:cacheprovider"],
+        &hostile,
+    );
+    assert_eq!(
+        out.code, 0,
+        "exported variables changed test results:\n{}{}",
+        out.stdout, out.stderr
+    );
 }
 
 fn full_check(db: &str) {
@@ -44,6 +154,8 @@ fn full_check(db: &str) {
     polepos(s.path(), &["start", "shop-api", "--db", db], &[]);
     let root = s.path().join("shop-api");
     assert_project_checks(&root, &[]);
+    assert_hermetic_tests(&root);
+    assert_fails_closed(&root, "shop_api");
     assert_status_served(&root, "shop_api", &[]);
 }
 

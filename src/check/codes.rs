@@ -202,6 +202,12 @@ codes! {
     DuplicateTable = 62, Error, "duplicate table name across models",
         "Two model files declare the same `__tablename__`. SQLAlchemy refuses to define a table twice and migrations cannot tell them apart.",
         "Rename one of the tables (and write a migration for the rename).";
+    TokenExpNotRequired = 70, Warning, "token decoding does not require `exp`",
+        "`decode_access_token` in `auth/token.py` does not make PyJWT require the `exp` claim (or turns expiry checks off), so a token without an expiry stays valid forever for `get_current_user` and `require_roles`. Projects made by the older poleposition tool decode tokens this way. The routes `polepos add auth` adds check tokens with their own strict decoder; the foundation's own dependencies do not. This is a warning: `check` still passes.",
+        "Pass `options={\"require\": [\"exp\", \"iat\", \"sub\"]}` to `jwt.decode` in `decode_access_token` (tokens without `exp` then fail with `jwt.MissingRequiredClaimError`).";
+    DebugOnByDefault = 71, Warning, "APP_DEBUG on by default",
+        "`Settings` in `settings.py` defaults `app_debug` to true, so any deployment that does not set `APP_DEBUG=false` runs in debug mode (tracebacks in error responses, statement parameters in logs, depending on the project). Projects made by the older poleposition tool have this default. This is a warning: `check` still passes.",
+        "Change the default to `app_debug: bool = False` and turn debug on only in a local `.env` (`APP_DEBUG=true`).";
 }
 
 impl Code {

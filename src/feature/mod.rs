@@ -180,6 +180,30 @@ impl Splice {
     }
 }
 
+/// A requirement added only when nothing in `[project] dependencies` provides it yet.
+#[derive(Debug, Clone, Copy)]
+pub struct Conditional {
+    pub requirement: &'static str,
+    /// Whether an existing requirement already provides it.
+    pub provided_by: fn(&str) -> bool,
+}
+
+/// Two conditionals are the same when they add the same requirement.
+impl PartialEq for Conditional {
+    fn eq(&self, other: &Self) -> bool {
+        self.requirement == other.requirement
+    }
+}
+
+impl Eq for Conditional {}
+
+impl Conditional {
+    /// Whether `dependencies` lack it.
+    pub fn wanted(&self, dependencies: &[String]) -> bool {
+        !dependencies.iter().any(|d| (self.provided_by)(d))
+    }
+}
+
 /// The manifest entry that records a feature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ManifestEntry {
@@ -208,6 +232,8 @@ pub struct Recipe {
     pub splices: Vec<Splice>,
     /// PEP 508 requirements added to `[project] dependencies`.
     pub dependencies: Vec<&'static str>,
+    /// Requirements added only when no existing dependency provides them.
+    pub conditional_dependencies: Vec<Conditional>,
     pub manifest: Option<ManifestEntry>,
     pub requires: Vec<Precondition>,
     /// Printed after a successful add.

@@ -219,7 +219,7 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
 
     let mut pyproject = None;
     let mut pyproject_text = None;
-    if !recipe.dependencies.is_empty()
+    if !(recipe.dependencies.is_empty() && recipe.conditional_dependencies.is_empty())
         && let Some(text) = read(root, "pyproject.toml", &mut problems)
     {
         match Pyproject::parse(&text) {
@@ -303,7 +303,13 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
     }
 
     if let (Some(mut pyproject), Some(old)) = (pyproject, pyproject_text) {
-        for dependency in &recipe.dependencies {
+        let present = pyproject.dependency_list();
+        let conditional = recipe
+            .conditional_dependencies
+            .iter()
+            .filter(|c| c.wanted(&present))
+            .map(|c| &c.requirement);
+        for dependency in recipe.dependencies.iter().chain(conditional) {
             if !pyproject.add_dependency(dependency) {
                 return Err(
                     Refusal::new("pyproject.toml has no `[project] dependencies` list")

@@ -14,6 +14,7 @@ pub fn recipe(ctx: &ProjectContext, secret_key: &str) -> Result<Recipe, Template
         files: files(ctx, secret_key)?,
         splices: Vec::new(),
         dependencies: Vec::new(),
+        conditional_dependencies: Vec::new(),
         manifest: None,
         requires: Vec::new(),
         next_steps: Vec::new(),

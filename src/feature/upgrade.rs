@@ -136,11 +136,17 @@ pub fn plan_upgrade(
                 *text = new;
             }
         }
-        if !recipe.dependencies.is_empty()
+        if !(recipe.dependencies.is_empty() && recipe.conditional_dependencies.is_empty())
             && let Some((_, text)) = expected.get_mut("pyproject.toml")
             && let Ok(mut pyproject) = Pyproject::parse(text)
         {
-            for dependency in &recipe.dependencies {
+            let present = pyproject.dependency_list();
+            let conditional = recipe
+                .conditional_dependencies
+                .iter()
+                .filter(|c| c.wanted(&present))
+                .map(|c| &c.requirement);
+            for dependency in recipe.dependencies.iter().chain(conditional) {
                 pyproject.add_dependency(dependency);
             }
             *text = pyproject.render();

@@ -151,3 +151,69 @@ fn ppchk019_auth_present_but_not_in_the_manifest() {
     let report = project.assert_only("PPCHK019");
     assert!(report.passed(), "a warning: {:#?}", report.issues);
 }
+
+/// The older tool's foundation weaknesses (SPEC §4.7) are warnings: reported, never failing.
+#[test]
+fn ppchk070_and_071_are_warnings_on_the_older_foundation() {
+    let project = legacy();
+    let report = project.full_report();
+    let codes: Vec<String> = report.issues.iter().map(|i| i.code.name()).collect();
+    assert_eq!(codes, ["PPCHK070", "PPCHK071"], "{:#?}", report.issues);
+    assert!(report.passed());
+    let token = report.issues.iter().find(|i| i.code.name() == "PPCHK070");
+    assert_eq!(
+        token.and_then(|i| i.path.as_deref()),
+        Some("src/legacy_shop/auth/token.py")
+    );
+    let run = crate::support::polepos(&project.root, &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("[PPCHK070] warning:"), "{}", run.stdout);
+    let json = crate::support::polepos(&project.root, &["check", "--json"]);
+    assert_eq!(json.code, 0);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["passed"], true);
+    assert_eq!(json["issues"][0]["code"], "PPCHK070");
+    assert_eq!(json["issues"][0]["severity"], "warning");
+}
+
+#[test]
+fn ppchk070_token_decoding_without_exp() {
+    let project = sqlite();
+    project.edit(
+        &project.p("auth/token.py"),
+        "options={\"require\": list(REQUIRED_CLAIMS)},",
+        "options={\"require\": [\"iat\", \"sub\"]},",
+    );
+    let report = project.assert_only("PPCHK070");
+    assert!(report.passed(), "a warning does not fail the check");
+    let project = legacy();
+    project.edit(
+        &project.p("auth/token.py"),
+        "issuer=settings.auth_issuer)",
+        "issuer=settings.auth_issuer, options={\"require\": [\"exp\", \"iat\", \"sub\"]})",
+    );
+    let codes: Vec<String> = project
+        .full_report()
+        .issues
+        .iter()
+        .map(|i| i.code.name())
+        .collect();
+    assert_eq!(codes, ["PPCHK071"]);
+}
+
+#[test]
+fn ppchk071_debug_on_by_default() {
+    let project = sqlite();
+    project.edit(
+        &project.p("settings.py"),
+        "app_debug: bool = False",
+        "app_debug: bool = True",
+    );
+    let report = project.assert_only("PPCHK071");
+    assert!(report.passed());
+    let run = crate::support::polepos(&project.root, &["explain", "PPCHK071"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("APP_DEBUG"), "{}", run.stdout);
+    let run = crate::support::polepos(&project.root, &["explain", "70"]);
+    assert!(run.stdout.contains("exp"), "{}", run.stdout);
+}

@@ -9,7 +9,7 @@ use crate::support::{Project, legacy, sqlite, with_auth};
 fn fix_on_a_clean_project_changes_nothing() {
     for project in [with_auth(), legacy(), Project::fresh(DbMode::None)] {
         let before = project.tree();
-        let report = polepos::check::check_and_fix(&project.root).unwrap();
+        let report = project.fix();
         assert!(report.fixed.is_empty());
         assert!(report.issues.is_empty());
         assert_eq!(before, project.tree());
@@ -34,7 +34,7 @@ fn fix_restores_every_marker_exactly_where_it_was_generated() {
     ] {
         project.delete_line(file, marker);
     }
-    let report = polepos::check::check_and_fix(&project.root).unwrap();
+    let report = project.fix();
     assert!(report.issues.is_empty(), "{:#?}", report.issues);
     assert_eq!(report.fixed.len(), 10);
     assert!(report.fixed.iter().all(|f| f.code.name() == "PPCHK021"));
@@ -69,7 +69,7 @@ fn fix_restores_wiring_that_is_provably_safe() {
         &project.p("db/models.py"),
         "from legacy_shop.auth import model as auth_model  # noqa: F401",
     );
-    let report = polepos::check::check_and_fix(&project.root).unwrap();
+    let report = project.fix();
     assert!(report.issues.is_empty(), "{:#?}", report.issues);
     let mut codes: Vec<String> = report.fixed.iter().map(|f| f.code.name()).collect();
     codes.sort();
@@ -88,7 +88,7 @@ fn fix_leaves_what_it_cannot_prove_safe() {
         "from legacy_shop.modules.orders.router import router as orders_router",
     );
     let before = project.tree();
-    let report = polepos::check::check_and_fix(&project.root).unwrap();
+    let report = project.fix();
     assert!(report.fixed.is_empty());
     assert_eq!(before, project.tree());
     assert_eq!(
@@ -114,7 +114,7 @@ fn fix_never_touches_an_unreadable_manifest_or_a_file_with_a_syntax_error() {
     let manifest = project.read(".poleposition.toml");
     let router = project.read("src/shop/api/router.py");
     project.delete_line("src/shop/db/models.py", "# polepos:model-imports");
-    let report = polepos::check::check_and_fix(&project.root).unwrap();
+    let report = project.fix();
     assert_eq!(project.read(".poleposition.toml"), manifest);
     assert_eq!(project.read("src/shop/api/router.py"), router);
     let fixed: Vec<&str> = report.fixed.iter().map(|f| f.path.as_str()).collect();
@@ -125,7 +125,7 @@ fn fix_never_touches_an_unreadable_manifest_or_a_file_with_a_syntax_error() {
 fn fix_does_not_reflow_a_one_line_all() {
     let project = sqlite();
     project.write("src/shop/modules/__init__.py", "__all__ = [\"status\"]\n");
-    let report = polepos::check::check_and_fix(&project.root).unwrap();
+    let report = project.fix();
     assert!(report.fixed.is_empty());
     assert_eq!(
         report
@@ -144,7 +144,7 @@ fn fix_keeps_a_missing_trailing_comma_safe() {
     project.edit(&init, "    \"assistant\",\n", "    \"assistant\"\n");
     project.delete_line(&init, "\"billing\",");
     let before = project.read(&init);
-    let report = polepos::check::check_and_fix(&project.root).unwrap();
+    let report = project.fix();
     // Adding `"billing",` after `"assistant"` would concatenate the strings: not done.
     assert_eq!(project.read(&init), before);
     assert!(report.fixed.is_empty());

@@ -72,6 +72,7 @@ fn github_summary_counts_in_the_singular_and_plural() {
         one_error.stdout
     );
     let project = Project::legacy();
+    project.harden_legacy_foundation();
     project.delete_line(".poleposition.toml", "catalog = \"api-only\"");
     let one_warning = polepos(&project.root, &["check", "--format", "github"]);
     assert!(

@@ -59,6 +59,65 @@ pub fn request(
     parse(&raw)
 }
 
+/// Sends a large body (with `Content-Length`, or chunked when `chunked`) while reading the
+/// response at the same time, so a server that answers early (413) is seen answering.
+/// Returns the response and the time until it was complete.
+pub fn post_large(
+    port: u16,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+    chunked: bool,
+) -> (Response, Duration) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the test server");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_string()
+    } else {
+        format!("Content-Length: {}", body.len())
+    };
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: {content_type}\r\n{framing}\r\n\r\n"
+    );
+    let started = std::time::Instant::now();
+    let mut writer = stream.try_clone().unwrap();
+    let body = body.to_vec();
+    let sender = std::thread::spawn(move || {
+        // The server may close the connection once it has answered: errors are expected.
+        if writer.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        if chunked {
+            for piece in body.chunks(64 * 1024) {
+                let frame = [format!("{:x}\r\n", piece.len()).as_bytes(), piece, b"\r\n"].concat();
+                if writer.write_all(&frame).is_err() {
+                    return;
+                }
+            }
+            let _ = writer.write_all(b"0\r\n\r\n");
+        } else {
+            let _ = writer.write_all(&body);
+        }
+    });
+    let mut raw = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => raw.extend_from_slice(&buffer[..n]),
+            // A reset after the response was read is the server dropping the unread body.
+            Err(_) if !raw.is_empty() => break,
+            Err(e) => panic!("no response to the large body: {e}"),
+        }
+    }
+    let elapsed = started.elapsed();
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    let _ = sender.join();
+    (parse(&raw), elapsed)
+}
+
 pub fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> Response {
     request(port, "GET", path, headers, None)
 }

@@ -274,6 +274,22 @@ impl Server {
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// The server's process ID (uvicorn runs in this process: one worker, no reload).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A `VmRSS`/`VmHWM`-style line of `/proc/<pid>/status`, in KiB.
+    pub fn memory_kib(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .expect("read /proc/<pid>/status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in /proc status"))
+    }
 }
 
 impl Drop for Server {
