@@ -5,11 +5,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-/// `check` parses thousands of small Python files; their syntax trees are many small
-/// allocations, which mimalloc serves much faster than the system allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     polepos::interrupt::install();
     let cli = match polepos::cli::Cli::try_parse() {
