@@ -70,6 +70,11 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<Outcome> {
             *dry_run,
             &commands::current_dir()?,
         )),
+        Command::Add(AddCommand::Module(args)) => done(commands::add_module::run(
+            printer,
+            args,
+            &commands::current_dir()?,
+        )),
         Command::Db(db) => done(commands::db::run(printer, db, &commands::current_dir()?)),
         Command::Check(args) => commands::check::run(printer, args, &commands::current_dir()?),
         Command::Explain { code } => done(commands::explain::run(printer, code.as_deref())),

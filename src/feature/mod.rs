@@ -97,6 +97,7 @@ impl ProjectContext {
             bytecode: self.bytecode,
             secret_key: secret_key.to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
+            module: None,
         }
     }
 
@@ -135,6 +136,8 @@ pub enum Splice {
     Mount(RouterMount),
     /// `from <package> import model as <alias>  # noqa: F401` in `import_models()`.
     ModelImport { package: String, alias: String },
+    /// `"<name>",` in `__all__` of `modules/__init__.py`.
+    Export(String),
 }
 
 impl Splice {
@@ -146,7 +149,22 @@ impl Splice {
                 crate::markers::ROUTER_INCLUDES,
             ],
             Splice::ModelImport { .. } => &[crate::markers::MODEL_IMPORTS],
+            Splice::Export(_) => &[crate::markers::MODULE_EXPORTS],
         }
+    }
+
+    /// The file the splice edits, relative to the package directory.
+    pub fn file(&self) -> &'static str {
+        match self {
+            Splice::Mount(_) => "api/router.py",
+            Splice::ModelImport { .. } => "db/models.py",
+            Splice::Export(_) => "modules/__init__.py",
+        }
+    }
+
+    /// Whether the edited file exists only in projects with a database layer.
+    pub fn needs_db(&self) -> bool {
+        matches!(self, Splice::ModelImport { .. })
     }
 
     /// The model import line.
@@ -168,7 +186,7 @@ impl Splice {
             Splice::ModelImport { package, alias } => {
                 Some(Splice::model_import_line(package, alias))
             }
-            Splice::Mount(_) => None,
+            Splice::Mount(_) | Splice::Export(_) => None,
         }
     }
 }
@@ -178,6 +196,8 @@ impl Splice {
 pub enum ManifestEntry {
     /// `[integrations] <name> = true`.
     Integration(&'static str),
+    /// `[modules] <name> = "<value>"` (e.g. `crud[pagination,timestamps]`).
+    Module { name: String, value: String },
 }
 
 /// A condition a project must meet before the recipe can be applied.
@@ -188,9 +208,9 @@ pub enum Precondition {
     /// Foundation files (relative to the package) that the added code imports.
     Foundation(&'static [&'static str]),
     /// No module of this name exists (directory or manifest entry).
-    FreeModuleName(&'static str),
+    FreeModuleName(String),
     /// No model under the package defines this table.
-    FreeTable(&'static str),
+    FreeTable(String),
 }
 
 /// Everything one feature adds to one project.

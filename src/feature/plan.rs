@@ -32,6 +32,7 @@ pub enum Why {
 impl Why {
     fn hint(self, feature: &Feature) -> String {
         match self {
+            Why::NoDatabase if matches!(feature, Feature::Module { .. }) => "in a project created with `--db none` only `--template api-only` works (it keeps no data); database-backed templates (standard, crud, service-only) need a project with a database, e.g. `polepos start <name> --db sqlite`.".into(),
             Why::NoDatabase => format!(
                 "{feature} needs generated database wiring; projects created with `--db none` need an explicit database layer first (e.g. a new project from `polepos start <name> --db sqlite`)."
             ),
@@ -41,10 +42,12 @@ impl Why {
             Why::Unreadable => "fix the files named above so they can be read and parsed.".into(),
             Why::Markers => "restore the missing markers with `polepos check --fix`.".into(),
             Why::Collision => match feature {
+                Feature::Module { .. } => "choose another module name, or remove what it collides with.".into(),
                 Feature::Auth => "rename or remove the colliding module or table; auth needs the names `auth` and `auth_users`.".into(),
                 _ => format!("rename or remove what collides with {feature}."),
             },
             Why::AlreadyPresent => match feature {
+                Feature::Module { name, .. } => format!("a module can be added once; remove the leftovers of `{name}` named above (files, wiring, manifest entry) or choose another module name."),
                 Feature::Auth => "auth can be added once; to re-add it, detach it fully first (manifest, router wiring, db/models.py, tests, pyproject.toml).".into(),
                 _ => format!("{feature} can be added once."),
             },
@@ -173,11 +176,8 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
     // Read and check every file a splice edits.
     let mut edited: Vec<(String, Option<String>)> = Vec::new();
     for splice in &recipe.splices {
-        let (path, needs_db) = match splice {
-            Splice::Mount(_) => (project_path(project, "api/router.py"), false),
-            Splice::ModelImport { .. } => (project_path(project, "db/models.py"), true),
-        };
-        if needs_db && !project.db.has_db() {
+        let path = project_path(project, splice.file());
+        if splice.needs_db() && !project.db.has_db() {
             continue;
         }
         let text = match edited.iter().find(|(p, _)| *p == path) {
@@ -199,6 +199,7 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
                     file.imports(&format!("{package}.model")),
                     format!("the {label} model"),
                 ),
+                Splice::Export(name) => (file.exports(name), format!("`{name}` in `__all__`")),
             };
             if present {
                 problems.push(
@@ -276,11 +277,7 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
         };
         let mut new = old.clone();
         for splice in &recipe.splices {
-            let wanted = match splice {
-                Splice::Mount(_) => project_path(project, "api/router.py"),
-                Splice::ModelImport { .. } => project_path(project, "db/models.py"),
-            };
-            if wanted != path {
+            if project_path(project, splice.file()) != path {
                 continue;
             }
             let spliced = match splice {
@@ -290,6 +287,12 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
                     &markers::MODEL_IMPORTS,
                     &Splice::model_import_line(package, alias),
                     true,
+                ),
+                Splice::Export(name) => markers::insert_above(
+                    &new,
+                    &markers::MODULE_EXPORTS,
+                    &format!("\"{name}\","),
+                    false,
                 ),
             };
             let Some(spliced) = spliced else {
@@ -365,6 +368,10 @@ fn precondition(
                         _ => None,
                     })
                     .unwrap_or_else(|| "the database".to_string());
+                let label = match &recipe.feature {
+                    Feature::Module { template, .. } => format!("{label} (template `{template}`)"),
+                    _ => label,
+                };
                 problems.push(
                     Why::NoDatabase,
                     format!("the project has no database layer (db = \"none\"); {label} stores its data in {store}"),
@@ -428,7 +435,7 @@ fn planned_manifest(
     recipe: &Recipe,
     problems: &mut Refusals,
 ) -> anyhow::Result<Option<String>> {
-    let Some(ManifestEntry::Integration(name)) = &recipe.manifest else {
+    let Some(entry) = &recipe.manifest else {
         return Ok(None);
     };
     let mut edited = match &project.manifest {
@@ -440,7 +447,11 @@ fn planned_manifest(
         ))
         .map_err(|e| anyhow::anyhow!("new manifest does not parse: {e}"))?,
     };
-    match edited.set_integration(name, true) {
+    let result = match entry {
+        ManifestEntry::Integration(name) => edited.set_integration(name, true),
+        ManifestEntry::Module { name, value } => edited.set_module(name, value),
+    };
+    match result {
         Ok(()) => Ok(Some(edited.render())),
         Err(e) if project.manifest.is_some() => {
             problems.push(Why::Unreadable, e);
