@@ -253,7 +253,7 @@ pub enum ModuleTemplate {
     ApiOnly,
     /// A model, repository and service; no routes.
     ServiceOnly,
-    /// A prompt endpoint through a provider-agnostic LLM adapter.
+    /// A prompt endpoint through an LLM adapter (not available in this build yet).
     AiPrompt,
 }
 

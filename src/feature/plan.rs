@@ -202,10 +202,11 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
                 Splice::Export(name) => (file.exports(name), format!("`{name}` in `__all__`")),
             };
             if present {
-                problems.push(
-                    Why::AlreadyPresent,
-                    format!("{path} already imports {what}"),
-                );
+                let verb = match splice {
+                    Splice::Export(_) => "lists",
+                    _ => "imports",
+                };
+                problems.push(Why::AlreadyPresent, format!("{path} already {verb} {what}"));
             }
         }
         for marker in splice.markers() {
