@@ -416,3 +416,56 @@ fn outside_a_project_is_refused() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(s.snapshot_tree().is_empty());
 }
+
+fn copy_fixture(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().into_string().unwrap();
+        if entry.path().is_dir() {
+            copy_fixture(&entry.path(), &to.join(name));
+        } else {
+            let target = name.strip_suffix(".fixture").unwrap();
+            fs::copy(entry.path(), to.join(target)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn modules_are_added_to_a_project_made_by_the_older_tool() {
+    let s = Scratch::new();
+    let root = s.path().join("legacy");
+    copy_fixture(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy_project"),
+        &root,
+    );
+    let before = s.run_in("legacy", &["check"]);
+    assert_eq!(before.code, 0, "{}{}", before.stdout, before.stderr);
+    for args in [
+        &[
+            "refunds",
+            "--template",
+            "crud",
+            "--pagination",
+            "--soft-delete",
+        ][..],
+        &["notes"],
+        &["weather", "--api-only"],
+        &["ledger_entries", "--service-only"],
+    ] {
+        let mut full = vec!["add", "module"];
+        full.extend_from_slice(args);
+        let out = s.run_in("legacy", &full);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    }
+    let manifest = read(&root, ".poleposition.toml");
+    assert!(
+        manifest.contains("refunds = \"crud[pagination,soft-delete]\""),
+        "{manifest}"
+    );
+    let after = s.run_in("legacy", &["check"]);
+    assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
+    // A name the older project already uses is refused.
+    let out = refused(&s, "legacy", &root, &["orders"], 1);
+    assert!(out.stderr.contains("already exists"), "{}", out.stderr);
+}
