@@ -469,3 +469,28 @@ fn modules_are_added_to_a_project_made_by_the_older_tool() {
     let out = refused(&s, "legacy", &root, &["orders"], 1);
     assert!(out.stderr.contains("already exists"), "{}", out.stderr);
 }
+
+#[test]
+fn success_output_lists_files_endpoints_and_next_steps() {
+    let s = Scratch::new();
+    project(&s, "shop", "sqlite");
+    let out = s.run_in(
+        "shop",
+        &[
+            "add",
+            "module",
+            "orders",
+            "--template",
+            "crud",
+            "--soft-delete",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("add_module_output", out.render(s.path()));
+    let out = s.run_in("shop", &["add", "module", "weather", "--api-only"]);
+    assert!(
+        !out.stdout.contains("polepos db revision"),
+        "{}",
+        out.stdout
+    );
+}

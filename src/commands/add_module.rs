@@ -11,7 +11,7 @@ use crate::changeset::{Change, ChangeSet};
 use crate::cli::{AddModuleArgs, ModuleTemplate};
 use crate::error::{Refusal, UsageError};
 use crate::feature::module::{self, Template};
-use crate::feature::{ProjectContext, plan};
+use crate::feature::{ProjectContext, Recipe, plan};
 use crate::ledger;
 use crate::names::{self, NameKind};
 use crate::printer::Printer;
@@ -21,13 +21,12 @@ use crate::project::Project;
 pub fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Result<()> {
     let template = template(args)?;
     let project = Project::open(cwd)?;
-    let set = plan(&project, &args.name, &template)?;
+    let Planned { name, recipe, set } = plan(&project, &args.name, &template)?;
     if args.dry_run {
         printer.stdout(&format!("{}Dry run: nothing was written.\n", set.preview()))?;
         return Ok(());
     }
     set.apply()?;
-    let name = names::validate(&args.name, NameKind::Module)?.package;
     printer.success(&summary(&project, &name, &template, &set));
     let mut out = String::new();
     for change in set.changes() {
@@ -41,12 +40,12 @@ pub fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Resul
         };
         out.push_str(&format!("  {verb} {}\n", path.display()));
     }
-    let routes = endpoints(&template);
+    let routes = endpoints(&name, &template);
     if !routes.is_empty() {
-        out.push_str(&format!("\nEndpoints under /api/v1/{name}: {routes}\n"));
+        out.push_str(&format!("\nEndpoints under /api/v1: {routes}\n"));
     }
     out.push_str("\nNext steps:\n");
-    for step in next_steps(&name, &template) {
+    for step in &recipe.next_steps {
         out.push_str(&format!("  {step}\n"));
     }
     printer.stdout(&out)?;
@@ -97,8 +96,15 @@ fn template_value(template: ModuleTemplate) -> &'static str {
     }
 }
 
+/// A planned `add module`: the module package name, its recipe and the change set.
+pub struct Planned {
+    pub name: String,
+    pub recipe: Recipe,
+    pub set: ChangeSet,
+}
+
 /// Plans adding module `raw_name` to `project` (also used by benchmarks and tests).
-pub fn plan(project: &Project, raw_name: &str, template: &Template) -> anyhow::Result<ChangeSet> {
+pub fn plan(project: &Project, raw_name: &str, template: &Template) -> anyhow::Result<Planned> {
     let name = names::validate(raw_name, NameKind::Module)?.package;
     module::check_name(&project.package, &name)?;
     if module::tree(template).is_none() {
@@ -110,7 +116,8 @@ pub fn plan(project: &Project, raw_name: &str, template: &Template) -> anyhow::R
         .into());
     }
     let recipe = module::recipe(&ProjectContext::of(project), &name, template)?;
-    plan::plan_add(project, &recipe)
+    let set = plan::plan_add(project, &recipe)?;
+    Ok(Planned { name, recipe, set })
 }
 
 /// `Added module orders (crud[pagination]) to shop (9 files created, 4 updated)`.
@@ -130,22 +137,19 @@ fn summary(project: &Project, name: &str, template: &Template, set: &ChangeSet) 
     )
 }
 
-/// The module's routes, for the success output.
-fn endpoints(template: &Template) -> String {
-    match template {
-        Template::Standard | Template::ApiOnly => "GET /, POST /".to_string(),
-        Template::Crud(_) => "GET /, POST /, GET /{id}, PATCH /{id}, DELETE /{id}".to_string(),
-        _ => String::new(),
-    }
-}
-
-fn next_steps(name: &str, template: &Template) -> Vec<String> {
-    let mut steps = Vec::new();
-    if template.spec().model {
-        steps.push(format!("polepos db revision -m \"add {name} table\""));
-        steps.push("polepos db upgrade".to_string());
-    }
-    steps.push("uv run pytest".to_string());
-    steps.push("polepos check".to_string());
-    steps
+/// The module's routes under `/api/v1`, for the success output.
+fn endpoints(name: &str, template: &Template) -> String {
+    let routes: &[&str] = match template {
+        Template::Standard | Template::ApiOnly => &["GET /{n}", "POST /{n}"],
+        Template::Crud(_) => &[
+            "GET /{n}",
+            "POST /{n}",
+            "GET /{n}/{id}",
+            "PATCH /{n}/{id}",
+            "DELETE /{n}/{id}",
+        ],
+        _ => &[],
+    };
+    let routes: Vec<String> = routes.iter().map(|r| module::expand(r, name)).collect();
+    routes.join(", ")
 }

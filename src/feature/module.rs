@@ -357,6 +357,7 @@ pub fn recipe(
         next_steps.push(format!("polepos db revision -m \"add {name} table\""));
         next_steps.push("polepos db upgrade".to_string());
     }
+    next_steps.push("uv run pytest".to_string());
     next_steps.push("polepos check".to_string());
     Ok(Recipe {
         feature: Feature::Module {
