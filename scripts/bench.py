@@ -8,6 +8,7 @@ Builds the release binary unless --binary is given, then times with hyperfine
   * `polepos start` (sqlite) vs `cp -r` of the very tree it generates (target <= 1.5x)
   * `polepos version` (target < 5 ms)
   * `polepos add auth` (target < 20 ms)
+  * `polepos add module` in a fresh project and with 500 modules present (target < 20 ms)
   * `polepos check` on a project with 1,000 modules, and with 500 to show linear growth
     (target < 150 ms), when the binary has the `check` command
 and the peak memory (max RSS) of each command (target < 20 MiB).
@@ -101,6 +102,16 @@ def main() -> None:
         auth_net = max(auth - shell, 0.0)
         rows.append(("add auth", f"{auth_net:.2f} ms (bash wrapper subtracted)", "< 20 ms", auth_net < 20))
 
+        module_prepare = "rm -rf moduled && cp -r reference moduled"
+        module = time_ms(
+            f"bash -c 'cd moduled && exec {binary} -q add module orders --template crud --pagination'",
+            module_prepare,
+            args.runs,
+            work,
+        )
+        module_net = max(module - shell, 0.0)
+        rows.append(("add module (crud)", f"{module_net:.2f} ms (bash wrapper subtracted)", "< 20 ms", module_net < 20))
+
         memory = {
             "start": peak_rss_mib([binary, "-q", "start", "mem-app"], work),
             "version": peak_rss_mib([binary, "version"], work),
@@ -119,6 +130,21 @@ def main() -> None:
             growth = sizes[1000] / sizes[500]
             rows.append(("check, 1,000 modules", f"{sizes[1000]:.1f} ms (500: {sizes[500]:.1f} ms, x{growth:.2f})", "< 150 ms", sizes[1000] < 150))
             memory["check (1,000 modules)"] = peak_rss_mib([binary, "check"], work / "big1000")
+            # `add module` in a project that already has 500 modules.
+            big_prepare = "rm -rf big500-copy && cp -r big500 big500-copy"
+            big_module = time_ms(
+                f"bash -c 'cd big500-copy && exec {binary} -q add module orders --template crud --pagination'",
+                big_prepare,
+                10,
+                work,
+            )
+            big_shell = time_ms("bash -c 'cd big500-copy && exec true'", big_prepare, 10, work)
+            big_net = max(big_module - big_shell, 0.0)
+            rows.append(("add module, 500 modules present", f"{big_net:.2f} ms", "< 20 ms", big_net < 20))
+            subprocess.run(["cp", "-r", "big500", "mem-module"], cwd=work, check=True)
+            memory["add module (500 modules)"] = peak_rss_mib(
+                [binary, "-q", "add", "module", "orders", "--template", "crud"], work / "mem-module"
+            )
 
         peak = max(memory.values())
         detail = ", ".join(f"{k} {v:.1f}" for k, v in memory.items())

@@ -1,7 +1,8 @@
 //! A generator of large projects for benchmarking `check` (and tests of its scaling).
 //!
 //! [`add_modules`] adds `n` standard-template modules to an existing project, with every
-//! file, test, manifest entry and wiring line a real `add module` would produce, so
+//! file and test rendered from the real module recipe and the manifest entry and wiring
+//! lines of the feature definitions (written in one pass rather than `n` plans), so
 //! `polepos check` on it passes and does all of its work; [`bench_project`] does the same
 //! on a fresh project. `scripts/gen_modules.py` runs [`add_modules`] for the benchmark
 //! script through `examples/gen_modules.rs`.
@@ -44,6 +45,7 @@ pub fn bench_project(root: &Path, n_modules: usize) -> anyhow::Result<()> {
 pub fn add_modules(root: &Path, n_modules: usize) -> anyhow::Result<()> {
     let project = Project::open(root)?;
     let pkg = project.package.as_str();
+    let ctx = ProjectContext::of(&project);
     let names: Vec<String> = (1..=n_modules).map(|i| format!("mod_{i:04}")).collect();
     let mut imports = String::new();
     let mut includes = String::new();
@@ -63,7 +65,7 @@ pub fn add_modules(root: &Path, n_modules: usize) -> anyhow::Result<()> {
         );
         let _ = writeln!(exports, "    \"{name}\",");
         let _ = writeln!(manifest_entries, "{name} = \"standard\"");
-        for (path, contents) in module_files(pkg, name) {
+        for (path, contents) in module_files(&ctx, name)? {
             write(&root.join(path), &contents)?;
         }
     }
@@ -132,67 +134,13 @@ fn above(text: &str, marker: &markers::Marker, block: &str) -> Option<String> {
     Some(out)
 }
 
-/// The files of one standard-template module and its tests.
-fn module_files(pkg: &str, name: &str) -> Vec<(String, String)> {
-    let class: String = name
-        .split('_')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect();
-    let dir = format!("src/{pkg}/modules/{name}");
-    let file = |rel: &str, text: String| (format!("{dir}/{rel}"), text);
-    vec![
-        file("__init__.py", format!("\"\"\"The {name} module.\"\"\"\n")),
-        file(
-            "model.py",
-            format!(
-                "\"\"\"Database model of the {name} module.\"\"\"\n\nfrom sqlalchemy import String\nfrom sqlalchemy.orm import Mapped, mapped_column\n\nfrom {pkg}.db.base import Base\n\n\nclass {class}(Base):\n    \"\"\"One {name} record.\"\"\"\n\n    __tablename__ = \"{name}\"\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n    name: Mapped[str] = mapped_column(String(200))\n"
-            ),
-        ),
-        file(
-            "repository.py",
-            format!(
-                "\"\"\"Persistence of {name} records.\"\"\"\n\nfrom sqlalchemy import select\nfrom sqlalchemy.orm import Session\n\nfrom {pkg}.modules.{name}.model import {class}\n\n\nclass {class}Repository:\n    def __init__(self, session: Session) -> None:\n        self.session = session\n\n    def list(self) -> list[{class}]:\n        return list(self.session.scalars(select({class}).order_by({class}.id)))\n\n    def add(self, name: str) -> {class}:\n        record = {class}(name=name)\n        self.session.add(record)\n        self.session.commit()\n        self.session.refresh(record)\n        return record\n"
-            ),
-        ),
-        file(
-            "router.py",
-            format!(
-                "\"\"\"HTTP routes of the {name} module.\"\"\"\n\nfrom fastapi import APIRouter, status\n\nfrom {pkg}.api.deps import db_session\nfrom {pkg}.modules.{name}.schemas import {class}Create, {class}Read\nfrom {pkg}.modules.{name}.services.{name}_service import {class}Service\n\nrouter = APIRouter()\n\n\n@router.get(\"/\", response_model=list[{class}Read])\ndef list_items(session: db_session) -> list[{class}Read]:\n    return {class}Service(session).list()\n\n\n@router.post(\"/\", response_model={class}Read, status_code=status.HTTP_201_CREATED)\ndef create_item(payload: {class}Create, session: db_session) -> {class}Read:\n    return {class}Service(session).create(payload)\n"
-            ),
-        ),
-        file(
-            "schemas.py",
-            format!(
-                "\"\"\"Request and response bodies of the {name} module.\"\"\"\n\nfrom pydantic import BaseModel, ConfigDict, Field\n\n\nclass {class}Create(BaseModel):\n    name: str = Field(min_length=1, max_length=200)\n\n\nclass {class}Read(BaseModel):\n    model_config = ConfigDict(from_attributes=True)\n\n    id: int\n    name: str\n"
-            ),
-        ),
-        file(
-            "services/__init__.py",
-            format!("\"\"\"Services of the {name} module.\"\"\"\n"),
-        ),
-        file(
-            &format!("services/{name}_service.py"),
-            format!(
-                "\"\"\"Use cases of the {name} module.\"\"\"\n\nfrom sqlalchemy.orm import Session\n\nfrom {pkg}.modules.{name}.repository import {class}Repository\nfrom {pkg}.modules.{name}.schemas import {class}Create, {class}Read\n\n\nclass {class}Service:\n    def __init__(self, session: Session) -> None:\n        self.repository = {class}Repository(session)\n\n    def list(self) -> list[{class}Read]:\n        return [{class}Read.model_validate(r) for r in self.repository.list()]\n\n    def create(self, payload: {class}Create) -> {class}Read:\n        return {class}Read.model_validate(self.repository.add(payload.name))\n"
-            ),
-        ),
-        (
-            format!("tests/integration/test_{name}.py"),
-            format!(
-                "from fastapi.testclient import TestClient\n\n\ndef test_create_and_list(client: TestClient) -> None:\n    created = client.post(\"/api/v1/{name}/\", json={{\"name\": \"a\"}})\n    assert created.status_code == 201\n    assert client.get(\"/api/v1/{name}/\").json() == [created.json()]\n"
-            ),
-        ),
-        (
-            format!("tests/unit/test_{name}_service.py"),
-            format!(
-                "from {pkg}.modules.{name}.schemas import {class}Create\n\n\ndef test_payload_requires_a_name() -> None:\n    assert {class}Create(name=\"a\").name == \"a\"\n"
-            ),
-        ),
-    ]
+/// The files of one standard-template module and its tests, rendered from the real
+/// module recipe (what `polepos add module <name>` writes).
+fn module_files(ctx: &ProjectContext, name: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let recipe = feature::module::recipe(ctx, name, &feature::module::Template::Standard)?;
+    Ok(recipe
+        .files
+        .into_iter()
+        .map(|file| (file.path.to_string_lossy().into_owned(), file.contents))
+        .collect())
 }

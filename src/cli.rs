@@ -216,6 +216,89 @@ pub enum AddCommand {
         #[arg(long)]
         dry_run: bool,
     },
+
+    /// Add a module: model, repository, service, router and tests, wired into the project.
+    #[command(
+        after_help = "Templates:\n  standard      GET and POST /<name> over a table with `name` (the default)\n  crud          list, create, GET/PATCH/DELETE /<name>/{id}; takes the CRUD flags\n  api-only      no database: GET and POST /<name> through a service\n  service-only  model, repository and service without routes\n  ai-prompt     POST /<name>/respond through an LLM adapter (not available in this build yet)\n\nExamples:\n  polepos add module customers\n  polepos add module orders --template crud --pagination --timestamps\n  polepos add module invoices --template crud --soft-delete --tenant-scoped --auth-required\n  polepos add module weather --api-only\n  polepos add module billing --service-only --dry-run\n\nNext steps after a database-backed module:\n  polepos db revision -m \"add <name> table\"\n  polepos db upgrade\n  polepos check"
+    )]
+    Module(AddModuleArgs),
+}
+
+/// Arguments of `polepos add module`.
+#[derive(Debug, Args)]
+pub struct AddModuleArgs {
+    /// Module name, e.g. orders or order-items (normalised to a package name: order_items).
+    #[arg(allow_hyphen_values = true)]
+    pub name: String,
+
+    /// Module template [default: standard].
+    #[arg(long, value_enum, value_name = "TEMPLATE", conflicts_with_all = ["api_only", "service_only"])]
+    pub template: Option<ModuleTemplate>,
+
+    /// Shorthand for `--template api-only`.
+    #[arg(long, conflicts_with = "service_only")]
+    pub api_only: bool,
+
+    /// Shorthand for `--template service-only`.
+    #[arg(long)]
+    pub service_only: bool,
+
+    /// crud: `limit`/`offset` query parameters; the list returns {items, total, limit, offset}.
+    #[arg(long, help_heading = "CRUD flags (with --template crud)")]
+    pub pagination: bool,
+
+    /// crud: server-set, timezone-aware `created_at` and `updated_at`.
+    #[arg(long, help_heading = "CRUD flags (with --template crud)")]
+    pub timestamps: bool,
+
+    /// crud: DELETE sets `deleted_at`; deleted rows are hidden from every read and write.
+    #[arg(long, help_heading = "CRUD flags (with --template crud)")]
+    pub soft_delete: bool,
+
+    /// crud: rows belong to the tenant named by the `X-Tenant-ID` header.
+    #[arg(long, help_heading = "CRUD flags (with --template crud)")]
+    pub tenant_scoped: bool,
+
+    /// crud: every route requires a bearer token (`get_current_user`).
+    #[arg(long, help_heading = "CRUD flags (with --template crud)")]
+    pub auth_required: bool,
+
+    /// Print the files that would be created and the diffs of changed files; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl AddModuleArgs {
+    /// The CRUD flags given, in the manifest's canonical order.
+    pub fn crud_flags(&self) -> Vec<&'static str> {
+        let given = [
+            self.pagination,
+            self.timestamps,
+            self.soft_delete,
+            self.tenant_scoped,
+            self.auth_required,
+        ];
+        crate::feature::module::CRUD_FLAGS
+            .iter()
+            .zip(given)
+            .filter_map(|(flag, on)| on.then_some(*flag))
+            .collect()
+    }
+}
+
+/// Module templates of `polepos add module`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModuleTemplate {
+    /// A model with `name`, list and create routes.
+    Standard,
+    /// Full CRUD: list, create, read, partial update, delete (takes the CRUD flags).
+    Crud,
+    /// No database: a router and a service.
+    ApiOnly,
+    /// A model, repository and service; no routes.
+    ServiceOnly,
+    /// A prompt endpoint through an LLM adapter (not available in this build yet).
+    AiPrompt,
 }
 
 #[derive(Debug, Subcommand)]

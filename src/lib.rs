@@ -70,6 +70,11 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<Outcome> {
             *dry_run,
             &commands::current_dir()?,
         )),
+        Command::Add(AddCommand::Module(args)) => done(commands::add_module::run(
+            printer,
+            args,
+            &commands::current_dir()?,
+        )),
         Command::Db(db) => done(commands::db::run(printer, db, &commands::current_dir()?)),
         Command::Upgrade(args) => commands::upgrade::run(printer, args, &commands::current_dir()?),
         Command::Delete(args) => done(commands::delete::run(

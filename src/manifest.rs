@@ -147,23 +147,33 @@ impl Manifest {
 
     /// Sets `[integrations] <name> = <enabled>`, creating the table when missing.
     pub fn set_integration(&mut self, name: &str, enabled: bool) -> Result<(), String> {
-        let table = self.doc.entry("integrations").or_insert_with(|| {
+        self.set("integrations", name, Value::from(enabled))
+    }
+
+    /// Sets `[modules] <name> = "<template value>"`, creating the table when missing.
+    pub fn set_module(&mut self, name: &str, template: &str) -> Result<(), String> {
+        self.set("modules", name, Value::from(template))
+    }
+
+    /// Sets `[<section>] <name> = <new>`: an existing value keeps its comment and
+    /// spacing, a new key goes at the end of its table, every other line is untouched.
+    fn set(&mut self, section: &str, name: &str, new: Value) -> Result<(), String> {
+        let table = self.doc.entry(section).or_insert_with(|| {
             let mut t = Table::new();
             t.set_implicit(false);
             Item::Table(t)
         });
         let Some(table) = table.as_table_like_mut() else {
-            return Err(format!("`integrations` in {FILE_NAME} is not a table"));
+            return Err(format!("`{section}` in {FILE_NAME} is not a table"));
         };
         match table.get_mut(name).and_then(Item::as_value_mut) {
-            // Replace the value but keep its comment and spacing.
             Some(existing) => {
                 let decor = existing.decor().clone();
-                *existing = Value::from(enabled);
+                *existing = new;
                 *existing.decor_mut() = decor;
             }
             None => {
-                table.insert(name, value(enabled));
+                table.insert(name, value(new));
             }
         }
         Ok(())
@@ -229,6 +239,17 @@ mod tests {
         let out = m.render();
         assert_eq!(out, format!("{text}auth = true\n"));
         assert!(m.bytecode(), "absent bytecode means true");
+    }
+
+    #[test]
+    fn modules_are_added_at_the_end_of_their_table() {
+        let text = "[poleposition]\npackage = \"x\"\n\n[modules]\nstatus = \"starter\" # keep\n\n[integrations]\nauth = true\n";
+        let mut m = Manifest::parse(text).unwrap();
+        m.set_module("orders", "crud[pagination]").unwrap();
+        assert_eq!(
+            m.render(),
+            text.replace("# keep\n", "# keep\norders = \"crud[pagination]\"\n")
+        );
     }
 
     #[test]

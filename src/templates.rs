@@ -2,7 +2,8 @@
 //!
 //! The `templates/` tree is compiled into the binary. Every file ends in `.j2` (so the
 //! repository's own tooling never mistakes a template for a real `.gitignore` or `.py`);
-//! the suffix is stripped and a `__pkg__` path segment becomes the package name. Rendering
+//! the suffix is stripped, a `__pkg__` path segment becomes the package name and
+//! `__module__` anywhere in a file or directory name becomes the module name. Rendering
 //! uses minijinja with strict undefined behaviour: a misspelt variable is an error, never
 //! an empty string.
 
@@ -31,6 +32,26 @@ pub struct Context {
     pub secret_key: String,
     /// The polepos version.
     pub version: String,
+    /// The module being rendered (`add module` only); `None` elsewhere, so a module
+    /// variable used outside a module template is an error.
+    pub module: Option<ModuleContext>,
+}
+
+/// Variables of a module template: `module.name`, `module.class`, …
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ModuleContext {
+    /// Module (package) name, e.g. `order_items`.
+    pub name: String,
+    /// PascalCase class name, e.g. `OrderItems`.
+    pub class: String,
+    /// Table name (the module name).
+    pub table: String,
+    /// CRUD flags.
+    pub pagination: bool,
+    pub timestamps: bool,
+    pub soft_delete: bool,
+    pub tenant_scoped: bool,
+    pub auth_required: bool,
 }
 
 /// A rendered file: its path relative to the project root and its contents.
@@ -97,14 +118,13 @@ fn collect(
                 let Some(relative) = relative.strip_suffix(".j2") else {
                     continue;
                 };
+                let module = ctx.module.as_ref().map(|m| m.name.as_str());
                 let path: PathBuf = relative
                     .split('/')
-                    .map(|seg| {
-                        if seg == "__pkg__" {
-                            ctx.pkg.as_str()
-                        } else {
-                            seg
-                        }
+                    .map(|seg| match (seg, module) {
+                        ("__pkg__", _) => ctx.pkg.clone(),
+                        (_, Some(module)) => seg.replace("__module__", module),
+                        _ => seg.to_string(),
                     })
                     .collect();
                 let name: &'static str = file.path().to_str().unwrap_or("template");
@@ -124,7 +144,15 @@ fn collect(
 
 /// Every top-level template tree name that renders a set of files, for tests.
 pub fn trees() -> Vec<&'static str> {
-    vec!["project/base", "project/db", "auth"]
+    vec![
+        "project/base",
+        "project/db",
+        "auth",
+        "module/standard",
+        "module/crud",
+        "module/api_only",
+        "module/service_only",
+    ]
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ fn help_for_every_command() {
         ("help_startproject", &["help", "startproject"]),
         ("help_add", &["help", "add"]),
         ("help_add_auth", &["help", "add", "auth"]),
+        ("help_add_module", &["help", "add", "module"]),
         ("help_db", &["help", "db"]),
         ("help_db_revision", &["help", "db", "revision"]),
         ("help_db_downgrade", &["help", "db", "downgrade"]),

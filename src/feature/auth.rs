@@ -113,8 +113,8 @@ pub fn recipe(ctx: &ProjectContext) -> Result<Recipe, TemplateError> {
         requires: vec![
             Precondition::HasDatabase,
             Precondition::Foundation(FOUNDATION),
-            Precondition::FreeModuleName("auth"),
-            Precondition::FreeTable(AUTH_TABLE),
+            Precondition::FreeModuleName("auth".to_string()),
+            Precondition::FreeTable(AUTH_TABLE.to_string()),
         ],
         next_steps: NEXT_STEPS
             .iter()

@@ -104,6 +104,7 @@ impl ProjectContext {
             bytecode: self.bytecode,
             secret_key: secret_key.to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
+            module: None,
         }
     }
 
@@ -142,6 +143,8 @@ pub enum Splice {
     Mount(RouterMount),
     /// `from <package> import model as <alias>  # noqa: F401` in `import_models()`.
     ModelImport { package: String, alias: String },
+    /// `"<name>",` in `__all__` of `modules/__init__.py`.
+    Export(String),
 }
 
 impl Splice {
@@ -153,6 +156,40 @@ impl Splice {
                 crate::markers::ROUTER_INCLUDES,
             ],
             Splice::ModelImport { .. } => &[crate::markers::MODEL_IMPORTS],
+            Splice::Export(_) => &[crate::markers::MODULE_EXPORTS],
+        }
+    }
+
+    /// The file the splice edits, relative to the package directory.
+    pub fn file(&self) -> &'static str {
+        match self {
+            Splice::Mount(_) => "api/router.py",
+            Splice::ModelImport { .. } => "db/models.py",
+            Splice::Export(_) => "modules/__init__.py",
+        }
+    }
+
+    /// Whether the edited file exists only in projects with a database layer.
+    pub fn needs_db(&self) -> bool {
+        matches!(self, Splice::ModelImport { .. })
+    }
+
+    /// Writes the splice into `text` above its marker(s); `None` when a marker is missing.
+    pub fn apply(&self, text: &str) -> Option<String> {
+        match self {
+            Splice::Mount(mount) => mount.splice(text),
+            Splice::ModelImport { package, alias } => crate::markers::insert_above(
+                text,
+                &crate::markers::MODEL_IMPORTS,
+                &Splice::model_import_line(package, alias),
+                true,
+            ),
+            Splice::Export(name) => crate::markers::insert_above(
+                text,
+                &crate::markers::MODULE_EXPORTS,
+                &format!("\"{name}\","),
+                false,
+            ),
         }
     }
 
@@ -175,7 +212,7 @@ impl Splice {
             Splice::ModelImport { package, alias } => {
                 Some(Splice::model_import_line(package, alias))
             }
-            Splice::Mount(_) => None,
+            Splice::Mount(_) | Splice::Export(_) => None,
         }
     }
 }
@@ -209,6 +246,8 @@ impl Conditional {
 pub enum ManifestEntry {
     /// `[integrations] <name> = true`.
     Integration(&'static str),
+    /// `[modules] <name> = "<value>"` (e.g. `crud[pagination,timestamps]`).
+    Module { name: String, value: String },
 }
 
 /// A condition a project must meet before the recipe can be applied.
@@ -219,9 +258,9 @@ pub enum Precondition {
     /// Foundation files (relative to the package) that the added code imports.
     Foundation(&'static [&'static str]),
     /// No module of this name exists (directory or manifest entry).
-    FreeModuleName(&'static str),
+    FreeModuleName(String),
     /// No model under the package defines this table.
-    FreeTable(&'static str),
+    FreeTable(String),
 }
 
 /// Everything one feature adds to one project.

@@ -236,6 +236,147 @@ impl fmt::Display for Template {
     }
 }
 
+/// The longest module package name: longer ones push generated lines past the line
+/// length that ruff format and strict linting keep.
+pub const MAX_MODULE_NAME_LEN: usize = 30;
+
+/// Class names the module templates import or define next to the module's own class:
+/// a module whose class name is one of these would shadow it.
+#[rustfmt::skip]
+pub const RESERVED_CLASS_NAMES: &[&str] = &[
+    "AfterValidator", "Annotated", "APIRouter", "Base", "BaseModel", "ConfigDict", "Create",
+    "DateTime", "Depends", "Field", "Header", "HTTPException", "Iterator", "Mapped", "Name",
+    "NotFound", "NotFoundError", "DomainError", "Query", "Repository", "Response", "Select",
+    "Service", "ServiceDep", "Session", "String", "StringConstraints", "TestClient", "Update",
+    "UtcDatetime",
+];
+
+/// Foundation files (relative to the package) that database-backed module code imports.
+pub const FOUNDATION: &[&str] = &[
+    "api/deps.py",
+    "db/base.py",
+    "db/session.py",
+    "domain/exceptions.py",
+];
+
+/// The PascalCase class name of a module: `order_items` → `OrderItems`.
+pub fn class_name(name: &str) -> String {
+    name.split('_')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// The template tree a module template renders from (`None`: not in this build).
+pub fn tree(template: &Template) -> Option<&'static str> {
+    match template {
+        Template::Standard => Some("module/standard"),
+        Template::Crud(_) => Some("module/crud"),
+        Template::ApiOnly => Some("module/api_only"),
+        Template::ServiceOnly => Some("module/service_only"),
+        Template::Starter | Template::AiPrompt => None,
+    }
+}
+
+/// Extra name rules of a module package name (after §2's rules): its length together
+/// with the project package, and its class name.
+pub fn check_name(pkg: &str, name: &str) -> Result<(), crate::error::Refusal> {
+    use crate::error::Refusal;
+    if name.len() > MAX_MODULE_NAME_LEN {
+        return Err(Refusal::new(format!(
+            "invalid module name `{name}`: it is {} characters long; at most {MAX_MODULE_NAME_LEN} keep the generated code within ruff's line length",
+            name.len()
+        ))
+        .with_hint("choose a shorter module name"));
+    }
+    // `from <pkg>.modules.<n>.services.<n>_crud_service import (` cannot be wrapped.
+    if pkg.len() + 2 * name.len() > 74 {
+        return Err(Refusal::new(format!(
+            "invalid module name `{name}`: with the package `{pkg}` its import paths would exceed 120 characters"
+        ))
+        .with_hint("choose a shorter module name"));
+    }
+    let class = class_name(name);
+    if RESERVED_CLASS_NAMES.contains(&class.as_str()) {
+        return Err(Refusal::new(format!(
+            "invalid module name `{name}`: its class name `{class}` would shadow a name the generated module code imports"
+        ))
+        .with_hint(format!("choose another module name, e.g. `{name}_items`")));
+    }
+    Ok(())
+}
+
+/// The recipe of `add module <name> --template <template>`; `name` is a validated
+/// module package name and the template has a tree in this build.
+pub fn recipe(
+    ctx: &super::ProjectContext,
+    name: &str,
+    template: &Template,
+) -> Result<super::Recipe, crate::templates::TemplateError> {
+    use super::{Feature, GeneratedFile, ManifestEntry, Precondition, Recipe, Role, Splice};
+    let spec = template.spec();
+    let flag = |f: &str| matches!(template, Template::Crud(flags) if flags.iter().any(|x| x == f));
+    let mut template_ctx = ctx.template_context("");
+    template_ctx.module = Some(crate::templates::ModuleContext {
+        name: name.to_string(),
+        class: class_name(name),
+        table: name.to_string(),
+        pagination: flag("pagination"),
+        timestamps: flag("timestamps"),
+        soft_delete: flag("soft-delete"),
+        tenant_scoped: flag("tenant-scoped"),
+        auth_required: flag("auth-required"),
+    });
+    let tree = tree(template)
+        .ok_or_else(|| crate::templates::TemplateError::MissingTree(template.value()))?;
+    let files = crate::templates::render_tree(tree, &template_ctx)?
+        .into_iter()
+        .map(|file| GeneratedFile {
+            path: file.path,
+            contents: file.contents,
+            role: Role::Generated,
+        })
+        .collect();
+    let pkg = &ctx.package;
+    let mut splices = vec![Splice::Export(name.to_string())];
+    if spec.router {
+        splices.push(Splice::Mount(super::RouterMount::module(pkg, name)));
+    }
+    let mut requires = vec![Precondition::FreeModuleName(name.to_string())];
+    let mut next_steps = Vec::new();
+    if spec.model {
+        splices.push(Splice::module_model_import(pkg, name));
+        requires.insert(0, Precondition::HasDatabase);
+        requires.push(Precondition::Foundation(FOUNDATION));
+        requires.push(Precondition::FreeTable(name.to_string()));
+        next_steps.push(format!("polepos db revision -m \"add {name} table\""));
+        next_steps.push("polepos db upgrade".to_string());
+    }
+    next_steps.push("uv run pytest".to_string());
+    next_steps.push("polepos check".to_string());
+    Ok(Recipe {
+        feature: Feature::Module {
+            name: name.to_string(),
+            template: template.clone(),
+        },
+        files,
+        splices,
+        dependencies: Vec::new(),
+        conditional_dependencies: Vec::new(),
+        manifest: Some(ManifestEntry::Module {
+            name: name.to_string(),
+            value: template.value(),
+        }),
+        requires,
+        next_steps,
+    })
+}
+
 /// Replaces `{n}` with the module name.
 pub fn expand(pattern: &str, name: &str) -> String {
     pattern.replace("{n}", name)
@@ -244,6 +385,16 @@ pub fn expand(pattern: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn class_names_are_pascal_case() {
+        assert_eq!(class_name("order_items"), "OrderItems");
+        assert_eq!(class_name("v2_api"), "V2Api");
+        assert_eq!(class_name("a"), "A");
+        assert!(check_name("shop", "session").is_err());
+        assert!(check_name("shop", &"a".repeat(31)).is_err());
+        assert!(check_name("shop", "orders").is_ok());
+    }
 
     #[test]
     fn parses_every_manifest_value() {

@@ -181,12 +181,29 @@ impl RouterMount {
     /// a marker is missing.
     pub fn splice(&self, text: &str) -> Option<String> {
         let with_import = markers::insert_above(text, &IMPORTS, &self.import_line(), true)?;
-        markers::insert_above(
-            &with_import,
-            &INCLUDES,
-            &self.canonical_include(None),
-            false,
-        )
+        markers::insert_above(&with_import, &INCLUDES, &self.formatted_include(), false)
+    }
+
+    /// The canonical include as ruff format lays it out: on one line when it fits in
+    /// the line length, else its arguments on one indented line, else one argument per
+    /// line with a trailing comma.
+    pub fn formatted_include(&self) -> String {
+        let line = self.canonical_include(None);
+        if line.chars().count() <= markers::LINE_LENGTH {
+            return line;
+        }
+        let mut args = vec![self.alias.clone()];
+        if !self.prefix.is_empty() {
+            args.push(format!("prefix=\"{}\"", self.prefix));
+        }
+        args.push(format!("tags=[\"{}\"]", self.tag));
+        let hugged = args.join(", ");
+        if 4 + hugged.chars().count() <= markers::LINE_LENGTH {
+            format!("api_router.include_router(\n    {hugged}\n)")
+        } else {
+            let lines: Vec<String> = args.iter().map(|a| format!("    {a},\n")).collect();
+            format!("api_router.include_router(\n{})", lines.concat())
+        }
     }
 }
 
@@ -277,6 +294,33 @@ mod tests {
                 .mismatches(include, &Arg::Literal("/a".into()))
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn long_includes_wrap_like_ruff_format() {
+        let fits = RouterMount::module("shop", "orders");
+        assert_eq!(fits.formatted_include(), fits.canonical_include(None));
+        let hugged = RouterMount::module("shop", "customer_orders");
+        assert_eq!(
+            hugged.formatted_include(),
+            "api_router.include_router(\n    customer_orders_router, prefix=\"/customer_orders\", tags=[\"customer_orders\"]\n)"
+        );
+        let name = "a".repeat(30);
+        let exploded = RouterMount::module("shop", &name).formatted_include();
+        assert_eq!(
+            exploded,
+            format!(
+                "api_router.include_router(\n    {name}_router,\n    prefix=\"/{name}\",\n    tags=[\"{name}\"],\n)"
+            )
+        );
+        let spliced = RouterMount::module("shop", &name).splice(ROUTER).unwrap();
+        let file = python::parse(&spliced, "shop.api").unwrap();
+        let found = RouterMount::module("shop", &name).find(&file);
+        assert!(found.include.is_some_and(|i| {
+            RouterMount::module("shop", &name)
+                .mismatches(i, &Arg::Absent)
+                .is_empty()
+        }));
     }
 
     #[test]

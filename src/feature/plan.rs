@@ -32,6 +32,7 @@ pub enum Why {
 impl Why {
     fn hint(self, feature: &Feature) -> String {
         match self {
+            Why::NoDatabase if matches!(feature, Feature::Module { .. }) => "in a project created with `--db none` only `--template api-only` works (it keeps no data); database-backed templates (standard, crud, service-only) need a project with a database, e.g. `polepos start <name> --db sqlite`.".into(),
             Why::NoDatabase => format!(
                 "{feature} needs generated database wiring; projects created with `--db none` need an explicit database layer first (e.g. a new project from `polepos start <name> --db sqlite`)."
             ),
@@ -41,10 +42,12 @@ impl Why {
             Why::Unreadable => "fix the files named above so they can be read and parsed.".into(),
             Why::Markers => "restore the missing markers with `polepos check --fix`.".into(),
             Why::Collision => match feature {
+                Feature::Module { .. } => "choose another module name, or remove what it collides with.".into(),
                 Feature::Auth => "rename or remove the colliding module or table; auth needs the names `auth` and `auth_users`.".into(),
                 _ => format!("rename or remove what collides with {feature}."),
             },
             Why::AlreadyPresent => match feature {
+                Feature::Module { name, .. } => format!("a module can be added once; remove the leftovers of `{name}` named above (files, wiring, manifest entry) or choose another module name."),
                 Feature::Auth => "auth can be added once; to re-add it, detach it fully first (manifest, router wiring, db/models.py, tests, pyproject.toml).".into(),
                 _ => format!("{feature} can be added once."),
             },
@@ -173,11 +176,8 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
     // Read and check every file a splice edits.
     let mut edited: Vec<(String, Option<String>)> = Vec::new();
     for splice in &recipe.splices {
-        let (path, needs_db) = match splice {
-            Splice::Mount(_) => (project_path(project, "api/router.py"), false),
-            Splice::ModelImport { .. } => (project_path(project, "db/models.py"), true),
-        };
-        if needs_db && !project.db.has_db() {
+        let path = project_path(project, splice.file());
+        if splice.needs_db() && !project.db.has_db() {
             continue;
         }
         let text = match edited.iter().find(|(p, _)| *p == path) {
@@ -199,12 +199,14 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
                     file.imports(&format!("{package}.model")),
                     format!("the {label} model"),
                 ),
+                Splice::Export(name) => (file.exports(name), format!("`{name}` in `__all__`")),
             };
             if present {
-                problems.push(
-                    Why::AlreadyPresent,
-                    format!("{path} already imports {what}"),
-                );
+                let verb = match splice {
+                    Splice::Export(_) => "lists",
+                    _ => "imports",
+                };
+                problems.push(Why::AlreadyPresent, format!("{path} already {verb} {what}"));
             }
         }
         for marker in splice.markers() {
@@ -276,23 +278,10 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
         };
         let mut new = old.clone();
         for splice in &recipe.splices {
-            let wanted = match splice {
-                Splice::Mount(_) => project_path(project, "api/router.py"),
-                Splice::ModelImport { .. } => project_path(project, "db/models.py"),
-            };
-            if wanted != path {
+            if project_path(project, splice.file()) != path {
                 continue;
             }
-            let spliced = match splice {
-                Splice::Mount(mount) => mount.splice(&new),
-                Splice::ModelImport { package, alias } => markers::insert_above(
-                    &new,
-                    &markers::MODEL_IMPORTS,
-                    &Splice::model_import_line(package, alias),
-                    true,
-                ),
-            };
-            let Some(spliced) = spliced else {
+            let Some(spliced) = splice.apply(&new) else {
                 return unreachable_plan(&label);
             };
             new = spliced;
@@ -371,6 +360,10 @@ fn precondition(
                         _ => None,
                     })
                     .unwrap_or_else(|| "the database".to_string());
+                let label = match &recipe.feature {
+                    Feature::Module { template, .. } => format!("{label} (template `{template}`)"),
+                    _ => label,
+                };
                 problems.push(
                     Why::NoDatabase,
                     format!("the project has no database layer (db = \"none\"); {label} stores its data in {store}"),
@@ -434,7 +427,7 @@ fn planned_manifest(
     recipe: &Recipe,
     problems: &mut Refusals,
 ) -> anyhow::Result<Option<String>> {
-    let Some(ManifestEntry::Integration(name)) = &recipe.manifest else {
+    let Some(entry) = &recipe.manifest else {
         return Ok(None);
     };
     let mut edited = match &project.manifest {
@@ -446,7 +439,11 @@ fn planned_manifest(
         ))
         .map_err(|e| anyhow::anyhow!("new manifest does not parse: {e}"))?,
     };
-    match edited.set_integration(name, true) {
+    let result = match entry {
+        ManifestEntry::Integration(name) => edited.set_integration(name, true),
+        ManifestEntry::Module { name, value } => edited.set_module(name, value),
+    };
+    match result {
         Ok(()) => Ok(Some(edited.render())),
         Err(e) if project.manifest.is_some() => {
             problems.push(Why::Unreadable, e);
@@ -540,8 +537,10 @@ fn unreachable_plan<T>(label: &str) -> anyhow::Result<T> {
     ))
 }
 
-/// The first Python file under the package (outside `own`) that defines
-/// `__tablename__ = "<table>"`.
+/// The first model file under the package (outside `own`) that defines
+/// `__tablename__ = "<table>"`. Model files are `model.py`, `models.py` and files in a
+/// `models/` package: reading only those keeps `add` fast in a project with hundreds
+/// of modules (seven files each, one of them a model).
 fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Option<String> {
     let mut stack = vec![root.join(pkg_dir)];
     let own = own.map(|o| root.join(o));
@@ -558,9 +557,16 @@ fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Op
         };
         for entry in entries.filter_map(Result::ok) {
             let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "py")
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            // The entry's own type (no extra stat per file; links are not followed).
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                if name != "__pycache__" && !name.starts_with('.') {
+                    stack.push(path);
+                }
+            } else if (name == "model.py"
+                || name == "models.py"
+                || dir.file_name().is_some_and(|d| d == "models") && name.ends_with(".py"))
                 && !own.as_ref().is_some_and(|o| path.starts_with(o))
                 && fs::read_to_string(&path).is_ok_and(|t| defines(&t))
             {

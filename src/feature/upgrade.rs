@@ -11,10 +11,9 @@
 use std::collections::BTreeMap;
 use std::fs;
 
-use super::{Feature, ProjectContext, Recipe, Role, Splice};
+use super::{Feature, ProjectContext, Recipe, Role};
 use crate::changeset::ChangeSet;
 use crate::ledger::{self, Ledger, sha256_hex};
-use crate::markers;
 use crate::project::Project;
 use crate::pyproject::Pyproject;
 use crate::templates::TemplateError;
@@ -84,9 +83,16 @@ pub fn declared(
         if manifest.integration_enabled("auth") && project.db.has_db() {
             recipes.push(super::auth::recipe(ctx)?);
         }
-        for (name, _) in manifest.modules() {
-            if name != "status" {
-                unrendered.push(format!("module `{name}`"));
+        for (name, value) in manifest.modules() {
+            if name == "status" {
+                continue;
+            }
+            let template = value
+                .as_str()
+                .and_then(|v| super::module::Template::parse(v, &name).ok());
+            match template.filter(|t| super::module::tree(t).is_some()) {
+                Some(template) => recipes.push(super::module::recipe(ctx, &name, &template)?),
+                None => unrendered.push(format!("module `{name}`")),
             }
         }
         for (name, _) in manifest.integrations() {
@@ -116,23 +122,10 @@ pub fn plan_upgrade(
             );
         }
         for splice in &recipe.splices {
-            let rel = match splice {
-                Splice::Mount(_) => format!("src/{pkg}/api/router.py"),
-                Splice::ModelImport { .. } => format!("src/{pkg}/db/models.py"),
-            };
-            let Some((_, text)) = expected.get_mut(&rel) else {
-                continue;
-            };
-            let spliced = match splice {
-                Splice::Mount(mount) => mount.splice(text),
-                Splice::ModelImport { package, alias } => markers::insert_above(
-                    text,
-                    &markers::MODEL_IMPORTS,
-                    &Splice::model_import_line(package, alias),
-                    true,
-                ),
-            };
-            if let Some(new) = spliced {
+            let rel = format!("src/{pkg}/{}", splice.file());
+            if let Some((_, text)) = expected.get_mut(&rel)
+                && let Some(new) = splice.apply(text)
+            {
                 *text = new;
             }
         }
