@@ -66,6 +66,10 @@ pub enum Command {
     )]
     Check(CheckArgs),
 
+    /// Remove a module from the current project.
+    #[command(subcommand)]
+    Remove(RemoveCommand),
+
     /// Compare the project with what this polepos version generates; apply safe updates.
     #[command(
         after_help = "Each generated file is up to date, a safe update (untouched since polepos wrote it, per .poleposition.lock, and this version generates other bytes), modified (changed by you: shown as a diff, never written) or missing.\n\nExamples:\n  polepos upgrade\n  polepos upgrade --json\n  polepos upgrade --apply --dry-run\n  polepos upgrade --apply"
@@ -160,6 +164,34 @@ pub struct CheckArgs {
     /// Restore missing markers and other provably safe wiring first, list what was fixed, then check.
     #[arg(long)]
     pub fix: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemoveCommand {
+    /// Remove a module: its own files (only pristine ones), its two tests, its wiring, its manifest and ledger entries.
+    #[command(
+        after_help = "A file the module owns but you changed, or a file in the module directory polepos did not generate, blocks the removal (each listed with why; nothing is changed). --force removes the module's own files anyway; files polepos did not generate are always kept. The migration is yours: the next step prints the `polepos db revision` command.\n\nExamples:\n  polepos remove module orders --dry-run\n  polepos remove module orders\n  polepos remove module orders --force\n  polepos remove module orders --wiring-only"
+    )]
+    Module(RemoveModuleArgs),
+}
+
+/// Arguments of `polepos remove module`.
+#[derive(Debug, Args)]
+pub struct RemoveModuleArgs {
+    /// The module's name, e.g. orders.
+    pub name: String,
+
+    /// Remove the module's own files even when they were changed or are not recorded in the ledger.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print what would be removed and changed; change nothing (a blocked plan exits 1).
+    #[arg(long, visible_alias = "trace")]
+    pub dry_run: bool,
+
+    /// Remove only the wiring and the manifest entry; keep every file.
+    #[arg(long)]
+    pub wiring_only: bool,
 }
 
 /// Arguments of `polepos upgrade`.

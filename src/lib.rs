@@ -30,7 +30,7 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 
-use crate::cli::{AddCommand, Cli, Command};
+use crate::cli::{AddCommand, Cli, Command, RemoveCommand};
 use crate::error::{Interrupted, Outcome, PassThrough, Refusal, UsageError};
 use crate::printer::{Printer, StdoutError, Verbosity};
 
@@ -76,6 +76,11 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<Outcome> {
             &commands::current_dir()?,
         )),
         Command::Db(db) => done(commands::db::run(printer, db, &commands::current_dir()?)),
+        Command::Remove(RemoveCommand::Module(args)) => done(commands::remove::run_module(
+            printer,
+            args,
+            &commands::current_dir()?,
+        )),
         Command::Upgrade(args) => commands::upgrade::run(printer, args, &commands::current_dir()?),
         Command::Delete(args) => done(commands::delete::run(
             printer,

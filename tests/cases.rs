@@ -5,11 +5,17 @@
 //! - `base` (optional): the starting project — `empty` (the default: an empty
 //!   directory), `sqlite`, `postgres`, `none` (a fresh `polepos start shop --db ...`),
 //!   `auth` (sqlite after `add auth`) or `legacy` (the older tool's fixture);
+//! - `setup` (optional): polepos command lines, one a line, run in the project after the
+//!   base is made (e.g. `add module orders`), each of which must succeed;
 //! - `in/` (optional): files laid over the scratch directory (added or replaced);
 //! - `cwd` (optional): where the command runs, relative to the scratch directory
 //!   (default: the project, or the scratch directory for `empty`);
 //! - `out/` (optional): expected files, compared as a subset of the result;
 //! - `gone` (optional): paths, one a line, that must not exist afterwards;
+//! - `exists` (optional): paths, one a line, that must still exist afterwards;
+//! - `check` (optional, default 0): the exit code `polepos check` must give afterwards
+//!   (1 for a command whose documented result leaves work to the user, such as
+//!   `remove module --wiring-only`);
 //! - `code` (optional, default 0), `stdout`, `stderr` (absent means empty): the expected
 //!   run, with the scratch directory shown as `[ROOT]`.
 //!
@@ -96,6 +102,21 @@ impl Case {
             Ok(rel) => scratch.join(rel.trim()),
             Err(_) => cwd,
         };
+        if let Ok(setup) = fs::read_to_string(self.dir.join("setup")) {
+            let project = scratch.join(PROJECT);
+            for line in setup.lines().filter(|l| !l.trim().is_empty()) {
+                let words = split(line.trim());
+                let args: Vec<&str> = words.iter().map(String::as_str).collect();
+                let out = run(&project, &args, &[]);
+                assert_eq!(
+                    out.code,
+                    0,
+                    "{}: setup `{line}` failed: {}",
+                    self.name(),
+                    out.stderr
+                );
+            }
+        }
         let overlay = self.dir.join("in");
         if overlay.is_dir() {
             for (path, bytes) in tree(&overlay) {
@@ -219,6 +240,15 @@ fn run_case(case: &Case) -> Vec<String> {
             }
         }
     }
+    for path in case
+        .expected("exists")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
+        if cwd.join(path.trim()).symlink_metadata().is_err() {
+            failures.push(format!("{path} was removed"));
+        }
+    }
     for gone in case
         .expected("gone")
         .lines()
@@ -239,10 +269,11 @@ fn run_case(case: &Case) -> Vec<String> {
     } else if case.mutating() {
         let root = case.project_root(&cwd);
         let check = run(&root, &["check"], &[]);
-        if check.code != 0 {
+        let wanted: i32 = case.expected("check").trim().parse().unwrap_or(0);
+        if check.code != wanted {
             failures.push(format!(
-                "`polepos check` fails after the command:\n{}",
-                check.stdout
+                "`polepos check` exits {} instead of {wanted} after the command:\n{}",
+                check.code, check.stdout
             ));
         }
         if !case.args.iter().any(|a| a == "--dry-run") {

@@ -7,6 +7,7 @@ pub mod completion;
 pub mod db;
 pub mod delete;
 pub mod explain;
+pub mod remove;
 pub mod start;
 pub mod upgrade;
 pub mod version;

@@ -14,6 +14,7 @@ pub mod module;
 pub mod mount;
 pub mod plan;
 pub mod project;
+pub mod remove;
 pub mod upgrade;
 
 use std::fmt;

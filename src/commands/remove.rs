@@ -1,0 +1,157 @@
+//! `polepos remove module <name>`: take a module out again, safely.
+//!
+//! The steps: open the project; find the module (manifest entry or directory) and its
+//! template (the manifest's value, or recognised from the files); build the module's
+//! recipe, the same one `add module` used; let the remover decide from the ledger what
+//! may go ([`crate::feature::remove`]); preview or apply the change set atomically; print
+//! what was kept and the migration command.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use crate::changeset::{Change, ChangeSet};
+use crate::cli::RemoveModuleArgs;
+use crate::error::Refusal;
+use crate::feature::ProjectContext;
+use crate::feature::module::{self, Template};
+use crate::feature::remove::{self, Policy, Removal};
+use crate::ledger;
+use crate::names;
+use crate::printer::Printer;
+use crate::project::Project;
+
+/// Runs `polepos remove module`.
+pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> anyhow::Result<()> {
+    let project = Project::open(cwd)?;
+    let name = names::normalise(args.name.trim());
+    let template = template_of(&project, &name)?;
+    let recipe = module::recipe(&ProjectContext::of(&project), &name, &template)?;
+    let policy = Policy {
+        force: args.force,
+        wiring_only: args.wiring_only,
+    };
+    let Removal { set, kept } = remove::plan_remove(&project, &recipe, policy)?;
+    let mut out = String::new();
+    if args.dry_run {
+        out.push_str(&set.preview());
+        push_kept(&mut out, &kept);
+        out.push_str("Dry run: nothing was changed.\n");
+        printer.stdout(&out)?;
+        return Ok(());
+    }
+    set.apply()?;
+    printer.success(&summary(&project, &name, &set));
+    push_kept(&mut out, &kept);
+    if template.spec().model && project.db.has_db() && !args.wiring_only {
+        out.push_str(&format!(
+            "Next steps (the migration is yours):\n  polepos db revision -m \"drop {name} table\"\n  polepos db upgrade\n  polepos check\n"
+        ));
+    } else {
+        out.push_str("Next steps:\n  polepos check\n");
+    }
+    printer.stdout(&out)?;
+    Ok(())
+}
+
+/// The module's template, or why there is nothing to remove.
+fn template_of(project: &Project, name: &str) -> anyhow::Result<Template> {
+    let dir = project
+        .root
+        .join(project.package_dir())
+        .join("modules")
+        .join(name);
+    let value = project.manifest.as_ref().and_then(|m| {
+        m.modules()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.as_str().map(str::to_string))
+    });
+    if value.is_none() && dir.symlink_metadata().is_err() {
+        return Err(
+            Refusal::new(format!("module `{name}` does not exist in this project"))
+                .with_hint("`polepos check` lists the project's modules; nothing was changed")
+                .into(),
+        );
+    }
+    let template = match value {
+        Some(v) => Template::parse(&v, name).map_err(|e| {
+            Refusal::new(format!(
+                "cannot remove module `{name}`: its manifest value is invalid ({e})"
+            ))
+            .with_hint("fix `[modules]` in .poleposition.toml")
+        })?,
+        None => Template::recognise(name, &files_under(&dir), &test_names(&project.root)),
+    };
+    if template == Template::Starter {
+        return Err(Refusal::new("the starter `status` module is part of the foundation; polepos does not remove it")
+            .with_hint("remove its directory, test, wiring and manifest entry by hand if you do not want the endpoint (`polepos check` accepts that)")
+            .into());
+    }
+    if module::tree(&template).is_none() {
+        return Err(Refusal::new(format!(
+            "cannot remove module `{name}`: its template `{template}` is not available in this build of polepos"
+        ))
+        .with_hint("remove its files and wiring by hand, then run `polepos check`")
+        .into());
+    }
+    Ok(template)
+}
+
+/// Module-relative paths of the files under `dir`.
+fn files_under(dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, prefix)) = stack.pop() {
+        for entry in fs::read_dir(&path)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push((entry.path(), format!("{prefix}{name}/")));
+            } else {
+                out.insert(format!("{prefix}{name}"));
+            }
+        }
+    }
+    out
+}
+
+/// File names under `tests/integration/` and `tests/unit/`.
+fn test_names(root: &Path) -> BTreeSet<String> {
+    ["tests/integration", "tests/unit"]
+        .iter()
+        .flat_map(|d| fs::read_dir(root.join(d)).into_iter().flatten())
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+fn push_kept(out: &mut String, kept: &[(String, String)]) {
+    if kept.is_empty() {
+        return;
+    }
+    out.push_str("Kept:\n");
+    for (path, why) in kept {
+        out.push_str(&format!("  {path} ({why})\n"));
+    }
+}
+
+/// `Removed module orders from shop (9 files deleted, 4 updated)`.
+fn summary(project: &Project, name: &str, set: &ChangeSet) -> String {
+    let files = || {
+        set.changes()
+            .iter()
+            .filter(|c| c.path() != Path::new(ledger::FILE_NAME))
+    };
+    let deleted = files()
+        .filter(|c| matches!(c, Change::Delete { .. }))
+        .count();
+    format!(
+        "Removed module {name} from {} ({deleted} files deleted, {} updated)",
+        project.package,
+        files().count() - deleted
+    )
+}

@@ -1,0 +1,276 @@
+//! The remover: a feature's recipe, the ledger and the disk become the change set that
+//! takes the feature out again — its own files (only those it owns, and only pristine
+//! ones unless forced), its wiring by meaning, its manifest entry and its ledger entries,
+//! and the directories that leave empty — or a refusal listing every file that blocks.
+//!
+//! Wiring is removed by deleting exactly the statements that wire the feature (found in
+//! the parsed files, whatever their formatting), which are exactly the lines `add`
+//! inserted: `add X` then `remove X` gives the original tree back, byte for byte.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::{Feature, ManifestEntry, Recipe, Splice};
+use crate::changeset::ChangeSet;
+use crate::error::Refusal;
+use crate::ledger::{self, FileState, Ledger};
+use crate::manifest::{self, Manifest};
+use crate::project::Project;
+use crate::python;
+
+/// How forcefully to remove.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// Remove owned files even when modified or unrecorded (never files it does not own).
+    pub force: bool,
+    /// Remove only wiring, manifest entry and ledger entries; keep every file.
+    pub wiring_only: bool,
+}
+
+/// A planned removal.
+#[derive(Debug)]
+pub struct Removal {
+    pub set: ChangeSet,
+    /// Files left in place, with why (hand-written files under `--force`, every file
+    /// under `--wiring-only`).
+    pub kept: Vec<(String, String)>,
+}
+
+/// Plans removing `recipe`'s feature from `project`; refuses (listing every blocking
+/// file with why) when something it would delete is not provably its own and pristine.
+pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow::Result<Removal> {
+    let root = &project.root;
+    let label = recipe.feature.to_string();
+    let owner = recipe.feature.owner();
+    let (mut ledger, ledger_text) = match Ledger::load(root) {
+        Ok(Some((ledger, text))) => (ledger, Some(text)),
+        Ok(None) => (Ledger::default(), None),
+        Err(e) => {
+            return Err(Refusal::new(format!("cannot remove {label}: {e}"))
+                .with_hint("restore .poleposition.lock from version control")
+                .into());
+        }
+    };
+    let mut set = ChangeSet::new(root.clone());
+    let mut kept = Vec::new();
+    let mut blocked: Vec<String> = Vec::new();
+
+    // The feature's own files: the recipe's, plus any the ledger gives it.
+    let mut own: Vec<(String, Option<String>)> = recipe
+        .files
+        .iter()
+        .map(|f| (slash(&f.path), Some(f.contents.clone())))
+        .collect();
+    for path in ledger.owned_by(&owner) {
+        if !own.iter().any(|(p, _)| p == path) {
+            own.push((path.to_string(), None));
+        }
+    }
+    own.sort();
+    for (path, fresh) in &own {
+        let full = root.join(path);
+        let Ok(bytes) = fs::read(&full) else {
+            ledger.forget(path);
+            continue;
+        };
+        if policy.wiring_only {
+            kept.push((path.clone(), "--wiring-only".to_string()));
+            continue;
+        }
+        let recorded_owner = ledger.get(path).map(|e| e.owner.clone());
+        if recorded_owner.as_deref().is_some_and(|o| o != owner) {
+            kept.push((
+                path.clone(),
+                format!("it belongs to {}", recorded_owner.unwrap_or_default()),
+            ));
+            continue;
+        }
+        match ledger.state(path, Some(&bytes), fresh.as_deref().map(str::as_bytes)) {
+            FileState::Pristine => {}
+            FileState::Modified if !policy.force => {
+                blocked.push(format!("{path}: changed since polepos wrote it"));
+                continue;
+            }
+            FileState::Untracked if !policy.force => {
+                blocked.push(format!(
+                    "{path}: not in the ledger and different from what polepos generates (made by the older tool or by hand?)"
+                ));
+                continue;
+            }
+            _ => {}
+        }
+        ledger.forget(path);
+        set.delete(path.clone(), bytes);
+    }
+
+    // Files in the feature's directory that it does not own.
+    if let Feature::Module { name, .. } = &recipe.feature {
+        let dir = format!("src/{}/modules/{name}", project.package);
+        let mut stack = vec![PathBuf::from(&dir)];
+        let mut dirs = Vec::new();
+        while let Some(rel) = stack.pop() {
+            let Ok(entries) = fs::read_dir(root.join(&rel)) else {
+                continue;
+            };
+            dirs.push(rel.clone());
+            for entry in entries.filter_map(Result::ok) {
+                let child = rel.join(entry.file_name());
+                let shown = slash(&child);
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if kind.is_dir() {
+                    stack.push(child);
+                } else if own.iter().any(|(p, _)| *p == shown) {
+                } else if is_bytecode(&child) && !policy.wiring_only {
+                    // Derived by Python from the module's own sources.
+                    if let Ok(bytes) = fs::read(root.join(&child)) {
+                        set.delete(child, bytes);
+                    }
+                } else if policy.force || policy.wiring_only {
+                    kept.push((shown, "polepos did not generate it".to_string()));
+                } else {
+                    blocked.push(format!(
+                        "{shown}: not generated by polepos for {label} (hand-written?)"
+                    ));
+                }
+            }
+        }
+        dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+        for dir in dirs {
+            set.prune_dir(dir);
+        }
+    }
+
+    if !blocked.is_empty() {
+        return Err(Refusal::new(format!(
+            "cannot remove {label}: {} file(s) would be lost",
+            blocked.len()
+        ))
+        .with_causes(blocked)
+        .with_hint("nothing was changed; restore or move those files, or pass --force to remove the module's own files anyway (files polepos did not generate are always kept)")
+        .into());
+    }
+
+    // Wiring, by meaning: each file's edits accumulate, then become one change.
+    let mut edits: std::collections::BTreeMap<String, (String, String)> = Default::default();
+    for splice in &recipe.splices {
+        if splice.needs_db() && !project.db.has_db() {
+            continue;
+        }
+        let path = format!("src/{}/{}", project.package, splice.file());
+        let Ok(old) = fs::read_to_string(root.join(&path)) else {
+            continue;
+        };
+        let current = edits
+            .get(&path)
+            .map_or_else(|| old.clone(), |(_, new)| new.clone());
+        let package = Path::new(&path)
+            .parent()
+            .map(|p| {
+                p.strip_prefix("src")
+                    .unwrap_or(p)
+                    .to_string_lossy()
+                    .replace('/', ".")
+            })
+            .unwrap_or_default();
+        let Ok(file) = python::parse(&current, &package) else {
+            return Err(Refusal::new(format!(
+                "cannot remove {label}: {path} has a Python syntax error"
+            ))
+            .with_hint("fix the file (`polepos check` shows where), then run the command again")
+            .into());
+        };
+        let ranges = match splice {
+            Splice::Mount(mount) => mount.line_ranges(&file),
+            Splice::ModelImport { package, .. } => file
+                .imports
+                .iter()
+                .filter(|i| {
+                    (i.module == *package && i.name.as_deref() == Some("model"))
+                        || i.module == format!("{package}.model")
+                })
+                .map(|i| (i.line, i.end_line))
+                .collect(),
+            Splice::Export(name) => file
+                .all
+                .as_ref()
+                .map(|all| {
+                    all.items
+                        .iter()
+                        .filter(|(item, line)| {
+                            item == name
+                                && current.lines().nth(line - 1).is_some_and(|l| {
+                                    let t = l.trim();
+                                    t == format!("\"{name}\",") || t == format!("'{name}',")
+                                })
+                        })
+                        .map(|(_, line)| (*line, *line))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        if ranges.is_empty() {
+            continue;
+        }
+        let new = delete_lines(&current, &ranges);
+        if python::parse(&new, &package).is_err() {
+            return Err(anyhow::anyhow!(
+                "internal error: removing the wiring of {label} from {path} would break its syntax"
+            ));
+        }
+        edits.insert(path, (old, new));
+    }
+
+    // Manifest entry.
+    if let (Some(ManifestEntry::Module { name, .. }), Some(m)) =
+        (&recipe.manifest, &project.manifest)
+    {
+        let mut edited = m.clone();
+        if edited.remove_module(name) {
+            let text = edited.render();
+            Manifest::parse(&text)
+                .map_err(|e| anyhow::anyhow!("edited manifest no longer parses: {e}"))?;
+            set.modify(manifest::FILE_NAME, m.original().to_string(), text);
+        }
+    }
+
+    // Ledger: entries of the edited wiring files follow their new bytes.
+    for (path, (old, new)) in edits {
+        ledger.record_edit(&path, old.as_bytes(), new.as_bytes());
+        set.modify(path, old, new);
+    }
+    match ledger_text {
+        Some(old) if ledger.is_empty() => set.delete(ledger::FILE_NAME, old.into_bytes()),
+        Some(old) => set.modify(ledger::FILE_NAME, old, ledger.render()),
+        None => {}
+    }
+    set.brief(
+        ledger::FILE_NAME,
+        "ledger: the removed files are forgotten".to_string(),
+    );
+    Ok(Removal { set, kept })
+}
+
+/// Deletes the 1-based inclusive line ranges from `text`.
+fn delete_lines(text: &str, ranges: &[(usize, usize)]) -> String {
+    text.split_inclusive('\n')
+        .enumerate()
+        .filter(|(index, _)| {
+            let line = index + 1;
+            !ranges
+                .iter()
+                .any(|(start, end)| line >= *start && line <= *end)
+        })
+        .map(|(_, l)| l)
+        .collect()
+}
+
+fn is_bytecode(path: &Path) -> bool {
+    path.components().any(|c| c.as_os_str() == "__pycache__")
+        || path.extension().is_some_and(|e| e == "pyc" || e == "pyo")
+}
+
+fn slash(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}

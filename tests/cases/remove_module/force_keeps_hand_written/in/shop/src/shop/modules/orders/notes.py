@@ -1,0 +1,1 @@
+"""Notes kept by hand."""

@@ -1,0 +1,3 @@
+"""Schemas changed by hand."""
+
+LIMIT = 10

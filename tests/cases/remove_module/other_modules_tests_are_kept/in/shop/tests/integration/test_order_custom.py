@@ -1,0 +1,2 @@
+def test_custom() -> None:
+    assert True

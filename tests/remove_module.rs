@@ -1,0 +1,120 @@
+//! `add module X` then `remove module X` gives the original tree back, byte for byte,
+//! for every template and every combination of the CRUD flags; several modules added
+//! and removed in another order do too.
+
+mod common;
+
+use common::{Scratch, tree};
+
+const FLAGS: [&str; 5] = [
+    "--pagination",
+    "--timestamps",
+    "--soft-delete",
+    "--tenant-scoped",
+    "--auth-required",
+];
+
+/// Every template and flag combination `add module` accepts in a database project.
+fn variants() -> Vec<Vec<&'static str>> {
+    let mut out = vec![
+        vec!["--template", "standard"],
+        vec!["--template", "api-only"],
+        vec!["--template", "service-only"],
+    ];
+    for mask in 0..(1u32 << FLAGS.len()) {
+        let mut args = vec!["--template", "crud"];
+        for (bit, flag) in FLAGS.iter().enumerate() {
+            if mask & (1 << bit) != 0 {
+                args.push(flag);
+            }
+        }
+        out.push(args);
+    }
+    out
+}
+
+#[test]
+fn add_then_remove_restores_the_tree_for_every_template_and_flag_combination() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    let root = s.path().join("shop");
+    let original = tree(&root);
+    let variants = variants();
+    assert_eq!(variants.len(), 35);
+    for args in variants {
+        let mut add = vec!["add", "module", "orders"];
+        add.extend(&args);
+        let added = s.run_in("shop", &add);
+        assert_eq!(added.code, 0, "{args:?}: {}", added.stderr);
+        let removed = s.run_in("shop", &["remove", "module", "orders"]);
+        assert_eq!(removed.code, 0, "{args:?}: {}", removed.stderr);
+        let after = tree(&root);
+        let differs: Vec<_> = original
+            .keys()
+            .chain(after.keys())
+            .filter(|p| original.get(*p) != after.get(*p))
+            .collect();
+        assert!(differs.is_empty(), "{args:?} left {differs:?} changed");
+    }
+}
+
+#[test]
+fn several_modules_removed_in_another_order_restore_the_tree() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop", "--db", "postgres"]).code, 0);
+    let root = s.path().join("shop");
+    let original = tree(&root);
+    for add in [
+        vec![
+            "add",
+            "module",
+            "orders",
+            "--template",
+            "crud",
+            "--pagination",
+        ],
+        vec!["add", "module", "order_items"],
+        vec!["add", "module", "catalog", "--api-only"],
+        vec!["add", "module", "billing", "--service-only"],
+    ] {
+        assert_eq!(s.run_in("shop", &add).code, 0, "{add:?}");
+    }
+    assert_eq!(s.run_in("shop", &["check"]).code, 0);
+    for name in ["order_items", "billing", "orders", "catalog"] {
+        let out = s.run_in("shop", &["remove", "module", name]);
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        assert_eq!(
+            s.run_in("shop", &["check"]).code,
+            0,
+            "check after removing {name}"
+        );
+    }
+    assert_eq!(tree(&root), original);
+}
+
+#[test]
+fn a_blocked_preview_exits_1_and_changes_nothing() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    assert_eq!(s.run_in("shop", &["add", "module", "orders"]).code, 0);
+    std::fs::write(
+        s.path().join("shop/src/shop/modules/orders/schemas.py"),
+        "\"\"\"Mine.\"\"\"\n",
+    )
+    .unwrap();
+    let before = s.snapshot_tree();
+    for args in [
+        &["remove", "module", "orders", "--dry-run"][..],
+        &["remove", "module", "orders", "--trace"][..],
+        &["remove", "module", "orders"][..],
+    ] {
+        let out = s.run_in("shop", args);
+        assert_eq!(out.code, 1, "{args:?}: {}", out.stdout);
+        assert!(
+            out.stderr.contains("changed since polepos wrote it"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(s.snapshot_tree(), before);
+    }
+}
