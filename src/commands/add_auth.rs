@@ -7,9 +7,8 @@
 
 use std::path::Path;
 
-use crate::changeset::{Change, ChangeSet};
+use crate::changeset::ChangeSet;
 use crate::feature::{self, ProjectContext, plan};
-use crate::ledger;
 use crate::printer::Printer;
 use crate::project::Project;
 
@@ -37,19 +36,10 @@ pub fn run(printer: &Printer, dry_run: bool, cwd: &Path) -> anyhow::Result<()> {
 
 /// `Added auth to shop (9 files created, 4 updated)`.
 fn summary(project: &Project, set: &ChangeSet) -> String {
-    // The ledger is bookkeeping, not one of the project's files.
-    let files = || {
-        set.changes()
-            .iter()
-            .filter(|c| c.path() != Path::new(ledger::FILE_NAME))
-    };
-    let created = files()
-        .filter(|c| matches!(c, Change::Create { .. }))
-        .count();
+    let counts = super::FileCounts::of(set);
     format!(
-        "Added auth to {} ({created} files created, {} updated)",
-        project.package,
-        files().count() - created
+        "Added auth to {} ({} files created, {} updated)",
+        project.package, counts.created, counts.updated
     )
 }
 

@@ -122,18 +122,10 @@ pub fn plan(project: &Project, raw_name: &str, template: &Template) -> anyhow::R
 
 /// `Added module orders (crud[pagination]) to shop (9 files created, 4 updated)`.
 fn summary(project: &Project, name: &str, template: &Template, set: &ChangeSet) -> String {
-    let files = || {
-        set.changes()
-            .iter()
-            .filter(|c| c.path() != Path::new(ledger::FILE_NAME))
-    };
-    let created = files()
-        .filter(|c| matches!(c, Change::Create { .. }))
-        .count();
+    let counts = super::FileCounts::of(set);
     format!(
-        "Added module {name} ({template}) to {} ({created} files created, {} updated)",
-        project.package,
-        files().count() - created
+        "Added module {name} ({template}) to {} ({} files created, {} updated)",
+        project.package, counts.created, counts.updated
     )
 }
 

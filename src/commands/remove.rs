@@ -10,13 +10,12 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use crate::changeset::{Change, ChangeSet};
+use crate::changeset::ChangeSet;
 use crate::cli::RemoveModuleArgs;
 use crate::error::Refusal;
 use crate::feature::ProjectContext;
 use crate::feature::module::{self, Template};
 use crate::feature::remove::{self, Policy, Removal};
-use crate::ledger;
 use crate::names;
 use crate::printer::Printer;
 use crate::project::Project;
@@ -141,17 +140,9 @@ fn push_kept(out: &mut String, kept: &[(String, String)]) {
 
 /// `Removed module orders from shop (9 files deleted, 4 updated)`.
 fn summary(project: &Project, name: &str, set: &ChangeSet) -> String {
-    let files = || {
-        set.changes()
-            .iter()
-            .filter(|c| c.path() != Path::new(ledger::FILE_NAME))
-    };
-    let deleted = files()
-        .filter(|c| matches!(c, Change::Delete { .. }))
-        .count();
+    let counts = super::FileCounts::of(set);
     format!(
-        "Removed module {name} from {} ({deleted} files deleted, {} updated)",
-        project.package,
-        files().count() - deleted
+        "Removed module {name} from {} ({} files deleted, {} updated)",
+        project.package, counts.deleted, counts.updated
     )
 }

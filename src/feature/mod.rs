@@ -264,6 +264,27 @@ pub enum Precondition {
     FreeTable(String),
 }
 
+impl Recipe {
+    /// The requirements adding this recipe writes into a project that already depends
+    /// on `present`: every mandatory one, and each conditional one nothing provides yet.
+    pub fn added_dependencies<'a>(
+        &'a self,
+        present: &'a [String],
+    ) -> impl Iterator<Item = &'a str> {
+        let conditional = self
+            .conditional_dependencies
+            .iter()
+            .filter(|c| c.wanted(present))
+            .map(|c| c.requirement);
+        self.dependencies.iter().copied().chain(conditional)
+    }
+
+    /// Whether the recipe adds any dependency at all.
+    pub fn has_dependencies(&self) -> bool {
+        !(self.dependencies.is_empty() && self.conditional_dependencies.is_empty())
+    }
+}
+
 /// Everything one feature adds to one project.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipe {

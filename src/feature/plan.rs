@@ -221,7 +221,7 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
 
     let mut pyproject = None;
     let mut pyproject_text = None;
-    if !(recipe.dependencies.is_empty() && recipe.conditional_dependencies.is_empty())
+    if recipe.has_dependencies()
         && let Some(text) = read(root, "pyproject.toml", &mut problems)
     {
         match Pyproject::parse(&text) {
@@ -293,12 +293,7 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
 
     if let (Some(mut pyproject), Some(old)) = (pyproject, pyproject_text) {
         let present = pyproject.dependency_list();
-        let conditional = recipe
-            .conditional_dependencies
-            .iter()
-            .filter(|c| c.wanted(&present))
-            .map(|c| &c.requirement);
-        for dependency in recipe.dependencies.iter().chain(conditional) {
+        for dependency in recipe.added_dependencies(&present) {
             if !pyproject.add_dependency(dependency) {
                 return Err(
                     Refusal::new("pyproject.toml has no `[project] dependencies` list")
@@ -496,16 +491,7 @@ fn read(root: &Path, rel: &str, problems: &mut Refusals) -> Option<String> {
 
 /// Parses a Python file that will be edited; a syntax error is a problem.
 fn parse(text: &str, path: &str, problems: &mut Refusals) -> Option<python::PyFile> {
-    let package = Path::new(path)
-        .parent()
-        .map(|p| {
-            p.strip_prefix("src")
-                .unwrap_or(p)
-                .to_string_lossy()
-                .replace('/', ".")
-        })
-        .unwrap_or_default();
-    match python::parse(text, &package) {
+    match python::parse(text, &python::package_of(path)) {
         Ok(file) => Some(file),
         Err(issue) => {
             problems.push(

@@ -165,15 +165,7 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
         let current = edits
             .get(&path)
             .map_or_else(|| old.clone(), |(_, new)| new.clone());
-        let package = Path::new(&path)
-            .parent()
-            .map(|p| {
-                p.strip_prefix("src")
-                    .unwrap_or(p)
-                    .to_string_lossy()
-                    .replace('/', ".")
-            })
-            .unwrap_or_default();
+        let package = python::package_of(&path);
         let Ok(file) = python::parse(&current, &package) else {
             return Err(Refusal::new(format!(
                 "cannot remove {label}: {path} has a Python syntax error"

@@ -129,17 +129,12 @@ pub fn plan_upgrade(
                 *text = new;
             }
         }
-        if !(recipe.dependencies.is_empty() && recipe.conditional_dependencies.is_empty())
+        if recipe.has_dependencies()
             && let Some((_, text)) = expected.get_mut("pyproject.toml")
             && let Ok(mut pyproject) = Pyproject::parse(text)
         {
             let present = pyproject.dependency_list();
-            let conditional = recipe
-                .conditional_dependencies
-                .iter()
-                .filter(|c| c.wanted(&present))
-                .map(|c| &c.requirement);
-            for dependency in recipe.dependencies.iter().chain(conditional) {
+            for dependency in recipe.added_dependencies(&present) {
                 pyproject.add_dependency(dependency);
             }
             *text = pyproject.render();

@@ -257,6 +257,20 @@ pub fn parse(text: &str, package: &str) -> Result<PyFile, SyntaxIssue> {
     Ok(file)
 }
 
+/// The dotted package a file belongs to, from its path relative to the project root
+/// (`src/shop/api/router.py` → `shop.api`), for resolving its relative imports.
+pub fn package_of(path: &str) -> String {
+    std::path::Path::new(path)
+        .parent()
+        .map(|p| {
+            p.strip_prefix("src")
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('/', ".")
+        })
+        .unwrap_or_default()
+}
+
 /// Only whether `text` parses (for files no rule reads beyond their syntax).
 pub fn syntax_error(text: &str) -> Option<SyntaxIssue> {
     match parse_checked(text, &LineIndex::new(text)) {
