@@ -103,6 +103,13 @@ check "polepos completion bash" bash -c 'polepos completion bash | grep -q polep
 # polepos db drives the project's Alembic through uv.
 check "uv sync + polepos db upgrade + polepos db check" \
   bash -c 'cd "$1/proj" && uv sync --quiet --extra dev && polepos db revision -m "auth users" && polepos db upgrade && polepos db check' _ "$work"
+check "polepos add module + remove module restore the tree" \
+  bash -c 'cd "$1/proj" && cp -a . ../proj-before && polepos add module orders --template crud --pagination \
+           && polepos check && polepos remove module orders && diff -r --exclude=.venv --exclude=*.db --exclude=__pycache__ ../proj-before .' _ "$work"
+check "polepos upgrade --json" \
+  bash -c 'cd "$1/proj" && polepos upgrade --json | grep -q "\"schema_version\": 1"' _ "$work"
+check "polepos delete --dry-run, then --force" \
+  bash -c 'cd "$1" && polepos start doomed && polepos delete doomed --dry-run | grep -q "Would delete" && polepos delete doomed --force && test ! -e doomed' _ "$work"
 # The CI recipe of the README: a broken project fails with a GitHub annotation.
 check "polepos check --format github reports a removed marker and exits 1" \
   bash -c 'cd "$1/proj" && sed -i "/# polepos:router-includes/d" src/proj/api/router.py
