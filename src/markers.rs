@@ -5,7 +5,45 @@
 //! sorted position within the run of imports directly above the marker, so the file stays
 //! clean under ruff's isort rules.
 
-/// A marker: the comment text and the file (relative to the package) it lives in.
+/// Where a marker belongs in its file; `check` validates it and `--fix` restores it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// At top level, after the import block (a blank line between them).
+    AfterImports,
+    /// At top level, after the last `include_router(...)` call.
+    AfterIncludes,
+    /// As the last line inside this top-level function.
+    EndOfFunction(&'static str),
+    /// As the last item inside the top-level `__all__ = [...]`.
+    EndOfAll,
+    /// Inside this class, before its `model_config` (settings markers).
+    BeforeModelConfig(&'static str),
+    /// At the end of the file (env files).
+    EndOfFile,
+}
+
+impl Placement {
+    /// Where the marker goes, for messages: "at top level after the import block".
+    pub fn describe(self) -> String {
+        match self {
+            Placement::AfterImports => "at top level after the import block".into(),
+            Placement::AfterIncludes => {
+                "at top level after the last `api_router.include_router(...)`".into()
+            }
+            Placement::EndOfFunction(name) => {
+                format!("as the last line inside `def {name}() -> None:`")
+            }
+            Placement::EndOfAll => "as the last item inside `__all__ = [...]`".into(),
+            Placement::BeforeModelConfig(class) => {
+                format!("inside `class {class}`, before `model_config`")
+            }
+            Placement::EndOfFile => "at the end of the file".into(),
+        }
+    }
+}
+
+/// A marker: the comment text, the file (relative to the package) it lives in, and
+/// where in that file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Marker {
     pub comment: &'static str,
@@ -13,57 +51,68 @@ pub struct Marker {
     pub file: &'static str,
     /// Indentation of the marker line (spaces).
     pub indent: usize,
+    pub placement: Placement,
 }
 
 pub const ROUTER_IMPORTS: Marker = Marker {
     comment: "# polepos:router-imports",
     file: "src/{pkg}/api/router.py",
     indent: 0,
+    placement: Placement::AfterImports,
 };
 pub const ROUTER_INCLUDES: Marker = Marker {
     comment: "# polepos:router-includes",
     file: "src/{pkg}/api/router.py",
     indent: 0,
+    placement: Placement::AfterIncludes,
 };
 pub const MODEL_IMPORTS: Marker = Marker {
     comment: "# polepos:model-imports",
     file: "src/{pkg}/db/models.py",
     indent: 4,
+    placement: Placement::EndOfFunction("import_models"),
 };
 pub const MODULE_EXPORTS: Marker = Marker {
     comment: "# polepos:module-exports",
     file: "src/{pkg}/modules/__init__.py",
     indent: 4,
+    placement: Placement::EndOfAll,
 };
 pub const AUTH_SETTINGS: Marker = Marker {
     comment: "# polepos:auth-settings",
     file: "src/{pkg}/settings.py",
     indent: 4,
+    placement: Placement::BeforeModelConfig("Settings"),
 };
 pub const INTEGRATION_SETTINGS: Marker = Marker {
     comment: "# polepos:integration-settings",
     file: "src/{pkg}/settings.py",
     indent: 4,
+    placement: Placement::BeforeModelConfig("Settings"),
 };
 pub const LLM_SETTINGS: Marker = Marker {
     comment: "# polepos:llm-settings",
     file: "src/{pkg}/settings.py",
     indent: 4,
+    placement: Placement::BeforeModelConfig("Settings"),
 };
 pub const AUTH_ENV: Marker = Marker {
     comment: "# polepos:auth-env",
     file: ".env.example",
     indent: 0,
+    placement: Placement::EndOfFile,
 };
 pub const INTEGRATION_ENV: Marker = Marker {
     comment: "# polepos:integration-env",
     file: ".env.example",
     indent: 0,
+    placement: Placement::EndOfFile,
 };
 pub const LLM_ENV: Marker = Marker {
     comment: "# polepos:llm-env",
     file: ".env.example",
     indent: 0,
+    placement: Placement::EndOfFile,
 };
 
 /// Every marker, in file order.

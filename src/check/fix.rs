@@ -22,7 +22,7 @@ use super::codes::Code;
 use super::facts::{Facts, PyFacts};
 use super::{Edit, Fix, Fixed, Issue};
 use crate::changeset::ChangeSet;
-use crate::markers::{self, Marker};
+use crate::markers::{self, Marker, Placement};
 use crate::python::{self, PyFile};
 
 /// A planned insertion and what it fixes.
@@ -68,7 +68,7 @@ pub fn plan(facts: &Facts, issues: &[Issue]) -> (ChangeSet, Vec<Fixed>) {
         .find(|f| f.path == path) else {
             continue;
         };
-        let Some((new, edits)) = edit_python(facts, file, &wanted) else {
+        let Some((new, edits)) = edit_python(file, &wanted) else {
             continue;
         };
         let Some(old) = file.text() else { continue };
@@ -134,46 +134,53 @@ fn restored(edits: &mut Vec<Applied>, marker: &Marker) {
 }
 
 /// Restores the file's markers, then makes its insertions above them.
-fn edit_python(
-    facts: &Facts,
-    file: &PyFacts,
-    wanted: &Wanted<'_>,
-) -> Option<(String, Vec<Applied>)> {
+fn edit_python(file: &PyFacts, wanted: &Wanted<'_>) -> Option<(String, Vec<Applied>)> {
     let parsed = file.file()?;
     let mut text = file.text()?.to_string();
     let mut edits = Vec::new();
-    if std::ptr::eq(file, &facts.router) {
+    // Each marker to restore goes where its placement says; the two router markers
+    // are placed together (the includes' position shifts by the imports' marker), and
+    // the settings markers keep their canonical order among themselves.
+    let restoring: Vec<&Marker> = markers::ALL
+        .iter()
+        .filter(|m| restores(wanted, m))
+        .collect();
+    if restoring.iter().any(|m| {
+        matches!(
+            m.placement,
+            Placement::AfterImports | Placement::AfterIncludes
+        )
+    }) {
         restore_router_markers(parsed, &mut text, wanted, &mut edits);
-    } else if std::ptr::eq(file, &facts.models) {
-        if restores(wanted, &markers::MODEL_IMPORTS) {
-            let function = parsed.function("import_models")?;
-            let line = format!(
-                "{}{}",
-                indent(&markers::MODEL_IMPORTS),
-                markers::MODEL_IMPORTS.comment
-            );
-            text = insert_line(&text, function.end_line, &line);
-            restored(&mut edits, &markers::MODEL_IMPORTS);
-        }
-    } else if std::ptr::eq(file, &facts.modules_init) {
-        if restores(wanted, &markers::MODULE_EXPORTS) {
-            let all = parsed.all.as_ref()?;
-            let closing = text.lines().nth(all.end_line.saturating_sub(1))?;
-            let last_item_ok =
-                all.end_line > all.start_line + 1 && closing.trim_start().starts_with(']');
-            if !last_item_ok {
-                return None; // a one-line `__all__` would have to be reflowed: not a safe edit
-            }
-            let line = format!(
-                "{}{}",
-                indent(&markers::MODULE_EXPORTS),
-                markers::MODULE_EXPORTS.comment
-            );
-            text = insert_line(&text, all.end_line - 1, &line);
-            restored(&mut edits, &markers::MODULE_EXPORTS);
-        }
-    } else if std::ptr::eq(file, &facts.settings) {
+    }
+    if restoring
+        .iter()
+        .any(|m| matches!(m.placement, Placement::BeforeModelConfig(_)))
+    {
         restore_settings_markers(parsed, &mut text, wanted, &mut edits)?;
+    }
+    for marker in &restoring {
+        match marker.placement {
+            Placement::EndOfFunction(name) => {
+                let function = parsed.function(name)?;
+                let line = format!("{}{}", indent(marker), marker.comment);
+                text = insert_line(&text, function.end_line, &line);
+                restored(&mut edits, marker);
+            }
+            Placement::EndOfAll => {
+                let all = parsed.all.as_ref()?;
+                let closing = text.lines().nth(all.end_line.saturating_sub(1))?;
+                let last_item_ok =
+                    all.end_line > all.start_line + 1 && closing.trim_start().starts_with(']');
+                if !last_item_ok {
+                    return None; // a one-line `__all__` would have to be reflowed: not a safe edit
+                }
+                let line = format!("{}{}", indent(marker), marker.comment);
+                text = insert_line(&text, all.end_line - 1, &line);
+                restored(&mut edits, marker);
+            }
+            _ => {}
+        }
     }
     for (code, fix) in wanted {
         let Edit::InsertAbove {

@@ -11,7 +11,7 @@ use super::codes::Code;
 use super::facts::{Facts, PyFacts};
 use crate::feature::RouterMount;
 use crate::manifest::DbMode;
-use crate::markers::{self, Marker};
+use crate::markers::{self, Marker, Placement};
 use crate::python::PyFile;
 
 /// Files under `src/<pkg>/` every project has (managed files are checked separately).
@@ -242,17 +242,8 @@ fn managed_files(facts: &Facts, issues: &mut Vec<Issue>) {
 }
 
 /// Where each marker belongs, for messages and `--fix`.
-pub fn canonical_place(marker: &Marker) -> &'static str {
-    match marker.comment {
-        "# polepos:router-imports" => "at top level after the import block",
-        "# polepos:router-includes" => {
-            "at top level after the last `api_router.include_router(...)`"
-        }
-        "# polepos:model-imports" => "as the last line inside `def import_models() -> None:`",
-        "# polepos:module-exports" => "as the last item inside `__all__ = [...]`",
-        c if c.ends_with("-settings") => "inside `class Settings`, before `model_config`",
-        _ => "at the end of the file",
-    }
+pub fn canonical_place(marker: &Marker) -> String {
+    marker.placement.describe()
 }
 
 /// The text and parsed summary of the file a marker lives in.
@@ -342,19 +333,20 @@ fn marker_rules(facts: &Facts, marker: &Marker, issues: &mut Vec<Issue>) {
 }
 
 fn in_place(file: &PyFile, marker: &Marker, line: usize, indent: usize) -> bool {
-    match marker.comment {
-        "# polepos:router-imports" | "# polepos:router-includes" => indent == 0,
-        "# polepos:model-imports" => {
+    match marker.placement {
+        Placement::AfterImports | Placement::AfterIncludes => indent == 0,
+        Placement::EndOfFunction(name) => {
             indent > 0
                 && file
-                    .function("import_models")
+                    .function(name)
                     .is_some_and(|f| file.in_block(f.line, line))
         }
-        "# polepos:module-exports" => file
+        Placement::EndOfAll => file
             .all
             .as_ref()
             .is_some_and(|all| all.start_line < line && line < all.end_line),
-        _ => file.class("Settings").is_some_and(|class| {
+        Placement::EndOfFile => true,
+        Placement::BeforeModelConfig(class) => file.class(class).is_some_and(|class| {
             let before_config = class
                 .fields
                 .iter()
