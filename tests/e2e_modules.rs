@@ -269,6 +269,21 @@ fn every_template_and_flag_on_sqlite_over_http() {
     assert_eq!(api.json()["length"], 2);
     assert_eq!(send(port, "GET", "/api/v1/billing", &[], None).status, 404);
     drop(server);
+
+    // Removing modules leaves a project that still passes everything, once the drop
+    // migration the next steps name has been made.
+    for name in ["notes", "billing", "weather"] {
+        polepos(&root, &["remove", "module", name], &[]);
+    }
+    polepos(
+        &root,
+        &["db", "revision", "-m", "drop notes and billing tables"],
+        &[],
+    );
+    polepos(&root, &["db", "upgrade"], &[]);
+    polepos(&root, &["db", "check"], &[]);
+    polepos(&root, &["check"], &[]);
+    assert_project_checks(&root, &[]);
 }
 
 #[test]
