@@ -1,10 +1,10 @@
 //! Auth (`polepos add auth`): the seed's database-backed registration and token login.
 
 use super::{
-    Conditional, Feature, GeneratedFile, ManifestEntry, Precondition, ProjectContext, Recipe, Role,
+    Conditional, Feature, GeneratedFile, ManifestEntry, Precondition, ProjectContext, Recipe,
     RouterMount, Splice,
 };
-use crate::templates::{self, TemplateError};
+use crate::templates::TemplateError;
 
 /// The dependency `add auth` adds.
 pub const AUTH_DEPENDENCY: &str = "pwdlib[argon2]>=0.2.0";
@@ -87,14 +87,7 @@ pub fn model_import(pkg: &str) -> Splice {
 pub fn recipe(ctx: &ProjectContext) -> Result<Recipe, TemplateError> {
     let pkg = &ctx.package;
     // Auth templates use only the package and db facts; no secret is rendered.
-    let files = templates::render_tree("auth", &ctx.template_context(""))?
-        .into_iter()
-        .map(|file| GeneratedFile {
-            path: file.path,
-            contents: file.contents,
-            role: Role::Generated,
-        })
-        .collect();
+    let files = GeneratedFile::render_tree("auth", &ctx.template_context(""))?;
     let prefix = if ctx.bytecode {
         ""
     } else {

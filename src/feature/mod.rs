@@ -137,6 +137,23 @@ pub struct GeneratedFile {
     pub role: Role,
 }
 
+impl GeneratedFile {
+    /// Every file of a template tree, as generated source (recorded in the ledger).
+    pub fn render_tree(
+        tree: &str,
+        ctx: &crate::templates::Context,
+    ) -> Result<Vec<GeneratedFile>, crate::templates::TemplateError> {
+        Ok(crate::templates::render_tree(tree, ctx)?
+            .into_iter()
+            .map(|file| GeneratedFile {
+                path: file.path,
+                contents: file.contents,
+                role: Role::Generated,
+            })
+            .collect())
+    }
+}
+
 /// Wiring a recipe splices into an existing file, at a marker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Splice {

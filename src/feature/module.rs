@@ -318,7 +318,7 @@ pub fn recipe(
     name: &str,
     template: &Template,
 ) -> Result<super::Recipe, crate::templates::TemplateError> {
-    use super::{Feature, GeneratedFile, ManifestEntry, Precondition, Recipe, Role, Splice};
+    use super::{Feature, GeneratedFile, ManifestEntry, Precondition, Recipe, Splice};
     let spec = template.spec();
     let flag = |f: &str| matches!(template, Template::Crud(flags) if flags.iter().any(|x| x == f));
     let mut template_ctx = ctx.template_context("");
@@ -334,14 +334,7 @@ pub fn recipe(
     });
     let tree = tree(template)
         .ok_or_else(|| crate::templates::TemplateError::MissingTree(template.value()))?;
-    let files = crate::templates::render_tree(tree, &template_ctx)?
-        .into_iter()
-        .map(|file| GeneratedFile {
-            path: file.path,
-            contents: file.contents,
-            role: Role::Generated,
-        })
-        .collect();
+    let files = GeneratedFile::render_tree(tree, &template_ctx)?;
     let pkg = &ctx.package;
     let mut splices = vec![Splice::Export(name.to_string())];
     if spec.router {
