@@ -52,17 +52,10 @@ pub fn counts(report: &Report) -> String {
         .filter(|i| i.severity() == Severity::Error)
         .count();
     let warnings = report.issues.len() - errors;
-    let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("1 {word}")
-        } else {
-            format!("{n} {word}s")
-        }
-    };
     format!(
         "{}, {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
+        counted(errors, "error"),
+        counted(warnings, "warning")
     )
 }
 
@@ -240,19 +233,7 @@ pub fn github(report: &Report, workspace: Option<&Path>) -> String {
             escape_data(&format!("[{}] fixed: {}", fixed.code, fixed.message))
         );
     }
-    let errors = report
-        .issues
-        .iter()
-        .filter(|i| i.severity() == Severity::Error)
-        .count();
-    let warnings = report.issues.len() - errors;
-    let _ = writeln!(
-        out,
-        "{} ({}, {})",
-        headline(report),
-        counted(errors, "error"),
-        counted(warnings, "warning")
-    );
+    let _ = writeln!(out, "{} ({})", headline(report), counts(report));
     out
 }
 
