@@ -191,10 +191,10 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
                 block.key.trim_end_matches([':', '='])
             );
             if policy.force {
-                kept.push((
-                    path.clone(),
-                    "its block was changed; remove it by hand".to_string(),
-                ));
+                // By meaning: every line that sets one of the block's names, and the
+                // block's own comment lines.
+                let new = delete_block_lines(&current, block);
+                edits.insert(path, (old, new));
             } else {
                 blocked.push(what);
             }
@@ -207,7 +207,7 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
             blocked.len()
         ))
         .with_causes(blocked)
-        .with_hint("nothing was changed; restore or move those files, or pass --force to remove the module's own files anyway (files polepos did not generate are always kept)")
+        .with_hint(format!("nothing was changed; restore or move those files, or pass --force to remove the files of {label} anyway (files polepos did not generate are always kept)"))
         .into());
     }
 
@@ -316,6 +316,33 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
         "ledger: the removed files are forgotten".to_string(),
     );
     Ok(Removal { set, kept })
+}
+
+/// Deletes from `text` the lines of a changed (or older-tool) block: those assigning a
+/// name the block assigns (`name:` in settings, `NAME=` or `# NAME=` in env files) and
+/// those equal to one of its comment lines.
+fn delete_block_lines(text: &str, block: &super::Block) -> String {
+    let mut names = Vec::new();
+    let mut comments = Vec::new();
+    for line in block.text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let name = t.trim_start_matches('#').trim_start();
+        match name.find([':', '=']) {
+            Some(at) if !name[..at].contains(' ') => names.push(name[..=at].to_string()),
+            _ => comments.push(t.to_string()),
+        }
+    }
+    text.split_inclusive('\n')
+        .filter(|line| {
+            let t = line.trim();
+            let unhashed = t.trim_start_matches('#').trim_start();
+            !(comments.iter().any(|c| c == t)
+                || names.iter().any(|n| unhashed.starts_with(n.as_str())))
+        })
+        .collect()
 }
 
 /// Deletes the 1-based inclusive line ranges from `text`.
