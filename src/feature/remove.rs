@@ -169,6 +169,7 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
     }
 
     // Settings and env blocks: deleted verbatim; an edited block blocks the removal.
+    let mut changed_blocks = 0;
     let mut edits: std::collections::BTreeMap<String, (String, String)> = Default::default();
     for splice in &recipe.splices {
         let Splice::Block(block) = splice else {
@@ -187,9 +188,10 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
             edits.insert(path, (old, new));
         } else if block.present_in(&current) {
             let what = format!(
-                "{path}: the {label} block (from `{}`) was changed since polepos added it",
+                "{path}: the values of {label} (from `{}`) are not the ones polepos added (changed since, or written by the older tool)",
                 block.key.trim_end_matches([':', '='])
             );
+            changed_blocks += 1;
             if policy.force {
                 // By meaning: every line that sets one of the block's names, and the
                 // block's own comment lines.
@@ -202,10 +204,13 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
     }
 
     if !blocked.is_empty() {
-        return Err(Refusal::new(format!(
-            "cannot remove {label}: {} file(s) would be lost",
-            blocked.len()
-        ))
+        let files = blocked.len() - changed_blocks;
+        let lost = match (files, changed_blocks) {
+            (files, 0) => format!("{files} file(s)"),
+            (0, blocks) => format!("{blocks} block(s) of values"),
+            (files, blocks) => format!("{files} file(s) and {blocks} block(s) of values"),
+        };
+        return Err(Refusal::new(format!("cannot remove {label}: {lost} would be lost"))
         .with_causes(blocked)
         .with_hint(format!("nothing was changed; restore or move those files, or pass --force to remove the files of {label} anyway (files polepos did not generate are always kept)"))
         .into());
@@ -335,13 +340,29 @@ fn delete_block_lines(text: &str, block: &super::Block) -> String {
             _ => comments.push(t.to_string()),
         }
     }
-    text.split_inclusive('\n')
-        .filter(|line| {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut gone: Vec<bool> = lines
+        .iter()
+        .map(|line| {
             let t = line.trim();
             let unhashed = t.trim_start_matches('#').trim_start();
-            !(comments.iter().any(|c| c == t)
-                || names.iter().any(|n| unhashed.starts_with(n.as_str())))
+            comments.iter().any(|c| c == t)
+                || names.iter().any(|n| unhashed.starts_with(n.as_str()))
         })
+        .collect();
+    // The empty line a block of ours starts with goes with it.
+    if block.text.starts_with('\n') {
+        for i in 1..lines.len() {
+            if gone[i] && !gone[i - 1] && lines[i - 1].trim().is_empty() {
+                gone[i - 1] = true;
+            }
+        }
+    }
+    lines
+        .iter()
+        .zip(gone)
+        .filter(|(_, gone)| !gone)
+        .map(|(line, _)| *line)
         .collect()
 }
 
