@@ -135,6 +135,7 @@ pub fn copy_fixture(from: &Path, to: &Path) {
 
 pub mod http;
 pub mod pg;
+pub mod redis;
 
 /// A free TCP port on 127.0.0.1 picked by the kernel.
 pub fn free_port() -> u16 {
