@@ -96,8 +96,15 @@ pub fn declared(
             }
         }
         for (name, _) in manifest.integrations() {
-            if name != "auth" && manifest.integration_enabled(&name) {
-                unrendered.push(format!("integration `{name}`"));
+            if name == "auth" || !manifest.integration_enabled(&name) {
+                continue;
+            }
+            match super::integration::find(&name).map(|i| super::integration::recipe(i, ctx)) {
+                Some(Ok(recipe)) => recipes.push(recipe),
+                Some(Err(TemplateError::MissingTree(_))) | None => {
+                    unrendered.push(format!("integration `{name}`"));
+                }
+                Some(Err(e)) => return Err(e),
             }
         }
     }
@@ -115,14 +122,19 @@ pub fn plan_upgrade(
     let mut expected: BTreeMap<String, (String, String)> = BTreeMap::new();
     for recipe in recipes {
         let owner = recipe.feature.owner();
-        for file in recipe.files.iter().filter(|f| f.role == Role::Generated) {
+        for file in &recipe.files {
+            let owner = match file.role {
+                Role::Generated => owner.clone(),
+                Role::Shared(shared) => shared.to_string(),
+                Role::Manifest | Role::Secret => continue,
+            };
             expected.insert(
                 file.path.to_string_lossy().replace('\\', "/"),
-                (owner.clone(), file.contents.clone()),
+                (owner, file.contents.clone()),
             );
         }
         for splice in &recipe.splices {
-            let rel = format!("src/{pkg}/{}", splice.file());
+            let rel = splice.path(pkg);
             if let Some((_, text)) = expected.get_mut(&rel)
                 && let Some(new) = splice.apply(text)
             {
