@@ -5,8 +5,10 @@
 # maturin, installed offline into a fresh virtual environment and run from there
 # (scripts/test_wheel.sh).
 #
-# Installs what is missing: uv and maturin with pip, PostgreSQL server binaries with
-# apt-get (as root). Fails, never skips, when a prerequisite cannot be had.
+# Installs what is missing: uv and maturin with pip; PostgreSQL, Redis and RabbitMQ
+# server binaries with apt-get (as root, without starting their services); the tansu
+# Kafka-protocol broker with cargo install. Fails, never skips, when a prerequisite
+# cannot be had.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +41,41 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || die "postgresql installed but initdb was not found"
 fi
 id postgres >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || die "the 'postgres' system user is missing (install the postgresql package)"
+
+# Redis and RabbitMQ servers for the integrations' broker tests: from Debian's packages
+# when absent, without starting their system services (the tests start private servers).
+missing_packages=()
+command -v redis-server >/dev/null || missing_packages+=(redis-server)
+[ -x /usr/sbin/rabbitmq-server ] || command -v rabbitmq-server >/dev/null || missing_packages+=(rabbitmq-server)
+if [ "${#missing_packages[@]}" -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing ${missing_packages[*]}; install them with apt-get (needs root)"
+  say "installing ${missing_packages[*]} with apt-get"
+  policy=/usr/sbin/policy-rc.d
+  created_policy=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created_policy=1; fi
+  apt-get update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_packages[@]}" >/dev/null || die "cannot install ${missing_packages[*]}"
+  if [ "$created_policy" = 1 ]; then rm -f "$policy"; fi
+fi
+command -v redis-server >/dev/null || die "redis-server was installed but is not on PATH"
+
+# A Kafka-protocol broker for the kafka integration: Debian has no Kafka, so tansu from
+# crates.io, built once (a cold build takes about 25 minutes on 2 cores) and reused.
+if [ -z "${POLEPOS_TANSU:-}" ]; then
+  if command -v tansu >/dev/null; then
+    POLEPOS_TANSU=$(command -v tansu)
+  else
+    tansu_root="$PWD/target/tansu"
+    POLEPOS_TANSU="$tansu_root/bin/tansu"
+    if [ ! -x "$POLEPOS_TANSU" ]; then
+      say "building the tansu Kafka-protocol broker (cargo install, once; about 25 minutes)"
+      cargo install --quiet --locked tansu --version 0.6.0 --features dynostore --root "$tansu_root" \
+        || die "cannot build tansu (the Kafka-protocol broker the kafka broker tests need)"
+    fi
+  fi
+fi
+[ -x "$POLEPOS_TANSU" ] || die "POLEPOS_TANSU=$POLEPOS_TANSU is not an executable tansu broker"
+export POLEPOS_TANSU
 
 # One uv cache for every generated project of the run.
 export UV_CACHE_DIR="${UV_CACHE_DIR:-$PWD/target/uv-cache}"

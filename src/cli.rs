@@ -173,6 +173,52 @@ pub enum RemoveCommand {
         after_help = "A file the module owns but you changed, or a file in the module directory polepos did not generate, blocks the removal (each listed with why; nothing is changed). --force removes the module's own files anyway; files polepos did not generate are always kept. The migration is yours: the next step prints the `polepos db revision` command.\n\nExamples:\n  polepos remove module orders --dry-run\n  polepos remove module orders\n  polepos remove module orders --force\n  polepos remove module orders --wiring-only"
     )]
     Module(RemoveModuleArgs),
+
+    /// Remove an integration: its package, tests, settings and env values, dependency, manifest and ledger entries.
+    #[command(
+        after_help = "A file or settings block the integration owns but you changed blocks the removal (each listed; nothing is changed). --force removes the integration's own files anyway and keeps changed blocks for you to remove; files polepos did not generate are always kept. The files every integration shares (`integrations/__init__.py`, `tests/integrations/conftest.py`) go with the last integration.\n\nExamples:\n  polepos remove integration redis --dry-run\n  polepos remove integration redis\n  polepos remove integration kafka --force"
+    )]
+    Integration(RemoveIntegrationArgs),
+}
+
+/// Arguments of `polepos remove integration`.
+#[derive(Debug, Args)]
+pub struct RemoveIntegrationArgs {
+    /// The integration: kafka, rabbitmq, redis or rq.
+    #[arg(value_enum)]
+    pub name: IntegrationName,
+
+    /// Remove the integration's own files even when they were changed or are not recorded in the ledger.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print what would be removed and changed; change nothing (a blocked plan exits 1).
+    #[arg(long, visible_alias = "trace")]
+    pub dry_run: bool,
+}
+
+/// The integrations of `polepos add integration`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IntegrationName {
+    /// Kafka event producer and consumer (aiokafka).
+    Kafka,
+    /// RabbitMQ publisher and queue consumer (aio-pika).
+    Rabbitmq,
+    /// Redis async cache (redis-py).
+    Redis,
+    /// RQ job queue and worker (rq).
+    Rq,
+}
+
+impl IntegrationName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntegrationName::Kafka => "kafka",
+            IntegrationName::Rabbitmq => "rabbitmq",
+            IntegrationName::Redis => "redis",
+            IntegrationName::Rq => "rq",
+        }
+    }
 }
 
 /// Arguments of `polepos remove module`.
@@ -254,6 +300,20 @@ pub enum AddCommand {
         after_help = "Templates:\n  standard      GET and POST /<name> over a table with `name` (the default)\n  crud          list, create, GET/PATCH/DELETE /<name>/{id}; takes the CRUD flags\n  api-only      no database: GET and POST /<name> through a service\n  service-only  model, repository and service without routes\n  ai-prompt     POST /<name>/respond through an LLM adapter (not available in this build yet)\n\nExamples:\n  polepos add module customers\n  polepos add module orders --template crud --pagination --timestamps\n  polepos add module invoices --template crud --soft-delete --tenant-scoped --auth-required\n  polepos add module weather --api-only\n  polepos add module billing --service-only --dry-run\n\nNext steps after a database-backed module:\n  polepos db revision -m \"add <name> table\"\n  polepos db upgrade\n  polepos check"
     )]
     Module(AddModuleArgs),
+
+    /// Add a client for an existing broker: helpers, an in-memory double, settings, tests.
+    #[command(
+        after_help = "Integrations:\n  kafka     event producer and consumer (aiokafka)\n  rabbitmq  publisher to a declared exchange and a queue consumer (aio-pika)\n  redis     async cache with key prefix and TTL (redis-py)\n  rq        job queue, enqueue_job and a worker entry point (rq)\n\n`<NAME>_ENABLED=true` makes the app connect at startup (and fail clearly when the broker is unreachable); tests marked `broker` run against a real broker with `uv run pytest -m broker`.\n\nExamples:\n  polepos add integration redis --dry-run\n  polepos add integration kafka"
+    )]
+    Integration {
+        /// The integration to add.
+        #[arg(value_enum)]
+        name: IntegrationName,
+
+        /// Print the files that would be created and the diffs of changed files; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Arguments of `polepos add module`.

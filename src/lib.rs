@@ -75,12 +75,23 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<Outcome> {
             args,
             &commands::current_dir()?,
         )),
+        Command::Add(AddCommand::Integration { name, dry_run }) => {
+            done(commands::add_integration::run(
+                printer,
+                name.as_str(),
+                *dry_run,
+                &commands::current_dir()?,
+            ))
+        }
         Command::Db(db) => done(commands::db::run(printer, db, &commands::current_dir()?)),
         Command::Remove(RemoveCommand::Module(args)) => done(commands::remove::run_module(
             printer,
             args,
             &commands::current_dir()?,
         )),
+        Command::Remove(RemoveCommand::Integration(args)) => done(
+            commands::remove::run_integration(printer, args, &commands::current_dir()?),
+        ),
         Command::Upgrade(args) => commands::upgrade::run(printer, args, &commands::current_dir()?),
         Command::Delete(args) => done(commands::delete::run(
             printer,

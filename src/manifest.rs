@@ -159,6 +159,15 @@ impl Manifest {
             .is_some_and(|table| table.remove(name).is_some())
     }
 
+    /// Removes `[integrations] <name>`; false when it is not there. Only that key's line
+    /// goes: the table header stays.
+    pub fn remove_integration(&mut self, name: &str) -> bool {
+        self.doc
+            .get_mut("integrations")
+            .and_then(Item::as_table_like_mut)
+            .is_some_and(|table| table.remove(name).is_some())
+    }
+
     /// Sets `[modules] <name> = "<template value>"`, creating the table when missing.
     pub fn set_module(&mut self, name: &str, template: &str) -> Result<(), String> {
         self.set("modules", name, Value::from(template))

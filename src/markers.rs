@@ -146,6 +146,18 @@ pub fn find(text: &str, marker: &Marker) -> Option<usize> {
     text.lines().position(|line| line.trim() == marker.comment)
 }
 
+/// The byte offset where the marker's line starts, if the marker is present.
+pub fn line_start(text: &str, marker: &Marker) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim() == marker.comment {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
+}
+
 fn newline(text: &str) -> &'static str {
     if text.contains("\r\n") { "\r\n" } else { "\n" }
 }

@@ -140,6 +140,25 @@ impl Pyproject {
         array.insert_formatted(index, new_value);
         true
     }
+
+    /// Removes the requirement written exactly as `requirement` from `[project]
+    /// dependencies` (the line `add_dependency` wrote); false when it is not there. A
+    /// requirement for the same distribution written differently is the user's and stays.
+    pub fn remove_dependency(&mut self, requirement: &str) -> bool {
+        let Some(array) = self
+            .doc
+            .get_mut("project")
+            .and_then(|p| p.get_mut("dependencies"))
+            .and_then(Item::as_array_mut)
+        else {
+            return false;
+        };
+        let Some(index) = array.iter().position(|v| v.as_str() == Some(requirement)) else {
+            return false;
+        };
+        array.remove(index);
+        true
+    }
 }
 
 #[cfg(test)]
@@ -147,6 +166,19 @@ mod tests {
     use super::*;
 
     const TEXT: &str = "[project]\nname = \"x\"\n# deps\ndependencies = [\n    \"fastapi>=0.115\",\n    \"sqlalchemy>=2.0\",\n    \"uvicorn[standard]>=0.30\",\n]\n";
+
+    #[test]
+    fn removing_an_added_dependency_restores_the_text() {
+        for requirement in ["aiokafka>=0.12.0", "aaa>=1", "zzz>=1"] {
+            let mut p = Pyproject::parse(TEXT).unwrap();
+            assert!(p.add_dependency(requirement));
+            let added = p.render();
+            let mut p = Pyproject::parse(&added).unwrap();
+            assert!(p.remove_dependency(requirement));
+            assert_eq!(p.render(), TEXT, "{requirement}");
+            assert!(!p.remove_dependency(requirement));
+        }
+    }
 
     #[test]
     fn adds_in_sorted_position_one_per_line() {

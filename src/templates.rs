@@ -96,6 +96,24 @@ pub fn render_tree(tree: &str, ctx: &Context) -> Result<Vec<Rendered>, TemplateE
     Ok(out)
 }
 
+/// Renders one template file (e.g. `integration/kafka.settings.j2`), for text that is
+/// spliced into an existing file rather than written as a file of its own.
+pub fn render_file(path: &str, ctx: &Context) -> Result<String, TemplateError> {
+    let file = TEMPLATES
+        .get_file(path)
+        .ok_or_else(|| TemplateError::MissingTree(path.to_string()))?;
+    let source = file.contents_utf8().ok_or_else(|| TemplateError::NotUtf8 {
+        path: path.to_string(),
+    })?;
+    environment()
+        .template_from_named_str(path, source)
+        .and_then(|template| template.render(ctx))
+        .map_err(|source| TemplateError::Render {
+            path: path.to_string(),
+            source,
+        })
+}
+
 fn collect(
     dir: &Dir<'static>,
     tree: &str,

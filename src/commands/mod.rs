@@ -1,6 +1,7 @@
 //! One file per command; each turns parsed arguments into work done by the library.
 
 pub mod add_auth;
+pub mod add_integration;
 pub mod add_module;
 pub mod check;
 pub mod completion;

@@ -11,11 +11,11 @@ use std::fs;
 use std::path::Path;
 
 use crate::changeset::ChangeSet;
-use crate::cli::RemoveModuleArgs;
+use crate::cli::{RemoveIntegrationArgs, RemoveModuleArgs};
 use crate::error::Refusal;
-use crate::feature::ProjectContext;
 use crate::feature::module::{self, Template};
 use crate::feature::remove::{self, Policy, Removal};
+use crate::feature::{ProjectContext, integration};
 use crate::names;
 use crate::printer::Printer;
 use crate::project::Project;
@@ -49,6 +49,66 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
     } else {
         out.push_str("Next steps:\n  polepos check\n");
     }
+    printer.stdout(&out)?;
+    Ok(())
+}
+
+/// Runs `polepos remove integration`.
+pub fn run_integration(
+    printer: &Printer,
+    args: &RemoveIntegrationArgs,
+    cwd: &Path,
+) -> anyhow::Result<()> {
+    let project = Project::open(cwd)?;
+    let name = args.name.as_str();
+    let found = integration::find(name)
+        .ok_or_else(|| anyhow::anyhow!("internal error: unknown integration `{name}`"))?;
+    let recorded = project
+        .manifest
+        .as_ref()
+        .is_some_and(|m| m.integrations().iter().any(|(n, _)| n == name));
+    if !recorded
+        && project
+            .root
+            .join(found.package_dir(&project.package))
+            .symlink_metadata()
+            .is_err()
+    {
+        return Err(
+            Refusal::new(format!("the {name} integration is not in this project"))
+                .with_hint("`polepos check` lists what the project has; nothing was changed")
+                .into(),
+        );
+    }
+    let recipe = integration::recipe(found, &ProjectContext::of(&project))?;
+    let policy = Policy {
+        force: args.force,
+        wiring_only: false,
+    };
+    let Removal { set, kept } = remove::plan_remove(&project, &recipe, policy)?;
+    let mut out = String::new();
+    if args.dry_run {
+        out.push_str(&set.preview());
+        push_kept(&mut out, &kept);
+        out.push_str("Dry run: nothing was changed.\n");
+        printer.stdout(&out)?;
+        return Ok(());
+    }
+    set.apply()?;
+    let counts = super::FileCounts::of(&set);
+    printer.success(&format!(
+        "Removed the {name} integration from {} ({} files deleted, {} updated)",
+        project.package, counts.deleted, counts.updated
+    ));
+    push_kept(&mut out, &kept);
+    let prefix = if project.bytecode {
+        ""
+    } else {
+        "PYTHONDONTWRITEBYTECODE=1 "
+    };
+    out.push_str(&format!(
+        "Next steps:\n  {prefix}uv sync --extra dev\n  polepos check\n"
+    ));
     printer.stdout(&out)?;
     Ok(())
 }

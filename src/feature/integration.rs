@@ -1,6 +1,13 @@
 //! Integrations (`add integration`, and `llm` added by ai-prompt modules): SPEC §9's
 //! table as data — the files under `integrations/<name>/`, the dependency and the
-//! settings fields. `check` validates these for every integration a project enables.
+//! settings fields. `check` validates these for every integration a project enables,
+//! and [`recipe`] turns one into what `add integration` writes.
+
+use super::{
+    Block, Conditional, Feature, GeneratedFile, ManifestEntry, ProjectContext, Recipe, Role, Splice,
+};
+use crate::markers::{self, Marker};
+use crate::templates::{self, TemplateError};
 
 /// What one integration consists of.
 #[derive(Debug, Clone, Copy)]
@@ -111,3 +118,106 @@ pub const INTEGRATIONS: &[Integration] = &[
         ],
     },
 ];
+
+/// The integrations `polepos add integration` offers (llm comes with ai-prompt modules).
+pub const ADDABLE: &[&str] = &["kafka", "rabbitmq", "redis", "rq"];
+
+/// The ledger owner of the files every integration shares.
+pub const SHARED_OWNER: &str = "integrations";
+
+/// The integration named `name`, if polepos knows it.
+pub fn find(name: &str) -> Option<&'static Integration> {
+    INTEGRATIONS.iter().find(|i| i.name == name)
+}
+
+impl Integration {
+    /// `src/<pkg>/integrations/<name>`.
+    pub fn package_dir(&self, pkg: &str) -> String {
+        format!("src/{pkg}/integrations/{}", self.name)
+    }
+
+    /// The markers its settings and env blocks go above.
+    fn markers(&self) -> (Marker, Marker) {
+        if self.name == "llm" {
+            (markers::LLM_SETTINGS, markers::LLM_ENV)
+        } else {
+            (markers::INTEGRATION_SETTINGS, markers::INTEGRATION_ENV)
+        }
+    }
+
+    /// The settings and env blocks for a project.
+    pub fn blocks(&self, ctx: &ProjectContext) -> Result<(Block, Block), TemplateError> {
+        let vars = ctx.template_context("");
+        let (settings_marker, env_marker) = self.markers();
+        let first = self.settings.first().map_or("", |(field, _)| field);
+        let settings = Block {
+            marker: settings_marker,
+            text: templates::render_file(&format!("integration/{}.settings.j2", self.name), &vars)?,
+            key: format!("{first}:"),
+        };
+        let env = Block {
+            marker: env_marker,
+            text: templates::render_file(&format!("integration/{}.env.j2", self.name), &vars)?,
+            key: format!("{}=", first.to_ascii_uppercase()),
+        };
+        Ok((settings, env))
+    }
+}
+
+/// The recipe of `add integration <name>` (and of the llm scaffold) for a project.
+pub fn recipe(
+    integration: &'static Integration,
+    ctx: &ProjectContext,
+) -> Result<Recipe, TemplateError> {
+    let vars = ctx.template_context("");
+    let mut files =
+        GeneratedFile::render_tree(&format!("integration/{}", integration.name), &vars)?;
+    for mut file in GeneratedFile::render_tree("integration/_shared", &vars)? {
+        file.role = Role::Shared(SHARED_OWNER);
+        files.push(file);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let (settings, env) = integration.blocks(ctx)?;
+    let prefix = if ctx.bytecode {
+        ""
+    } else {
+        "PYTHONDONTWRITEBYTECODE=1 "
+    };
+    let upper = integration.name.to_ascii_uppercase();
+    Ok(Recipe {
+        feature: Feature::Integration(integration.name),
+        files,
+        splices: vec![Splice::Block(settings), Splice::Block(env)],
+        dependencies: Vec::new(),
+        conditional_dependencies: integration
+            .dependency
+            .map(|requirement| Conditional {
+                requirement,
+                provided_by: provider_of(integration.name),
+            })
+            .into_iter()
+            .collect(),
+        manifest: Some(ManifestEntry::Integration(integration.name)),
+        requires: Vec::new(),
+        next_steps: vec![
+            format!("{prefix}uv sync --extra dev"),
+            format!("set {upper}_ENABLED=true (and its URL) in .env to connect at startup"),
+            format!("{prefix}uv run pytest -m broker   # against a running broker"),
+            "polepos check".to_string(),
+        ],
+    })
+}
+
+/// Whether a requirement already provides the integration's dependency.
+fn provider_of(name: &str) -> fn(&str) -> bool {
+    fn by_name(requirement: &str, wanted: &str) -> bool {
+        crate::pyproject::requirement_name(requirement) == wanted
+    }
+    match name {
+        "kafka" => |r| by_name(r, "aiokafka"),
+        "rabbitmq" => |r| by_name(r, "aio-pika"),
+        "redis" => |r| by_name(r, "redis"),
+        "rq" => |r| by_name(r, "rq"),
+        _ => |r| by_name(r, "httpx"),
+    }
+}

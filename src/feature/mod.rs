@@ -123,6 +123,10 @@ pub enum Role {
     /// The manifest: edited by every command (and rewritten by the older tool), so it is
     /// not recorded.
     Manifest,
+    /// Shared by every feature of a kind (`integrations/__init__.py`, the integration
+    /// tests' conftest): written by the first one when absent, recorded under the named
+    /// owner, removed with the last one.
+    Shared(&'static str),
     /// `.env`: holds the signing key, readable by its owner only, git-ignored, never
     /// recorded in the committed ledger.
     Secret,
@@ -163,12 +167,52 @@ pub enum Splice {
     ModelImport { package: String, alias: String },
     /// `"<name>",` in `__all__` of `modules/__init__.py`.
     Export(String),
+    /// Lines inserted verbatim above a marker: an integration's settings fields above
+    /// `# polepos:integration-settings`, its env values above `# polepos:integration-env`.
+    Block(Block),
+}
+
+/// A block of lines for [`Splice::Block`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub marker: Marker,
+    /// The lines, already indented, each ending in `\n` (written with the file's own
+    /// line endings).
+    pub text: String,
+    /// The start of a line that shows the block (or a hand-written equivalent) is
+    /// already there, e.g. `kafka_enabled:` or `KAFKA_ENABLED=`.
+    pub key: String,
+}
+
+impl Block {
+    /// Whether a line of `text` starts with the block's key (after indentation).
+    pub fn present_in(&self, text: &str) -> bool {
+        text.lines().any(|l| l.trim_start().starts_with(&self.key))
+    }
+
+    /// `text` with the block written the way `text` ends its lines.
+    fn in_line_endings_of(&self, text: &str) -> String {
+        if text.contains("\r\n") {
+            self.text.replace('\n', "\r\n")
+        } else {
+            self.text.clone()
+        }
+    }
+
+    /// The byte range of the block, verbatim, in `text`.
+    pub fn find(&self, text: &str) -> Option<std::ops::Range<usize>> {
+        let block = self.in_line_endings_of(text);
+        // The block sits right above its marker (or above another block there).
+        let at = text.find(&block)?;
+        Some(at..at + block.len())
+    }
 }
 
 impl Splice {
     /// The markers the splice needs.
-    pub fn markers(&self) -> &'static [Marker] {
+    pub fn markers(&self) -> &[Marker] {
         match self {
+            Splice::Block(block) => std::slice::from_ref(&block.marker),
             Splice::Mount(_) => &[
                 crate::markers::ROUTER_IMPORTS,
                 crate::markers::ROUTER_INCLUDES,
@@ -178,13 +222,15 @@ impl Splice {
         }
     }
 
-    /// The file the splice edits, relative to the package directory.
-    pub fn file(&self) -> &'static str {
-        match self {
-            Splice::Mount(_) => "api/router.py",
-            Splice::ModelImport { .. } => "db/models.py",
-            Splice::Export(_) => "modules/__init__.py",
-        }
+    /// The file the splice edits, relative to the project root.
+    pub fn path(&self, pkg: &str) -> String {
+        let marker = match self {
+            Splice::Mount(_) => &crate::markers::ROUTER_IMPORTS,
+            Splice::ModelImport { .. } => &crate::markers::MODEL_IMPORTS,
+            Splice::Export(_) => &crate::markers::MODULE_EXPORTS,
+            Splice::Block(block) => &block.marker,
+        };
+        marker.path(pkg)
     }
 
     /// Whether the edited file exists only in projects with a database layer.
@@ -208,6 +254,14 @@ impl Splice {
                 &format!("\"{name}\","),
                 false,
             ),
+            Splice::Block(block) => {
+                let at = crate::markers::line_start(text, &block.marker)?;
+                let mut out = String::with_capacity(text.len() + block.text.len());
+                out.push_str(&text[..at]);
+                out.push_str(&block.in_line_endings_of(text));
+                out.push_str(&text[at..]);
+                Some(out)
+            }
         }
     }
 
@@ -230,7 +284,7 @@ impl Splice {
             Splice::ModelImport { package, alias } => {
                 Some(Splice::model_import_line(package, alias))
             }
-            Splice::Mount(_) | Splice::Export(_) => None,
+            Splice::Mount(_) | Splice::Export(_) | Splice::Block(_) => None,
         }
     }
 }

@@ -106,7 +106,7 @@ pub fn plan_new_project(target: &Path, recipe: &Recipe) -> ChangeSet {
     for (path, contents, role) in files {
         match role {
             Role::Secret => set.create_with_mode(path, contents, 0o600),
-            Role::Manifest | Role::Generated => set.create(path, contents),
+            Role::Manifest | Role::Generated | Role::Shared(_) => set.create(path, contents),
         }
     }
     set.brief(&ledger_path, ledger_summary(ledger.len(), 0));
@@ -160,6 +160,7 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
     let existing: Vec<String> = recipe
         .files
         .iter()
+        .filter(|f| !matches!(f.role, Role::Shared(_)))
         .map(|f| slash(&f.path))
         .filter(|p| occupied(&root.join(p)))
         .collect();
@@ -176,7 +177,7 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
     // Read and check every file a splice edits.
     let mut edited: Vec<(String, Option<String>)> = Vec::new();
     for splice in &recipe.splices {
-        let path = project_path(project, splice.file());
+        let path = splice.path(&project.package);
         if splice.needs_db() && !project.db.has_db() {
             continue;
         }
@@ -189,7 +190,14 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
             }
         };
         let Some(text) = text else { continue };
-        if let Some(file) = parse(&text, &path, &mut problems) {
+        if let Splice::Block(block) = splice {
+            if block.present_in(&text) {
+                problems.push(
+                    Why::AlreadyPresent,
+                    format!("{path} already has {label} values (`{}`)", block.key),
+                );
+            }
+        } else if let Some(file) = parse(&text, &path, &mut problems) {
             let (present, what) = match splice {
                 Splice::Mount(mount) => (
                     mount.find(&file).binding.is_some(),
@@ -200,6 +208,7 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
                     format!("the {label} model"),
                 ),
                 Splice::Export(name) => (file.exports(name), format!("`{name}` in `__all__`")),
+                Splice::Block(_) => continue,
             };
             if present {
                 let verb = match splice {
@@ -266,8 +275,18 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
     let before = new_ledger.clone();
     let mut set = ChangeSet::new(root.clone());
     for file in &recipe.files {
-        if file.role == Role::Generated {
-            new_ledger.record(&slash(&file.path), &owner, file.contents.as_bytes());
+        match file.role {
+            Role::Generated => {
+                new_ledger.record(&slash(&file.path), &owner, file.contents.as_bytes());
+            }
+            // Shared by every feature of a kind: written by the first one only.
+            Role::Shared(shared_owner) => {
+                if occupied(&root.join(&file.path)) {
+                    continue;
+                }
+                new_ledger.record(&slash(&file.path), shared_owner, file.contents.as_bytes());
+            }
+            Role::Manifest | Role::Secret => {}
         }
         set.create(file.path.clone(), file.contents.clone());
     }
@@ -278,7 +297,7 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
         };
         let mut new = old.clone();
         for splice in &recipe.splices {
-            if project_path(project, splice.file()) != path {
+            if splice.path(&project.package) != path {
                 continue;
             }
             let Some(spliced) = splice.apply(&new) else {
@@ -508,6 +527,9 @@ fn parse(text: &str, path: &str, problems: &mut Refusals) -> Option<python::PyFi
 
 /// Refuses to write an edited Python file that no longer parses.
 fn assert_parses(path: &str, text: &str) -> anyhow::Result<()> {
+    if !path.ends_with(".py") {
+        return Ok(());
+    }
     python::parse(text, "").map(|_| ()).map_err(|issue| {
         anyhow::anyhow!(
             "internal error: the edited {path} no longer parses (line {}: {})",

@@ -10,12 +10,14 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{Feature, ManifestEntry, Recipe, Splice};
+use super::integration::SHARED_OWNER;
+use super::{Feature, ManifestEntry, Recipe, Role, Splice};
 use crate::changeset::ChangeSet;
 use crate::error::Refusal;
 use crate::ledger::{self, FileState, Ledger};
 use crate::manifest::{self, Manifest};
 use crate::project::Project;
+use crate::pyproject::Pyproject;
 use crate::python;
 
 /// How forcefully to remove.
@@ -67,7 +69,21 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
         }
     }
     own.sort();
+    // Files every integration shares go with the last one only.
+    let shared: Vec<String> = recipe
+        .files
+        .iter()
+        .filter(|f| matches!(f.role, Role::Shared(_)))
+        .map(|f| slash(&f.path))
+        .collect();
+    let last_integration = match &recipe.feature {
+        Feature::Integration(name) => !other_integrations(root, &project.package, name),
+        _ => false,
+    };
     for (path, fresh) in &own {
+        if shared.contains(path) && !last_integration {
+            continue;
+        }
         let full = root.join(path);
         let Ok(bytes) = fs::read(&full) else {
             ledger.forget(path);
@@ -78,7 +94,8 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
             continue;
         }
         let recorded_owner = ledger.get(path).map(|e| e.owner.clone());
-        if recorded_owner.as_deref().is_some_and(|o| o != owner) {
+        let shared_owner = shared.contains(path) && recorded_owner.as_deref() == Some(SHARED_OWNER);
+        if !shared_owner && recorded_owner.as_deref().is_some_and(|o| o != owner) {
             kept.push((
                 path.clone(),
                 format!("it belongs to {}", recorded_owner.unwrap_or_default()),
@@ -103,10 +120,19 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
         set.delete(path.clone(), bytes);
     }
 
-    // Files in the feature's directory that it does not own.
-    if let Feature::Module { name, .. } = &recipe.feature {
-        let dir = format!("src/{}/modules/{name}", project.package);
-        let mut stack = vec![PathBuf::from(&dir)];
+    // Files in the feature's directories that it does not own.
+    let pkg = &project.package;
+    let feature_dirs: Vec<String> = match &recipe.feature {
+        Feature::Module { name, .. } => vec![format!("src/{pkg}/modules/{name}")],
+        Feature::Integration(name) if last_integration => vec![
+            format!("src/{pkg}/integrations"),
+            "tests/integrations".to_string(),
+        ],
+        Feature::Integration(name) => vec![format!("src/{pkg}/integrations/{name}")],
+        _ => Vec::new(),
+    };
+    for dir in &feature_dirs {
+        let mut stack = vec![PathBuf::from(dir)];
         let mut dirs = Vec::new();
         while let Some(rel) = stack.pop() {
             let Ok(entries) = fs::read_dir(root.join(&rel)) else {
@@ -142,6 +168,39 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
         }
     }
 
+    // Settings and env blocks: deleted verbatim; an edited block blocks the removal.
+    let mut edits: std::collections::BTreeMap<String, (String, String)> = Default::default();
+    for splice in &recipe.splices {
+        let Splice::Block(block) = splice else {
+            continue;
+        };
+        let path = splice.path(pkg);
+        let Ok(old) = fs::read_to_string(root.join(&path)) else {
+            continue;
+        };
+        let current = edits
+            .get(&path)
+            .map_or_else(|| old.clone(), |(_, new)| new.clone());
+        if let Some(range) = block.find(&current) {
+            let mut new = current.clone();
+            new.replace_range(range, "");
+            edits.insert(path, (old, new));
+        } else if block.present_in(&current) {
+            let what = format!(
+                "{path}: the {label} block (from `{}`) was changed since polepos added it",
+                block.key.trim_end_matches([':', '='])
+            );
+            if policy.force {
+                kept.push((
+                    path.clone(),
+                    "its block was changed; remove it by hand".to_string(),
+                ));
+            } else {
+                blocked.push(what);
+            }
+        }
+    }
+
     if !blocked.is_empty() {
         return Err(Refusal::new(format!(
             "cannot remove {label}: {} file(s) would be lost",
@@ -153,12 +212,11 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
     }
 
     // Wiring, by meaning: each file's edits accumulate, then become one change.
-    let mut edits: std::collections::BTreeMap<String, (String, String)> = Default::default();
     for splice in &recipe.splices {
-        if splice.needs_db() && !project.db.has_db() {
+        if splice.needs_db() && !project.db.has_db() || matches!(splice, Splice::Block(_)) {
             continue;
         }
-        let path = format!("src/{}/{}", project.package, splice.file());
+        let path = splice.path(pkg);
         let Ok(old) = fs::read_to_string(root.join(&path)) else {
             continue;
         };
@@ -201,6 +259,7 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
                         .collect()
                 })
                 .unwrap_or_default(),
+            Splice::Block(_) => Vec::new(),
         };
         if ranges.is_empty() {
             continue;
@@ -214,12 +273,27 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
         edits.insert(path, (old, new));
     }
 
-    // Manifest entry.
-    if let (Some(ManifestEntry::Module { name, .. }), Some(m)) =
-        (&recipe.manifest, &project.manifest)
+    // Dependencies nothing else needs any more.
+    if let Some(conditional) = recipe.conditional_dependencies.first()
+        && matches!(recipe.feature, Feature::Integration(_))
+        && let Ok(old) = fs::read_to_string(root.join("pyproject.toml"))
+        && let Ok(mut pyproject) = Pyproject::parse(&old)
+        && pyproject.remove_dependency(conditional.requirement)
     {
+        let new = pyproject.render();
+        Pyproject::parse(&new)
+            .map_err(|e| anyhow::anyhow!("edited pyproject.toml no longer parses: {e}"))?;
+        edits.insert("pyproject.toml".to_string(), (old, new));
+    }
+
+    // Manifest entry.
+    if let (Some(entry), Some(m)) = (&recipe.manifest, &project.manifest) {
         let mut edited = m.clone();
-        if edited.remove_module(name) {
+        let removed = match entry {
+            ManifestEntry::Module { name, .. } => edited.remove_module(name),
+            ManifestEntry::Integration(name) => edited.remove_integration(name),
+        };
+        if removed {
             let text = edited.render();
             Manifest::parse(&text)
                 .map_err(|e| anyhow::anyhow!("edited manifest no longer parses: {e}"))?;
@@ -256,6 +330,19 @@ fn delete_lines(text: &str, ranges: &[(usize, usize)]) -> String {
         })
         .map(|(_, l)| l)
         .collect()
+}
+
+/// Whether `src/<pkg>/integrations/` holds an integration package besides `name`.
+fn other_integrations(root: &Path, pkg: &str, name: &str) -> bool {
+    fs::read_dir(root.join(format!("src/{pkg}/integrations")))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .any(|entry| {
+            let file_name = entry.file_name();
+            let other = file_name.to_string_lossy();
+            other != name && other != "__pycache__" && entry.file_type().is_ok_and(|t| t.is_dir())
+        })
 }
 
 fn is_bytecode(path: &Path) -> bool {

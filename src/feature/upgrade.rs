@@ -122,7 +122,7 @@ pub fn plan_upgrade(
             );
         }
         for splice in &recipe.splices {
-            let rel = format!("src/{pkg}/{}", splice.file());
+            let rel = splice.path(pkg);
             if let Some((_, text)) = expected.get_mut(&rel)
                 && let Some(new) = splice.apply(text)
             {
