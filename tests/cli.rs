@@ -33,7 +33,10 @@ fn help_for_every_command() {
         ("help_add_auth", &["help", "add", "auth"]),
         ("help_add_module", &["help", "add", "module"]),
         ("help_add_integration", &["help", "add", "integration"]),
-        ("help_remove_integration", &["help", "remove", "integration"]),
+        (
+            "help_remove_integration",
+            &["help", "remove", "integration"],
+        ),
         ("help_db", &["help", "db"]),
         ("help_db_revision", &["help", "db", "revision"]),
         ("help_db_downgrade", &["help", "db", "downgrade"]),

@@ -11,7 +11,7 @@ use crate::changeset::{Change, ChangeSet};
 use crate::cli::{AddModuleArgs, ModuleTemplate};
 use crate::error::{Refusal, UsageError};
 use crate::feature::module::{self, Template};
-use crate::feature::{ProjectContext, Recipe, plan};
+use crate::feature::{ProjectContext, Recipe, llm, plan};
 use crate::ledger;
 use crate::names::{self, NameKind};
 use crate::printer::Printer;
@@ -112,11 +112,17 @@ pub fn plan(project: &Project, raw_name: &str, template: &Template) -> anyhow::R
             "the `{}` template is not available in this build of polepos yet",
             template.value()
         ))
-        .with_hint("use one of standard, crud, api-only or service-only")
+        .with_hint("use one of standard, crud, api-only, service-only or ai-prompt")
         .into());
     }
-    let recipe = module::recipe(&ProjectContext::of(project), &name, template)?;
-    let set = plan::plan_add(project, &recipe)?;
+    let ctx = ProjectContext::of(project);
+    let recipe = module::recipe(&ctx, &name, template)?;
+    let set = if template.spec().llm && !llm::present(project) {
+        // The first ai-prompt module brings the shared llm scaffold, in the same change set.
+        plan::plan_add_all(project, &[recipe.clone(), llm::recipe(&ctx)?])?
+    } else {
+        plan::plan_add(project, &recipe)?
+    };
     Ok(Planned { name, recipe, set })
 }
 
@@ -140,6 +146,7 @@ fn endpoints(name: &str, template: &Template) -> String {
             "PATCH /{n}/{id}",
             "DELETE /{n}/{id}",
         ],
+        Template::AiPrompt => &["POST /{n}/respond"],
         _ => &[],
     };
     let routes: Vec<String> = routes.iter().map(|r| module::expand(r, name)).collect();

@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod integration;
+pub mod llm;
 pub mod module;
 pub mod mount;
 pub mod plan;

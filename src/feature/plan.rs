@@ -32,7 +32,7 @@ pub enum Why {
 impl Why {
     fn hint(self, feature: &Feature) -> String {
         match self {
-            Why::NoDatabase if matches!(feature, Feature::Module { .. }) => "in a project created with `--db none` only `--template api-only` works (it keeps no data); database-backed templates (standard, crud, service-only) need a project with a database, e.g. `polepos start <name> --db sqlite`.".into(),
+            Why::NoDatabase if matches!(feature, Feature::Module { .. }) => "in a project created with `--db none` only `--template api-only` and `--template ai-prompt` work (they keep no data); database-backed templates (standard, crud, service-only) need a project with a database, e.g. `polepos start <name> --db sqlite`.".into(),
             Why::NoDatabase => format!(
                 "{feature} needs generated database wiring; projects created with `--db none` need an explicit database layer first (e.g. a new project from `polepos start <name> --db sqlite`)."
             ),
@@ -131,52 +131,75 @@ fn ledger_summary(added: usize, updated: usize) -> String {
 
 /// Plans adding `recipe` to `project`, or refuses with every problem found.
 pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet> {
+    plan_add_all(project, std::slice::from_ref(recipe))
+}
+
+/// Plans adding several recipes in one change set (an ai-prompt module and the llm
+/// scaffold it brings), or refuses with every problem of every recipe at once, worded
+/// for the first recipe.
+pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<ChangeSet> {
     let root = &project.root;
-    let label = recipe.feature.to_string();
+    let Some(first) = recipes.first() else {
+        return Err(anyhow::anyhow!("internal error: nothing to add"));
+    };
     let mut problems = Refusals::default();
 
     // The database comes first: without one, the rest of the list explains little.
-    let (database, others): (Vec<_>, Vec<_>) = recipe
-        .requires
-        .iter()
-        .partition(|r| **r == Precondition::HasDatabase);
-    for requirement in database {
-        precondition(project, recipe, requirement, &mut problems);
+    for recipe in recipes {
+        for requirement in recipe
+            .requires
+            .iter()
+            .filter(|r| **r == Precondition::HasDatabase)
+        {
+            precondition(project, recipe, requirement, &mut problems);
+        }
     }
-    if let Some(ManifestEntry::Integration(name)) = &recipe.manifest
-        && project
-            .manifest
-            .as_ref()
-            .is_some_and(|m| m.integration_enabled(name))
-    {
-        problems.push(
-            Why::AlreadyPresent,
-            format!(
-                "{label} is already recorded in {} (`{name} = true`)",
-                manifest::FILE_NAME
-            ),
-        );
-    }
-    let existing: Vec<String> = recipe
-        .files
-        .iter()
-        .filter(|f| !matches!(f.role, Role::Shared(_)))
-        .map(|f| slash(&f.path))
-        .filter(|p| occupied(&root.join(p)))
-        .collect();
-    if !existing.is_empty() {
-        problems.push(
-            Why::AlreadyPresent,
-            format!("{label} files already exist: {}", existing.join(", ")),
-        );
-    }
-    for requirement in others {
-        precondition(project, recipe, requirement, &mut problems);
+    for recipe in recipes {
+        let label = recipe.feature.to_string();
+        if let Some(ManifestEntry::Integration(name)) = &recipe.manifest
+            && project
+                .manifest
+                .as_ref()
+                .is_some_and(|m| m.integration_enabled(name))
+        {
+            problems.push(
+                Why::AlreadyPresent,
+                format!(
+                    "{label} is already recorded in {} (`{name} = true`)",
+                    manifest::FILE_NAME
+                ),
+            );
+        }
+        let existing: Vec<String> = recipe
+            .files
+            .iter()
+            .filter(|f| !matches!(f.role, Role::Shared(_)))
+            .map(|f| slash(&f.path))
+            .filter(|p| occupied(&root.join(p)))
+            .collect();
+        if !existing.is_empty() {
+            problems.push(
+                Why::AlreadyPresent,
+                format!("{label} files already exist: {}", existing.join(", ")),
+            );
+        }
+        for requirement in recipe
+            .requires
+            .iter()
+            .filter(|r| **r != Precondition::HasDatabase)
+        {
+            precondition(project, recipe, requirement, &mut problems);
+        }
     }
 
     // Read and check every file a splice edits.
+    let splices: Vec<(&Recipe, &Splice)> = recipes
+        .iter()
+        .flat_map(|r| r.splices.iter().map(move |s| (r, s)))
+        .collect();
     let mut edited: Vec<(String, Option<String>)> = Vec::new();
-    for splice in &recipe.splices {
+    for (recipe, splice) in &splices {
+        let label = recipe.feature.to_string();
         let path = splice.path(&project.package);
         if splice.needs_db() && !project.db.has_db() {
             continue;
@@ -230,12 +253,12 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
 
     let mut pyproject = None;
     let mut pyproject_text = None;
-    if recipe.has_dependencies()
+    if recipes.iter().any(Recipe::has_dependencies)
         && let Some(text) = read(root, "pyproject.toml", &mut problems)
     {
         match Pyproject::parse(&text) {
             Ok(p) => {
-                for dependency in &recipe.dependencies {
+                for dependency in recipes.iter().flat_map(|r| &r.dependencies) {
                     if p.has_dependency(dependency) {
                         let name = crate::pyproject::requirement_name(dependency);
                         problems.push(
@@ -254,7 +277,7 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
         }
     }
 
-    let manifest_text = planned_manifest(project, recipe, &mut problems)?;
+    let manifest_text = planned_manifest(project, recipes, &mut problems)?;
     let ledger = match Ledger::load(root) {
         Ok(found) => found,
         Err(e) => {
@@ -263,32 +286,35 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
         }
     };
 
-    if let Some(refusal) = problems.into_refusal(&recipe.feature, root) {
+    if let Some(refusal) = problems.into_refusal(&first.feature, root) {
         return Err(refusal.into());
     }
 
+    let label = first.feature.to_string();
     let (mut new_ledger, old_ledger_text) = match ledger {
         Some((ledger, text)) => (ledger, Some(text)),
         None => (Ledger::default(), None),
     };
-    let owner = recipe.feature.owner();
     let before = new_ledger.clone();
     let mut set = ChangeSet::new(root.clone());
-    for file in &recipe.files {
-        match file.role {
-            Role::Generated => {
-                new_ledger.record(&slash(&file.path), &owner, file.contents.as_bytes());
-            }
-            // Shared by every feature of a kind: written by the first one only.
-            Role::Shared(shared_owner) => {
-                if occupied(&root.join(&file.path)) {
-                    continue;
+    for recipe in recipes {
+        let owner = recipe.feature.owner();
+        for file in &recipe.files {
+            match file.role {
+                Role::Generated => {
+                    new_ledger.record(&slash(&file.path), &owner, file.contents.as_bytes());
                 }
-                new_ledger.record(&slash(&file.path), shared_owner, file.contents.as_bytes());
+                // Shared by every feature of a kind: written by the first one only.
+                Role::Shared(shared_owner) => {
+                    if occupied(&root.join(&file.path)) {
+                        continue;
+                    }
+                    new_ledger.record(&slash(&file.path), shared_owner, file.contents.as_bytes());
+                }
+                Role::Manifest | Role::Secret => {}
             }
-            Role::Manifest | Role::Secret => {}
+            set.create(file.path.clone(), file.contents.clone());
         }
-        set.create(file.path.clone(), file.contents.clone());
     }
 
     for (path, old) in edited {
@@ -296,7 +322,7 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
             return unreachable_plan(&label);
         };
         let mut new = old.clone();
-        for splice in &recipe.splices {
+        for (_, splice) in &splices {
             if splice.path(&project.package) != path {
                 continue;
             }
@@ -311,23 +337,27 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
     }
 
     if let (Some(mut pyproject), Some(old)) = (pyproject, pyproject_text) {
-        let present = pyproject.dependency_list();
-        for dependency in recipe.added_dependencies(&present) {
-            if !pyproject.add_dependency(dependency) {
-                return Err(
-                    Refusal::new("pyproject.toml has no `[project] dependencies` list")
-                        .with_hint("add `dependencies = [...]` under [project]")
-                        .into(),
-                );
+        for recipe in recipes {
+            let present = pyproject.dependency_list();
+            let added: Vec<&str> = recipe.added_dependencies(&present).collect();
+            for dependency in added {
+                if !pyproject.add_dependency(dependency) {
+                    return Err(Refusal::new(
+                        "pyproject.toml has no `[project] dependencies` list",
+                    )
+                    .with_hint("add `dependencies = [...]` under [project]")
+                    .into());
+                }
             }
         }
         let new = pyproject.render();
         Pyproject::parse(&new)
             .map_err(|e| anyhow::anyhow!("edited pyproject.toml no longer parses: {e}"))?;
-        new_ledger.record_edit("pyproject.toml", old.as_bytes(), new.as_bytes());
-        set.modify("pyproject.toml", old, new);
+        if new != old {
+            new_ledger.record_edit("pyproject.toml", old.as_bytes(), new.as_bytes());
+            set.modify("pyproject.toml", old, new);
+        }
     }
-
     if let Some(text) = manifest_text {
         Manifest::parse(&text)
             .map_err(|e| anyhow::anyhow!("edited manifest no longer parses: {e}"))?;
@@ -438,12 +468,13 @@ fn precondition(
 /// one), or `None` when the recipe records nothing.
 fn planned_manifest(
     project: &Project,
-    recipe: &Recipe,
+    recipes: &[Recipe],
     problems: &mut Refusals,
 ) -> anyhow::Result<Option<String>> {
-    let Some(entry) = &recipe.manifest else {
+    let entries: Vec<&ManifestEntry> = recipes.iter().filter_map(|r| r.manifest.as_ref()).collect();
+    if entries.is_empty() {
         return Ok(None);
-    };
+    }
     let mut edited = match &project.manifest {
         Some(m) => m.clone(),
         None => Manifest::parse(&Manifest::new_project(
@@ -453,10 +484,10 @@ fn planned_manifest(
         ))
         .map_err(|e| anyhow::anyhow!("new manifest does not parse: {e}"))?,
     };
-    let result = match entry {
+    let result = entries.iter().try_for_each(|entry| match entry {
         ManifestEntry::Integration(name) => edited.set_integration(name, true),
         ManifestEntry::Module { name, value } => edited.set_module(name, value),
-    };
+    });
     match result {
         Ok(()) => Ok(Some(edited.render())),
         Err(e) if project.manifest.is_some() => {
