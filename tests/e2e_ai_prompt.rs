@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::{Scratch, Server, assert_project_checks, http, polepos};
+use common::{Scratch, Server, assert_project_checks, http, polepos, sh};
 
 /// A fake OpenAI-compatible chat-completions server on 127.0.0.1: answers `Pong` with
 /// status 200, or a 500 error body once `fail` is set; records each request's path,
@@ -153,15 +153,16 @@ fn build(
 }
 
 /// The round trip through uvicorn and the fake provider: 200, then 502.
-fn round_trip(root: &Path, pkg: &str, modules: &[&str]) {
+fn round_trip(root: &Path, pkg: &str, modules: &[&str], extra_env: &[(&str, &str)]) {
     let fake = FakeLlm::start();
     let base_url = fake.base_url();
-    let env = [
+    let mut env = vec![
         ("LLM_PROVIDER", "openai"),
         ("LLM_MODEL", "fake-model"),
         ("LLM_BASE_URL", base_url.as_str()),
         ("LLM_TIMEOUT_SECONDS", "10"),
     ];
+    env.extend_from_slice(extra_env);
     let server = Server::start(root, pkg, &env);
     for module in modules {
         let answered = respond(
@@ -216,7 +217,7 @@ fn round_trip(root: &Path, pkg: &str, modules: &[&str]) {
 fn ai_prompt_without_database_round_trip_and_removal() {
     let s = Scratch::new();
     let (root, original) = build(&s, "notes", "none", &["chat"]);
-    round_trip(&root, "notes", &["chat"]);
+    round_trip(&root, "notes", &["chat"], &[]);
 
     // Without LLM settings the route answers 503 naming the setting to set.
     let server = Server::start(&root, "notes", &[]);
@@ -243,7 +244,7 @@ fn ai_prompt_without_database_round_trip_and_removal() {
 fn two_ai_prompt_modules_on_sqlite_share_one_scaffold() {
     let s = Scratch::new();
     let (root, original) = build(&s, "shop", "sqlite", &["chat", "helper"]);
-    round_trip(&root, "shop", &["chat", "helper"]);
+    round_trip(&root, "shop", &["chat", "helper"], &[]);
 
     polepos(&root, &["remove", "module", "chat"], &[]);
     assert!(root.join("src/shop/integrations/llm/factory.py").is_file());
@@ -256,4 +257,47 @@ fn two_ai_prompt_modules_on_sqlite_share_one_scaffold() {
         "add then remove gives the tree back"
     );
     polepos(&root, &["check"], &[]);
+}
+
+#[test]
+fn ai_prompt_in_a_project_made_by_the_older_tool() {
+    let s = Scratch::new();
+    let root = s.path().join("legacy-shop");
+    common::copy_fixture(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy_base"),
+        &root,
+    );
+    let original = source_tree(&root);
+    polepos(
+        &root,
+        &["add", "module", "chat", "--template", "ai-prompt"],
+        &[],
+    );
+    sh(&root, common::uv(), &["sync", "--extra", "dev"], &[]);
+    let check = polepos(&root, &["check"], &[]);
+    assert!(check.stdout.contains("check passed"), "{}", check.stdout);
+    // The older tool's projects carry no ruff or mypy configuration: the bar there is
+    // its own test suite and `polepos check`.
+    let pytest = sh(
+        &root,
+        common::uv(),
+        &["run", "pytest", "-q", "-p", "no:cacheprovider"],
+        &[],
+    );
+    assert!(
+        !pytest.stdout.to_lowercase().contains("warning"),
+        "{}",
+        pytest.stdout
+    );
+    let secret = [(
+        "AUTH_SECRET_KEY",
+        "legacy-e2e-signing-key-0123456789abcdef0123456789abcdef",
+    )];
+    round_trip(&root, "legacy_shop", &["chat"], &secret);
+    polepos(&root, &["remove", "module", "chat"], &[]);
+    assert_eq!(
+        source_tree(&root),
+        original,
+        "add then remove gives the tree back"
+    );
 }

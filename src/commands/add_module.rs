@@ -11,7 +11,7 @@ use crate::changeset::{Change, ChangeSet};
 use crate::cli::{AddModuleArgs, ModuleTemplate};
 use crate::error::{Refusal, UsageError};
 use crate::feature::module::{self, Template};
-use crate::feature::{ProjectContext, Recipe, llm, plan};
+use crate::feature::{Precondition, ProjectContext, Recipe, llm, plan};
 use crate::ledger;
 use crate::names::{self, NameKind};
 use crate::printer::Printer;
@@ -116,12 +116,16 @@ pub fn plan(project: &Project, raw_name: &str, template: &Template) -> anyhow::R
         .into());
     }
     let ctx = ProjectContext::of(project);
-    let recipe = module::recipe(&ctx, &name, template)?;
-    let set = if template.spec().llm && !llm::present(project) {
+    let mut recipe = module::recipe(&ctx, &name, template)?;
+    let set = if !template.spec().llm {
+        plan::plan_add(project, &recipe)?
+    } else if llm::present(project) {
+        // Later ai-prompt modules use the scaffold that is there: it must be polepos's.
+        recipe.requires.push(Precondition::Defines(llm::MODULE_API));
+        plan::plan_add(project, &recipe)?
+    } else {
         // The first ai-prompt module brings the shared llm scaffold, in the same change set.
         plan::plan_add_all(project, &[recipe.clone(), llm::recipe(&ctx)?])?
-    } else {
-        plan::plan_add(project, &recipe)?
     };
     Ok(Planned { name, recipe, set })
 }

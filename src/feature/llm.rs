@@ -26,6 +26,18 @@ pub fn provides_http_client(requirement: &str) -> bool {
     crate::pyproject::requirement_name(requirement) == "httpx2"
 }
 
+/// What ai-prompt modules import from the llm package: file (relative to the package)
+/// and the names it defines. A project whose llm package lacks them (the older tool's,
+/// with another API) is refused rather than given a module that cannot import.
+pub const MODULE_API: &[(&str, &[&str])] = &[
+    ("integrations/llm/factory.py", &["get_llm_provider"]),
+    (
+        "integrations/llm/provider.py",
+        &["LLMError", "LLMProvider", "LLMProviderError"],
+    ),
+    ("integrations/llm/schemas.py", &["Completion"]),
+];
+
 /// Whether the project has the scaffold already (`llm = true`, or its directory).
 pub fn present(project: &Project) -> bool {
     project

@@ -204,7 +204,7 @@ pub fn plan_remove_all(
                 edits.insert(path, (old, new));
             } else if block.present_in(&current) {
                 let what = format!(
-                    "{path}: the {label} block (from `{}`) was changed since polepos added it",
+                    "{path}: the block of {label} (from `{}`) was changed since polepos added it",
                     block.key.trim_end_matches([':', '='])
                 );
                 if policy.force {
