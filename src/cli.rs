@@ -176,7 +176,7 @@ pub enum RemoveCommand {
 
     /// Remove an integration: its package, tests, settings and env values, dependency, manifest and ledger entries.
     #[command(
-        after_help = "A file or settings block the integration owns but you changed blocks the removal (each listed; nothing is changed). --force removes the integration's own files anyway and keeps changed blocks for you to remove; files polepos did not generate are always kept. The files every integration shares (`integrations/__init__.py`, `tests/integrations/conftest.py`) go with the last integration.\n\nExamples:\n  polepos remove integration redis --dry-run\n  polepos remove integration redis\n  polepos remove integration kafka --force"
+        after_help = "A file or settings block the integration owns but you changed blocks the removal (each listed; nothing is changed). --force removes the integration's own files anyway, and its settings and env values by name; files polepos did not generate are always kept. The files every integration shares (`integrations/__init__.py`, `tests/integrations/conftest.py`) go with the last integration.\n\nExamples:\n  polepos remove integration redis --dry-run\n  polepos remove integration redis\n  polepos remove integration kafka --force"
     )]
     Integration(RemoveIntegrationArgs),
 }

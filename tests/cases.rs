@@ -4,7 +4,8 @@
 //! - `cmd`: the arguments, one line, split on whitespace (`"..."` groups words);
 //! - `base` (optional): the starting project — `empty` (the default: an empty
 //!   directory), `sqlite`, `postgres`, `none` (a fresh `polepos start shop --db ...`),
-//!   `auth` (sqlite after `add auth`) or `legacy` (the older tool's fixture);
+//!   `auth` (sqlite after `add auth`), `legacy` (the older tool's fixture, with integrations)
+//!   or `legacy_base` (the older tool's project without auth or integrations);
 //! - `setup` (optional): polepos command lines, one a line, run in the project after the
 //!   base is made (e.g. `add module orders`), each of which must succeed;
 //! - `in/` (optional): files laid over the scratch directory (added or replaced);
@@ -71,6 +72,14 @@ impl Case {
             "legacy" => {
                 let root = scratch.join(PROJECT);
                 copy_fixture(&legacy_fixture(), &root);
+                root
+            }
+            "legacy_base" => {
+                let root = scratch.join(PROJECT);
+                copy_fixture(
+                    &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy_base"),
+                    &root,
+                );
                 root
             }
             db @ ("sqlite" | "postgres" | "none" | "auth") => {

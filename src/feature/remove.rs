@@ -69,6 +69,7 @@ pub fn plan_remove_all(
     let mut set = ChangeSet::new(root.clone());
     let mut kept = Vec::new();
     let mut blocked: Vec<String> = Vec::new();
+    let mut changed_blocks = 0;
     let mut edits: std::collections::BTreeMap<String, (String, String)> = Default::default();
 
     for recipe in recipes {
@@ -204,14 +205,15 @@ pub fn plan_remove_all(
                 edits.insert(path, (old, new));
             } else if block.present_in(&current) {
                 let what = format!(
-                    "{path}: the block of {label} (from `{}`) was changed since polepos added it",
+                    "{path}: the values of {label} (from `{}`) are not the ones polepos added (changed since, or written by the older tool)",
                     block.key.trim_end_matches([':', '='])
                 );
+                changed_blocks += 1;
                 if policy.force {
-                    kept.push((
-                        path.clone(),
-                        "its block was changed; remove it by hand".to_string(),
-                    ));
+                    // By meaning: every line that sets one of the block's names, and the
+                    // block's own comment lines.
+                    let new = delete_block_lines(&current, block);
+                    edits.insert(path, (old, new));
                 } else {
                     blocked.push(what);
                 }
@@ -230,12 +232,15 @@ pub fn plan_remove_all(
             ),
             _ => label,
         };
-        return Err(Refusal::new(format!(
-            "cannot remove {label}: {} file(s) would be lost",
-            blocked.len()
-        ))
+        let files = blocked.len() - changed_blocks;
+        let lost = match (files, changed_blocks) {
+            (files, 0) => format!("{files} file(s)"),
+            (0, blocks) => format!("{blocks} block(s) of values"),
+            (files, blocks) => format!("{files} file(s) and {blocks} block(s) of values"),
+        };
+        return Err(Refusal::new(format!("cannot remove {label}: {lost} would be lost"))
         .with_causes(blocked)
-        .with_hint("nothing was changed; restore or move those files, or pass --force to remove the module's own files anyway (files polepos did not generate are always kept)")
+        .with_hint(format!("nothing was changed; restore or move those files, or pass --force to remove the files of {label} anyway (files polepos did not generate are always kept)"))
         .into());
     }
 
@@ -351,6 +356,49 @@ pub fn plan_remove_all(
         "ledger: the removed files are forgotten".to_string(),
     );
     Ok(Removal { set, kept })
+}
+
+/// Deletes from `text` the lines of a changed (or older-tool) block: those assigning a
+/// name the block assigns (`name:` in settings, `NAME=` or `# NAME=` in env files) and
+/// those equal to one of its comment lines.
+fn delete_block_lines(text: &str, block: &super::Block) -> String {
+    let mut names = Vec::new();
+    let mut comments = Vec::new();
+    for line in block.text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let name = t.trim_start_matches('#').trim_start();
+        match name.find([':', '=']) {
+            Some(at) if !name[..at].contains(' ') => names.push(name[..=at].to_string()),
+            _ => comments.push(t.to_string()),
+        }
+    }
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut gone: Vec<bool> = lines
+        .iter()
+        .map(|line| {
+            let t = line.trim();
+            let unhashed = t.trim_start_matches('#').trim_start();
+            comments.iter().any(|c| c == t)
+                || names.iter().any(|n| unhashed.starts_with(n.as_str()))
+        })
+        .collect();
+    // The empty line a block of ours starts with goes with it.
+    if block.text.starts_with('\n') {
+        for i in 1..lines.len() {
+            if gone[i] && !gone[i - 1] && lines[i - 1].trim().is_empty() {
+                gone[i - 1] = true;
+            }
+        }
+    }
+    lines
+        .iter()
+        .zip(gone)
+        .filter(|(_, gone)| !gone)
+        .map(|(line, _)| *line)
+        .collect()
 }
 
 /// Deletes the 1-based inclusive line ranges from `text`.

@@ -96,8 +96,21 @@ pub fn declared(
             }
         }
         for (name, _) in manifest.integrations() {
-            if name != "auth" && manifest.integration_enabled(&name) {
-                unrendered.push(format!("integration `{name}`"));
+            if name == "auth" || !manifest.integration_enabled(&name) {
+                continue;
+            }
+            let recipe = if name == super::llm::NAME {
+                // The llm scaffold's own recipe: the integration plus its HTTP client.
+                Some(super::llm::recipe(ctx))
+            } else {
+                super::integration::find(&name).map(|i| super::integration::recipe(i, ctx))
+            };
+            match recipe {
+                Some(Ok(recipe)) => recipes.push(recipe),
+                Some(Err(TemplateError::MissingTree(_))) | None => {
+                    unrendered.push(format!("integration `{name}`"));
+                }
+                Some(Err(e)) => return Err(e),
             }
         }
     }
@@ -115,10 +128,15 @@ pub fn plan_upgrade(
     let mut expected: BTreeMap<String, (String, String)> = BTreeMap::new();
     for recipe in recipes {
         let owner = recipe.feature.owner();
-        for file in recipe.files.iter().filter(|f| f.role == Role::Generated) {
+        for file in &recipe.files {
+            let owner = match file.role {
+                Role::Generated => owner.clone(),
+                Role::Shared(shared) => shared.to_string(),
+                Role::Manifest | Role::Secret => continue,
+            };
             expected.insert(
                 file.path.to_string_lossy().replace('\\', "/"),
-                (owner.clone(), file.contents.clone()),
+                (owner, file.contents.clone()),
             );
         }
         for splice in &recipe.splices {
