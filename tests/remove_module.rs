@@ -187,3 +187,23 @@ fn a_changed_llm_file_or_settings_block_blocks_removing_the_last_ai_prompt_modul
     assert!(!std::fs::read_to_string(&settings).unwrap().contains("llm_"));
     assert_eq!(s.run_in("shop", &["check"]).code, 0);
 }
+
+#[test]
+fn wiring_only_leaves_the_llm_scaffold_for_the_kept_module_files() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop", "--db", "none"]).code, 0);
+    let add = ["add", "module", "chat", "--template", "ai-prompt"];
+    assert_eq!(s.run_in("shop", &add).code, 0);
+    let root = s.path().join("shop");
+    let out = s.run_in("shop", &["remove", "module", "chat", "--wiring-only"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(root.join("src/shop/modules/chat/router.py").is_file());
+    assert!(root.join("src/shop/integrations/llm/factory.py").is_file());
+    let settings = std::fs::read_to_string(root.join("src/shop/settings.py")).unwrap();
+    assert!(settings.contains("llm_provider: str"), "{settings}");
+    let manifest = std::fs::read_to_string(root.join(".poleposition.toml")).unwrap();
+    assert!(
+        manifest.contains("llm = true") && !manifest.contains("chat ="),
+        "{manifest}"
+    );
+}

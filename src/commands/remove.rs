@@ -31,8 +31,13 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
         wiring_only: args.wiring_only,
     };
     let mut recipes = vec![module::recipe(&ctx, &name, &template)?];
-    if template.spec().llm && llm::present(&project) && !other_ai_prompt(&project, &name) {
-        // The last ai-prompt module takes the shared llm scaffold with it.
+    if template.spec().llm
+        && !args.wiring_only
+        && llm::present(&project)
+        && !other_ai_prompt(&project, &name)
+    {
+        // The last ai-prompt module takes the shared llm scaffold with it (not under
+        // --wiring-only: the module's kept files still import it).
         recipes.push(llm::recipe(&ctx)?);
     }
     let Removal { set, kept } = remove::plan_remove_all(&project, &recipes, policy)?;
