@@ -134,7 +134,10 @@ pub fn copy_fixture(from: &Path, to: &Path) {
 }
 
 pub mod http;
+pub mod kafka;
 pub mod pg;
+pub mod rabbitmq;
+pub mod redis;
 
 /// A free TCP port on 127.0.0.1 picked by the kernel.
 pub fn free_port() -> u16 {
