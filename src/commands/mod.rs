@@ -5,6 +5,7 @@ pub mod add_module;
 pub mod check;
 pub mod completion;
 pub mod db;
+mod db_hint;
 pub mod delete;
 pub mod explain;
 pub mod remove;
