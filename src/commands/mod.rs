@@ -8,6 +8,8 @@ pub mod db;
 mod db_hint;
 pub mod delete;
 pub mod explain;
+#[cfg(test)]
+mod named;
 pub mod remove;
 pub mod start;
 pub mod upgrade;
