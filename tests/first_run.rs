@@ -46,6 +46,30 @@ fn quiet_start_prints_nothing_at_all() {
 }
 
 #[test]
+fn quiet_feature_commands_print_nothing_but_dry_runs_still_preview() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    for args in [
+        &["-q", "add", "auth"][..],
+        &["-q", "add", "module", "orders"],
+        &["-q", "remove", "module", "orders"],
+    ] {
+        let out = s.run_in("shop", args);
+        assert_eq!(
+            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (0, "", ""),
+            "{args:?}"
+        );
+    }
+    let preview = s.run_in("shop", &["-q", "add", "module", "customers", "--dry-run"]);
+    assert!(
+        preview.stdout.contains("Dry run: nothing was written."),
+        "{}",
+        preview.stdout
+    );
+}
+
+#[test]
 fn verbose_install_shows_uv_output_on_stderr() {
     let s = Scratch::new();
     let bin = fake_uv(&s);

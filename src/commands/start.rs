@@ -11,7 +11,7 @@ use crate::error::Refusal;
 use crate::feature::{self, ProjectContext, plan};
 use crate::manifest::DbMode;
 use crate::names::{self, NameKind};
-use crate::printer::{Printer, Verbosity};
+use crate::printer::Printer;
 use crate::process::{find_on_path, find_python, run_step, shell_quote};
 
 /// Runs `polepos start`.
@@ -69,10 +69,7 @@ pub fn run(printer: &Printer, args: &StartArgs, cwd: &Path) -> anyhow::Result<()
     } else {
         None
     };
-    // `-q` prints only errors: the summary and next steps are progress, not results.
-    if printer.verbosity() != Verbosity::Quiet {
-        printer.stdout(&next_steps(&ctx, &target, installed))?;
-    }
+    printer.guidance(&next_steps(&ctx, &target, installed))?;
     Ok(())
 }
 
