@@ -272,7 +272,7 @@ fn db_status_labels_each_block_once() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stdout,
-        "Current revision of the database:\n  (none: no migration has been applied)\nHeads of migrations/versions:\n  1a2b3c4d5e6f (head)\nThe database is behind the heads: run `polepos db upgrade`.\n"
+        "Current revision of the database:\n  (none: no migration has been applied)\nHeads of migrations/versions:\n  1a2b3c4d5e6f (head)\nThe database is not at the heads: run `polepos db upgrade`.\n"
     );
     assert_eq!(out.stderr, "", "Alembic's routine INFO lines are left out");
 

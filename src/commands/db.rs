@@ -1,9 +1,10 @@
 //! `polepos db ...`: Alembic, run inside the project.
 //!
 //! Alembic runs through `uv run alembic` when uv is on PATH, else `.venv/bin/python -m
-//! alembic`, else the active virtualenv's python. Its output streams through untouched and
-//! its exit code becomes ours. `bytecode = false` in the manifest sets
-//! `PYTHONDONTWRITEBYTECODE=1` for it.
+//! alembic`, else the active virtualenv's python. Its output streams through and its exit
+//! code becomes ours; its stderr is also kept, so that a failed connection gets one line
+//! naming the database (see `db_hint`). `status` captures `current` and `heads` to print
+//! them under labels. `bytecode = false` in the manifest sets `PYTHONDONTWRITEBYTECODE=1`.
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -129,7 +130,7 @@ fn status(alembic: &Alembic) -> anyhow::Result<()> {
     } else if current_ids == head_ids {
         "The database is up to date.\n"
     } else {
-        "The database is behind the heads: run `polepos db upgrade`.\n"
+        "The database is not at the heads: run `polepos db upgrade`.\n"
     });
     alembic.printer.stdout(&out)?;
     Ok(())
