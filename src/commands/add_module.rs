@@ -48,7 +48,7 @@ pub fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Resul
     for step in &recipe.next_steps {
         out.push_str(&format!("  {step}\n"));
     }
-    printer.stdout(&out)?;
+    printer.guidance(&out)?;
     Ok(())
 }
 

@@ -59,7 +59,7 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
     } else {
         out.push_str("Next steps:\n  polepos check\n");
     }
-    printer.stdout(&out)?;
+    printer.guidance(&out)?;
     Ok(())
 }
 
