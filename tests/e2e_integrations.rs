@@ -65,7 +65,11 @@ fn each_alone(root: &Path) {
     for name in ALL {
         let before = sources(root);
         let added = polepos(root, &["add", "integration", name], &[]);
-        assert!(added.stdout.contains("uv run pytest -m broker"), "{}", added.stdout);
+        assert!(
+            added.stdout.contains("uv run pytest -m broker"),
+            "{}",
+            added.stdout
+        );
         polepos(root, &["check"], &[]);
         assert_project_checks(root, &[]);
         let twice = sh_status(
@@ -115,10 +119,23 @@ fn integrations_alone_together_and_against_real_brokers() {
     let brokers = sh(
         &root,
         uv(),
-        &["run", "pytest", "-v", "-p", "no:cacheprovider", "-m", "broker"],
+        &[
+            "run",
+            "pytest",
+            "-v",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "broker",
+        ],
         &env,
     );
-    let summary = brokers.stdout.lines().last().unwrap_or_default().to_string();
+    let summary = brokers
+        .stdout
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
     assert!(
         summary.contains(" passed") && !summary.contains("skipped") && !summary.contains("failed"),
         "every broker test runs and passes:\n{}",
@@ -132,10 +149,16 @@ fn integrations_alone_together_and_against_real_brokers() {
             .lines()
             .filter(|l| l.contains(&format!("test_{name}.py::")) && l.contains("PASSED"))
             .count();
-        assert!(passed >= 2, "{name}: {passed} broker tests passed\n{}", brokers.stdout);
+        assert!(
+            passed >= 2,
+            "{name}: {passed} broker tests passed\n{}",
+            brokers.stdout
+        );
     }
     assert!(
-        brokers.stdout.contains("test_a_real_job_is_run_by_a_real_worker PASSED"),
+        brokers
+            .stdout
+            .contains("test_a_real_job_is_run_by_a_real_worker PASSED"),
         "{}",
         brokers.stdout
     );

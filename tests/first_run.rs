@@ -53,6 +53,8 @@ fn quiet_feature_commands_print_nothing_but_dry_runs_still_preview() {
         &["-q", "add", "auth"][..],
         &["-q", "add", "module", "orders"],
         &["-q", "remove", "module", "orders"],
+        &["-q", "add", "integration", "redis"],
+        &["-q", "remove", "integration", "redis"],
     ] {
         let out = s.run_in("shop", args);
         assert_eq!(

@@ -13,9 +13,6 @@ use clap::CommandFactory;
 
 use crate::cli::Cli;
 
-/// Commands being built on another branch right now; mentioned already on purpose.
-const PENDING: &[(&str, &str)] = &[("add", "integration"), ("remove", "integration")];
-
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -102,8 +99,7 @@ fn unknown(text: &str, strict: bool, cli: &clap::Command) -> Vec<String> {
         let Some(second) = word(tokens.next()) else {
             continue;
         };
-        let known = command.get_subcommands().any(|c| c.get_name() == second)
-            || PENDING.contains(&(command.get_name(), second));
+        let known = command.get_subcommands().any(|c| c.get_name() == second);
         if !known {
             found.push(format!("polepos {first} {second}"));
         }

@@ -119,7 +119,7 @@ pub fn run_integration(
     out.push_str(&format!(
         "Next steps:\n  {prefix}uv sync --extra dev\n  polepos check\n"
     ));
-    printer.stdout(&out)?;
+    printer.guidance(&out)?;
     Ok(())
 }
 
