@@ -297,7 +297,7 @@ pub enum AddCommand {
 
     /// Add a module: model, repository, service, router and tests, wired into the project.
     #[command(
-        after_help = "Templates:\n  standard      GET and POST /<name> over a table with `name` (the default)\n  crud          list, create, GET/PATCH/DELETE /<name>/{id}; takes the CRUD flags\n  api-only      no database: GET and POST /<name> through a service\n  service-only  model, repository and service without routes\n  ai-prompt     POST /<name>/respond through an LLM adapter (not available in this build yet)\n\nExamples:\n  polepos add module customers\n  polepos add module orders --template crud --pagination --timestamps\n  polepos add module invoices --template crud --soft-delete --tenant-scoped --auth-required\n  polepos add module weather --api-only\n  polepos add module billing --service-only --dry-run\n\nNext steps after a database-backed module:\n  polepos db revision -m \"add <name> table\"\n  polepos db upgrade\n  polepos check"
+        after_help = "Templates:\n  standard      GET and POST /<name> over a table with `name` (the default)\n  crud          list, create, GET/PATCH/DELETE /<name>/{id}; takes the CRUD flags\n  api-only      no database: GET and POST /<name> through a service\n  service-only  model, repository and service without routes\n  ai-prompt     no database: POST /<name>/respond through the LLM adapters in integrations/llm\n                (OpenAI-compatible or Anthropic; the first one adds them and the LLM_* settings)\n\nExamples:\n  polepos add module customers\n  polepos add module orders --template crud --pagination --timestamps\n  polepos add module invoices --template crud --soft-delete --tenant-scoped --auth-required\n  polepos add module weather --api-only\n  polepos add module billing --service-only --dry-run\n  polepos add module assistant --template ai-prompt\n\nNext steps after a database-backed module:\n  polepos db revision -m \"add <name> table\"\n  polepos db upgrade\n  polepos check\n\nNext steps after an ai-prompt module: set LLM_PROVIDER, LLM_MODEL (and LLM_API_KEY, or\nLLM_BASE_URL for a local server) in .env, then polepos check"
     )]
     Module(AddModuleArgs),
 
@@ -389,7 +389,7 @@ pub enum ModuleTemplate {
     ApiOnly,
     /// A model, repository and service; no routes.
     ServiceOnly,
-    /// A prompt endpoint through an LLM adapter (not available in this build yet).
+    /// A prompt endpoint through the shared LLM adapters (no database).
     AiPrompt,
 }
 

@@ -67,11 +67,24 @@ pub struct Interrupted;
 pub struct InterruptedChild(pub String);
 
 /// A child process (Alembic, uv) decided the exit code; its output already streamed.
+///
+/// `hint` is what polepos can add in the same line, e.g. which database could not be
+/// reached and how to start or create it.
 #[derive(Debug, thiserror::Error)]
-#[error("{command} exited with status {code}")]
 pub struct PassThrough {
     pub command: String,
     pub code: i32,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for PassThrough {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} exited with status {}", self.command, self.code)?;
+        match &self.hint {
+            Some(hint) => write!(f, ": {hint}"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A usage error found after parsing (exit 2).

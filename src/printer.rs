@@ -96,6 +96,16 @@ impl Printer {
         }
     }
 
+    /// What a mutating command says after it succeeded (what changed, next steps) on
+    /// stdout; `--quiet` hides it, since `-q` prints only errors. Results a user asked
+    /// for (a dry-run preview, a report) go through [`Printer::stdout`] instead.
+    pub fn guidance(&self, text: &str) -> Result<(), StdoutError> {
+        if self.verbosity == Verbosity::Quiet {
+            return Ok(());
+        }
+        self.stdout(text)
+    }
+
     /// Progress and informational messages on stderr (hidden by `--quiet`).
     pub fn info(&self, text: &str) {
         if self.verbosity != Verbosity::Quiet {

@@ -2,6 +2,7 @@
 //! spinner, and quoting paths for the retry commands printed to the user.
 
 use std::io::{IsTerminal, Write};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -29,6 +30,10 @@ pub fn shell_quote(path: &Path) -> String {
 
 /// Runs one install step: output shown with `-v`, otherwise captured behind a spinner and
 /// shown only when the step fails.
+///
+/// With `-v` the child writes straight to polepos's stderr (its stdout too: it is
+/// progress, and polepos's stdout holds only results). `Command::output` would capture
+/// both streams whatever was configured, so the verbose path waits with `status`.
 pub fn run_step(
     printer: &Printer,
     mut command: Command,
@@ -37,12 +42,27 @@ pub fn run_step(
 ) -> anyhow::Result<()> {
     let verbose = printer.verbosity() == Verbosity::Verbose;
     command.stdin(Stdio::null());
-    if !verbose {
+    if verbose {
+        printer.detail(&format!("{what}: running {:?}", command.get_program()));
+        let stderr = std::io::stderr().as_fd().try_clone_to_owned();
+        match stderr {
+            Ok(fd) => command.stdout(Stdio::from(fd)).stderr(Stdio::inherit()),
+            Err(_) => command.stdout(Stdio::inherit()).stderr(Stdio::inherit()),
+        };
+    } else {
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
     let _section = CriticalSection::enter();
     let spinner = Spinner::start(printer, what);
-    let output = command.output();
+    let output = if verbose {
+        command.status().map(|status| std::process::Output {
+            status,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+        })
+    } else {
+        command.output()
+    };
     spinner.stop();
     if interrupt::interrupted() {
         return Err(InterruptedChild(format!(

@@ -170,6 +170,8 @@ pub fn trees() -> Vec<&'static str> {
         "module/crud",
         "module/api_only",
         "module/service_only",
+        "module/ai_prompt",
+        "integration/llm",
     ]
 }
 

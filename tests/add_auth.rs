@@ -46,6 +46,7 @@ fn add_auth_updates_exactly_the_seed_files() {
     assert_eq!(
         created,
         [
+            "src/shop/auth/create_user.py",
             "src/shop/auth/model.py",
             "src/shop/auth/password.py",
             "src/shop/auth/repository.py",
@@ -53,6 +54,7 @@ fn add_auth_updates_exactly_the_seed_files() {
             "src/shop/auth/user_schemas.py",
             "src/shop/auth/user_service.py",
             "tests/integration/test_auth.py",
+            "tests/integration/test_auth_create_user.py",
             "tests/unit/test_auth_service.py",
         ]
     );

@@ -333,6 +333,11 @@ fn database_templates_are_refused_without_a_database() {
         let out = refused(&s, "notes", &root, args, 1);
         assert!(out.stderr.contains("no database layer"), "{}", out.stderr);
         assert!(out.stderr.contains("--template api-only"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("--template ai-prompt"),
+            "{}",
+            out.stderr
+        );
     }
     let (created, changed) = added(&s, &root, &["weather", "--api-only"]);
     assert_eq!(created.len(), 7);
@@ -398,15 +403,109 @@ fn flag_conflicts_are_usage_errors() {
 }
 
 #[test]
-fn ai_prompt_is_refused_in_this_build() {
+fn the_first_ai_prompt_module_adds_the_llm_scaffold_once() {
+    let s = Scratch::new();
+    let root = project(&s, "notes", "none");
+    let (created, changed) = added(&s, &root, &["chat", "--template", "ai-prompt"]);
+    let mut expected: Vec<String> = [
+        "__init__.py",
+        "orchestrator.py",
+        "prompts.py",
+        "router.py",
+        "schemas.py",
+        "services/__init__.py",
+        "services/chat_service.py",
+    ]
+    .iter()
+    .map(|f| format!("src/notes/modules/chat/{f}"))
+    .chain(
+        [
+            "__init__.py",
+            "llm/__init__.py",
+            "llm/anthropic_client.py",
+            "llm/factory.py",
+            "llm/openai_client.py",
+            "llm/provider.py",
+            "llm/schemas.py",
+        ]
+        .iter()
+        .map(|f| format!("src/notes/integrations/{f}")),
+    )
+    .chain(
+        [
+            "tests/integration/test_chat.py",
+            "tests/integrations/__init__.py",
+            "tests/integrations/conftest.py",
+            "tests/unit/test_chat_orchestrator.py",
+        ]
+        .map(String::from),
+    )
+    .collect();
+    expected.sort();
+    assert_eq!(created, expected);
+    for file in [
+        ".env.example",
+        "pyproject.toml",
+        "src/notes/settings.py",
+        ".poleposition.toml",
+    ] {
+        assert!(changed.iter().any(|c| c == file), "{file}: {changed:?}");
+    }
+    let settings = read(&root, "src/notes/settings.py");
+    assert!(
+        settings.contains("    llm_max_tokens: int | None = None\n    # polepos:llm-settings\n"),
+        "{settings}"
+    );
+    assert!(
+        read(&root, ".env.example")
+            .contains("LLM_TEMPERATURE=0.2\n# LLM_MAX_TOKENS=1024\n# polepos:llm-env\n")
+    );
+    assert!(read(&root, "pyproject.toml").contains("\"httpx2>=2.0\","));
+    let manifest = read(&root, ".poleposition.toml");
+    assert!(manifest.contains("chat = \"ai-prompt\"\n"), "{manifest}");
+    assert!(
+        manifest.contains("[integrations]\nllm = true\n"),
+        "{manifest}"
+    );
+    assert!(!read(&root, "src/notes/modules/chat/router.py").contains("model"));
+
+    // The second one shares it: only its own files and wiring.
+    let (created, changed) = added(&s, &root, &["helper", "--template", "ai-prompt"]);
+    assert_eq!(created.len(), 9, "{created:?}");
+    assert!(created.iter().all(|c| c.contains("helper")), "{created:?}");
+    let mut changed = changed;
+    changed.sort();
+    assert_eq!(
+        changed,
+        [
+            ".poleposition.lock",
+            ".poleposition.toml",
+            "src/notes/api/router.py",
+            "src/notes/modules/__init__.py"
+        ]
+    );
+    let check = s.run_in("notes", &["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
+#[test]
+fn ai_prompt_names_missing_llm_markers_and_writes_nothing() {
     let s = Scratch::new();
     let root = project(&s, "shop", "sqlite");
-    let out = refused(&s, "shop", &root, &["helper", "--template", "ai-prompt"], 1);
-    assert!(
-        out.stderr.contains("not available in this build"),
-        "{}",
-        out.stderr
-    );
+    let settings = root.join("src/shop/settings.py");
+    let text = fs::read_to_string(&settings).unwrap();
+    fs::write(&settings, text.replace("    # polepos:llm-settings\n", "")).unwrap();
+    let env = root.join(".env.example");
+    let text = fs::read_to_string(&env).unwrap();
+    fs::write(&env, text.replace("# polepos:llm-env\n", "")).unwrap();
+    let out = refused(&s, "shop", &root, &["chat", "--template", "ai-prompt"], 1);
+    for needle in [
+        "`# polepos:llm-settings` in src/shop/settings.py is missing",
+        "`# polepos:llm-env` in .env.example is missing",
+        "polepos check --fix",
+    ] {
+        assert!(out.stderr.contains(needle), "{needle}: {}", out.stderr);
+    }
 }
 
 #[test]
@@ -493,4 +592,24 @@ fn success_output_lists_files_endpoints_and_next_steps() {
         "{}",
         out.stdout
     );
+}
+
+#[test]
+fn ai_prompt_is_refused_over_an_llm_package_with_another_api() {
+    // The older tool's llm package has a different provider API: a new module could not
+    // import what it needs, so nothing is written and every missing name is listed.
+    let s = Scratch::new();
+    let root = s.path().join("legacy");
+    copy_fixture(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy_project"),
+        &root,
+    );
+    let out = refused(&s, "legacy", &root, &["chat", "--template", "ai-prompt"], 1);
+    for needle in [
+        "src/legacy_shop/integrations/llm/factory.py does not define get_llm_provider",
+        "src/legacy_shop/integrations/llm/schemas.py does not define Completion",
+        "not generated by polepos",
+    ] {
+        assert!(out.stderr.contains(needle), "{needle}: {}", out.stderr);
+    }
 }

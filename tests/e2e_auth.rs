@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use common::pg::Postgres;
-use common::{Scratch, Server, assert_project_checks, http, polepos, sh, sh_status, uv};
+use common::{Scratch, Server, assert_project_checks, http, polepos, sh, sh_status, sh_stdin, uv};
 
 const PKG: &str = "shop";
 
@@ -54,6 +54,17 @@ fn seed_flow(s: &Scratch, db: &str, env: &[(&str, &str)]) -> std::path::PathBuf 
         "{}",
         before.stdout
     );
+    // The drift test's report is the differences and the command, not Alembic's log.
+    let report = before
+        .stdout
+        .split("= FAILURES =")
+        .nth(1)
+        .and_then(|r| r.split("short test summary").next())
+        .unwrap_or_default();
+    assert!(
+        report.lines().count() <= 10 && !report.contains("alembic.runtime"),
+        "the drift failure is long:\n{report}"
+    );
     polepos(
         &root,
         &["db", "revision", "-m", "add auth users table"],
@@ -62,8 +73,41 @@ fn seed_flow(s: &Scratch, db: &str, env: &[(&str, &str)]) -> std::path::PathBuf 
     polepos(&root, &["db", "upgrade"], env);
     polepos(&root, &["check"], env);
     polepos(&root, &["db", "check"], env);
+    create_first_admin(&root, env);
     assert_project_checks(&root, env);
     root
+}
+
+const ADMIN_EMAIL: &str = "admin@example.com";
+const ADMIN_PASSWORD: &str = "first admin password";
+
+/// `python -m shop.auth.create_user` on the real database: the password from stdin,
+/// a second account with the same email refused in one line.
+fn create_first_admin(root: &Path, env: &[(&str, &str)]) {
+    let python = root.join(".venv/bin/python");
+    let args = [
+        "-m",
+        "shop.auth.create_user",
+        "--email",
+        "Admin@Example.com",
+        "--role",
+        "admin",
+    ];
+    let created = sh_stdin(root, &python, &args, env, &format!("{ADMIN_PASSWORD}\n"));
+    assert_eq!(created.code, 0, "{}{}", created.stdout, created.stderr);
+    assert!(
+        created
+            .stdout
+            .ends_with(&format!(" ({ADMIN_EMAIL}) with roles: admin\n")),
+        "{}",
+        created.stdout
+    );
+    let again = sh_stdin(root, &python, &args, env, "another password\n");
+    assert_eq!(again.code, 1);
+    assert_eq!(
+        again.stderr,
+        format!("error: an account with the email {ADMIN_EMAIL} already exists\n")
+    );
 }
 
 #[test]
@@ -273,6 +317,23 @@ fn drive_auth_over_http(root: &Path, env: &[(&str, &str)]) {
     patient.push(("AUTH_PASSWORD_HASH_WAIT_SECONDS", "60"));
     let server = Server::start(root, PKG, &patient);
     let port = server.port;
+
+    // The database answers: ready. The admin `create_user` made logs in with that role.
+    let ready = http::get(port, "/api/v1/status/ready", &[]);
+    assert_eq!(
+        (ready.status, ready.body.as_str()),
+        (200, r#"{"status":"ready"}"#)
+    );
+    let admin = token(port, ADMIN_EMAIL, ADMIN_PASSWORD);
+    assert_eq!(admin.status, 200, "{}", admin.body);
+    let access = admin.json()["access_token"].as_str().unwrap().to_string();
+    let me = http::get(
+        port,
+        "/api/v1/auth/me",
+        &[("Authorization", &bearer(&access))],
+    );
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.json()["roles"], serde_json::json!(["admin"]));
 
     // The dummy hash is built at startup: the first unknown-email login is not slower.
     let (first, later) = unknown_email_latency(port);

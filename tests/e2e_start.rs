@@ -62,6 +62,57 @@ fn assert_status_served(root: &Path, package: &str, env: &[(&str, &str)]) {
     assert!(!server.log().contains("Traceback"), "{}", server.log());
 }
 
+/// Readiness: 200 while the database answers (or without one), 503 with a short body
+/// otherwise, while liveness stays 200.
+fn assert_readiness(root: &Path, package: &str, db: &str) {
+    if db == "postgres" {
+        // Nothing listens on this port: the database cannot be reached.
+        let url = format!(
+            "postgresql+psycopg://postgres:hidden-pw@127.0.0.1:{}/{package}",
+            common::free_port()
+        );
+        let server = Server::start(root, package, &[("DATABASE_URL", url.as_str())]);
+        let response = http::get(server.port, "/api/v1/status/ready", &[]);
+        assert_eq!(response.status, 503, "{}\n{}", response.body, server.log());
+        assert_eq!(
+            response.json(),
+            serde_json::json!({"status": "unavailable", "detail": "The database is not reachable."})
+        );
+        assert!(!response.body.contains("hidden-pw") && !response.body.contains("psycopg"));
+        assert_eq!(http::get(server.port, "/api/v1/status", &[]).status, 200);
+        assert!(!server.log().contains("Traceback"), "{}", server.log());
+        return;
+    }
+    let server = Server::start(root, package, &[]);
+    let response = http::get(server.port, "/api/v1/status/ready", &[]);
+    assert_eq!(response.status, 200, "{}\n{}", response.body, server.log());
+    assert_eq!(response.json(), serde_json::json!({"status": "ready"}));
+}
+
+/// With the real Alembic and driver, an unreachable database gets polepos's one line.
+fn assert_connection_line(root: &Path, package: &str) {
+    let port = common::free_port();
+    let url = format!("postgresql+psycopg://postgres:hidden-pw@127.0.0.1:{port}/{package}");
+    let out = common::sh_status(
+        root,
+        env!("CARGO_BIN_EXE_polepos"),
+        &["db", "upgrade"],
+        &[("DATABASE_URL", url.as_str())],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("OperationalError"),
+        "Alembic's own output first"
+    );
+    assert_eq!(
+        out.stderr.lines().last().unwrap(),
+        format!(
+            "polepos: alembic upgrade head exited with status 1: cannot connect to PostgreSQL at 127.0.0.1:{port} (database {package}, DATABASE_URL from the environment); start it with `docker compose up -d postgres`, or point DATABASE_URL at a running server"
+        )
+    );
+    assert!(!out.stderr.contains("hidden-pw"));
+}
+
 /// Runs `python -m <pkg>.run` outside the project (so no `.env` is read, as in the
 /// image) and returns its outcome; `timeout` ends it should it ever start serving.
 fn start_outside(root: &Path, package: &str, env: &[(&str, &str)]) -> common::Output {
@@ -157,6 +208,10 @@ fn full_check(db: &str) {
     assert_hermetic_tests(&root);
     assert_fails_closed(&root, "shop_api");
     assert_status_served(&root, "shop_api", &[]);
+    assert_readiness(&root, "shop_api", db);
+    if db == "postgres" {
+        assert_connection_line(&root, "shop_api");
+    }
 }
 
 #[test]
@@ -191,8 +246,36 @@ fn install_with_uv_then_migrations_and_no_bytecode() {
     assert!(root.join(".venv/bin/python").is_file());
     // `polepos db` runs Alembic with PYTHONDONTWRITEBYTECODE=1: no bytecode in migrations/.
     polepos(&root, &["db", "upgrade"], &[]);
-    polepos(&root, &["db", "status"], &[]);
+    let status = polepos(&root, &["db", "status"], &[]);
+    assert_eq!(
+        status.stdout,
+        "Current revision of the database:\n  (none: no migration has been applied)\nHeads of migrations/versions:\n  (none: no revision has been written yet)\nCreate the first revision with `polepos db revision -m \"<message>\"`.\n"
+    );
+    assert!(!status.stderr.contains("INFO"), "{}", status.stderr);
     polepos(&root, &["db", "check"], &[]);
+    // No model has changed: autogenerate writes nothing and says so; --empty writes one.
+    let versions = || common::tree(&root.join("migrations/versions")).len();
+    let before = versions();
+    let nothing = polepos(&root, &["db", "revision", "-m", "nothing"], &[]);
+    assert!(
+        nothing
+            .stdout
+            .contains("No model changes: no revision was written."),
+        "{}{}",
+        nothing.stdout,
+        nothing.stderr
+    );
+    assert_eq!(versions(), before);
+    polepos(&root, &["db", "revision", "-m", "data fix", "--empty"], &[]);
+    assert_eq!(versions(), before + 1);
+    polepos(&root, &["db", "upgrade"], &[]);
+    let status = polepos(&root, &["db", "status"], &[]);
+    let lines: Vec<&str> = status.stdout.lines().collect();
+    assert_eq!(lines[0], "Current revision of the database:");
+    assert_eq!(lines[2], "Heads of migrations/versions:");
+    assert_eq!(lines[1], lines[3], "{}", status.stdout);
+    assert!(lines[1].ends_with(" (head)"), "{}", status.stdout);
+    assert_eq!(lines[4], "The database is up to date.");
     let pycache = common::tree(&root.join("migrations"))
         .keys()
         .any(|p| p.to_string_lossy().contains("__pycache__"));
@@ -227,6 +310,14 @@ fn install_without_uv_falls_back_to_a_venv_with_pip() {
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("pip"), "{}", out.stderr);
+    // There is no uv to `uv run` with: the next steps use the .venv.
+    assert!(
+        out.stdout.contains("  .venv/bin/python -m fallback.run\n")
+            && out.stdout.contains("  .venv/bin/python -m pytest\n")
+            && !out.stdout.contains("uv "),
+        "{}",
+        out.stdout
+    );
     let root = s.path().join("fallback");
     // Without uv, `polepos db` runs Alembic with the project's .venv.
     let no_uv = [("PATH", path), ("VIRTUAL_ENV", OsString::new())];

@@ -118,3 +118,92 @@ fn a_blocked_preview_exits_1_and_changes_nothing() {
         assert_eq!(s.snapshot_tree(), before);
     }
 }
+
+#[test]
+fn ai_prompt_modules_share_the_llm_scaffold_until_the_last_one_goes() {
+    for db in ["none", "sqlite"] {
+        let s = Scratch::new();
+        assert_eq!(s.run(&["start", "shop", "--db", db]).code, 0);
+        let root = s.path().join("shop");
+        let original = tree(&root);
+        for name in ["chat", "helper"] {
+            let out = s.run_in("shop", &["add", "module", name, "--template", "ai-prompt"]);
+            assert_eq!(out.code, 0, "{}", out.stderr);
+        }
+        // Removing the first keeps the scaffold the other one uses.
+        assert_eq!(s.run_in("shop", &["remove", "module", "helper"]).code, 0);
+        assert!(root.join("src/shop/integrations/llm/factory.py").is_file());
+        assert!(
+            std::fs::read_to_string(root.join(".poleposition.toml"))
+                .unwrap()
+                .contains("llm = true")
+        );
+        assert_eq!(s.run_in("shop", &["check"]).code, 0);
+        let out = s.run_in("shop", &["remove", "module", "chat"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(tree(&root), original, "{db}");
+    }
+}
+
+#[test]
+fn a_changed_llm_file_or_settings_block_blocks_removing_the_last_ai_prompt_module() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop", "--db", "none"]).code, 0);
+    let add = ["add", "module", "chat", "--template", "ai-prompt"];
+    assert_eq!(s.run_in("shop", &add).code, 0);
+    let root = s.path().join("shop");
+    let factory = root.join("src/shop/integrations/llm/factory.py");
+    let text = std::fs::read_to_string(&factory).unwrap();
+    std::fs::write(&factory, format!("{text}# mine\n")).unwrap();
+    let settings = root.join("src/shop/settings.py");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        text.replace(
+            "llm_temperature: float = 0.2",
+            "llm_temperature: float = 0.7",
+        ),
+    )
+    .unwrap();
+    let before = s.snapshot_tree();
+    let out = s.run_in("shop", &["remove", "module", "chat"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    for needle in [
+        "src/shop/integrations/llm/factory.py: changed since polepos wrote it",
+        "src/shop/settings.py: the values of the llm integration (from `llm_provider`) are not the ones polepos added",
+    ] {
+        assert!(out.stderr.contains(needle), "{needle}: {}", out.stderr);
+    }
+    assert_eq!(
+        s.snapshot_tree(),
+        before,
+        "a blocked removal changes nothing"
+    );
+
+    // --force removes the owned files, and the edited block by meaning.
+    let out = s.run_in("shop", &["remove", "module", "chat", "--force"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!root.join("src/shop/integrations/llm").exists());
+    assert!(!std::fs::read_to_string(&settings).unwrap().contains("llm_"));
+    assert_eq!(s.run_in("shop", &["check"]).code, 0);
+}
+
+#[test]
+fn wiring_only_leaves_the_llm_scaffold_for_the_kept_module_files() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop", "--db", "none"]).code, 0);
+    let add = ["add", "module", "chat", "--template", "ai-prompt"];
+    assert_eq!(s.run_in("shop", &add).code, 0);
+    let root = s.path().join("shop");
+    let out = s.run_in("shop", &["remove", "module", "chat", "--wiring-only"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(root.join("src/shop/modules/chat/router.py").is_file());
+    assert!(root.join("src/shop/integrations/llm/factory.py").is_file());
+    let settings = std::fs::read_to_string(root.join("src/shop/settings.py")).unwrap();
+    assert!(settings.contains("llm_provider: str"), "{settings}");
+    let manifest = std::fs::read_to_string(root.join(".poleposition.toml")).unwrap();
+    assert!(
+        manifest.contains("llm = true") && !manifest.contains("chat ="),
+        "{manifest}"
+    );
+}

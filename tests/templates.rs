@@ -124,3 +124,132 @@ fn auth_files_snapshot() {
     }
     insta::assert_snapshot!("auth_files", all);
 }
+
+fn file<'a>(files: &'a [Rendered], path: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|f| f.path == Path::new(path))
+        .unwrap_or_else(|| panic!("{path} is not generated"))
+        .contents
+}
+
+/// The database `TEST_DATABASE_URL` names in the generated README.
+fn readme_test_database(readme: &str) -> String {
+    let at = readme
+        .find("TEST_DATABASE_URL=")
+        .expect("README shows a TEST_DATABASE_URL");
+    let url = readme[at + "TEST_DATABASE_URL=".len()..]
+        .split(['`', ' ', '\n'])
+        .next()
+        .unwrap();
+    url.rsplit('/').next().unwrap().to_string()
+}
+
+#[test]
+fn the_test_database_the_readme_names_is_one_compose_creates() {
+    let files = render_project(&options(DbMode::Postgres, true));
+    let database = readme_test_database(file(&files, "README.md"));
+    assert_eq!(database, "shop_api_test");
+    let compose = file(&files, "compose.yaml");
+    assert!(
+        compose.contains(&format!("CREATE DATABASE {database};")),
+        "compose.yaml does not create {database}:\n{compose}"
+    );
+    // The application's own database is the image's POSTGRES_DB.
+    assert!(compose.contains("POSTGRES_DB: shop_api\n"), "{compose}");
+    // The same names in polepos's own README.
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert_eq!(readme_test_database(&readme), database);
+    // A SQLite project's example is a SQLite file, which needs no server at all.
+    let sqlite = render_project(&options(DbMode::Sqlite, true));
+    assert!(file(&sqlite, "README.md").contains("TEST_DATABASE_URL=sqlite:///"));
+}
+
+#[test]
+fn one_python_version_for_uv_the_image_and_the_tools() {
+    for db in MODES {
+        let files = render_project(&options(db, true));
+        let version = file(&files, ".python-version").trim().to_string();
+        let pyproject: toml_edit::DocumentMut = file(&files, "pyproject.toml").parse().unwrap();
+        assert_eq!(
+            pyproject["project"]["requires-python"].as_str(),
+            Some(format!(">={version}").as_str())
+        );
+        assert_eq!(
+            pyproject["tool"]["mypy"]["python_version"].as_str(),
+            Some(version.as_str())
+        );
+        assert_eq!(
+            pyproject["tool"]["ruff"]["target-version"].as_str(),
+            Some(format!("py{}", version.replace('.', "")).as_str())
+        );
+        assert!(
+            file(&files, "Dockerfile").contains(&format!("\nARG PYTHON_VERSION={version}\n")),
+            "the Dockerfile's Python is not {version}"
+        );
+    }
+}
+
+#[test]
+fn ci_runs_every_check_and_coverage_is_configured() {
+    for db in MODES {
+        let files = render_project(&options(db, true));
+        let ci = file(&files, ".github/workflows/ci.yml");
+        let runs: Vec<&str> = ci
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("run: "))
+            .chain(
+                ci.lines()
+                    .map(str::trim)
+                    .filter(|l| l.starts_with("polepos ")),
+            )
+            .collect();
+        for step in [
+            "uv sync --extra dev",
+            "uv run ruff check",
+            "uv run ruff format --check",
+            "uv run mypy",
+            "uv run pytest --cov",
+            "polepos check --format github",
+        ] {
+            assert!(runs.contains(&step), "{db:?}: CI lacks `{step}`: {runs:?}");
+        }
+        assert!(ci.contains("uv tool install polepos"), "{ci}");
+        assert_eq!(
+            ci.contains("TEST_DATABASE_URL: postgresql+psycopg://"),
+            db == DbMode::Postgres
+        );
+        let hooks = file(&files, ".pre-commit-config.yaml");
+        assert!(hooks.contains("repo: https://github.com/astral-sh/ruff-pre-commit"));
+        assert!(hooks.contains("- id: ruff-check") && hooks.contains("- id: ruff-format"));
+        let pyproject: toml_edit::DocumentMut = file(&files, "pyproject.toml").parse().unwrap();
+        let dev = pyproject["project"]["optional-dependencies"]["dev"]
+            .as_array()
+            .unwrap();
+        assert!(
+            dev.iter()
+                .any(|d| d.as_str().unwrap().starts_with("pytest-cov>=")),
+            "{dev}"
+        );
+        assert_eq!(
+            pyproject["tool"]["coverage"]["run"]["source"][0].as_str(),
+            Some("shop_api")
+        );
+        assert!(pyproject["tool"]["coverage"]["report"].is_table());
+        // The ruff hook's version is the one the dev extra allows.
+        let rev = hooks
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("rev: v"))
+            .unwrap();
+        let minor = rev.rsplit_once('.').unwrap().0;
+        assert!(
+            dev.iter().any(|d| d.as_str().unwrap()
+                == format!(
+                    "ruff>={minor},<0.{}",
+                    minor[2..].parse::<u32>().unwrap() + 1
+                )),
+            "pre-commit's ruff {rev} is outside the dev extra: {dev}"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use super::facts::Facts;
 use super::modules::{imports_submodule, router_binding};
 use super::wiring;
 use super::{Edit, Fix, Issue};
-use crate::feature::auth::{AUTH_DEPENDENCY, AUTH_PACKAGE_FILES, AUTH_TEST_FILES};
+use crate::feature::auth::{AUTH_DEPENDENCY, AUTH_PACKAGE_FILES, AUTH_TEST_FILES, AUTH_TOOL_FILES};
 use crate::manifest;
 use crate::markers;
 use crate::pyproject::requirement_name;
@@ -19,7 +19,7 @@ use crate::pyproject::requirement_name;
 pub fn present(facts: &Facts) -> bool {
     let pkg = &facts.pkg;
     facts.manifest.integration_enabled("auth")
-        || AUTH_PACKAGE_FILES.iter().any(|f| {
+        || AUTH_PACKAGE_FILES.iter().chain(AUTH_TOOL_FILES).any(|f| {
             facts
                 .root
                 .join(facts.pkg_path(&format!("auth/{f}")))

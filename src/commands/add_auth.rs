@@ -30,7 +30,7 @@ pub fn run(printer: &Printer, dry_run: bool, cwd: &Path) -> anyhow::Result<()> {
         out.push_str(&format!("  {step}\n"));
     }
     out.push_str("\nReview the generated migration before applying it to shared environments.\n");
-    printer.stdout(&out)?;
+    printer.guidance(&out)?;
     Ok(())
 }
 

@@ -40,7 +40,7 @@ pub fn run(printer: &Printer, name: &str, dry_run: bool, cwd: &Path) -> anyhow::
     for step in &recipe.next_steps {
         out.push_str(&format!("  {step}\n"));
     }
-    printer.stdout(&out)?;
+    printer.guidance(&out)?;
     Ok(())
 }
 

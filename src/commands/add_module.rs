@@ -11,7 +11,7 @@ use crate::changeset::{Change, ChangeSet};
 use crate::cli::{AddModuleArgs, ModuleTemplate};
 use crate::error::{Refusal, UsageError};
 use crate::feature::module::{self, Template};
-use crate::feature::{ProjectContext, Recipe, plan};
+use crate::feature::{Precondition, ProjectContext, Recipe, llm, plan};
 use crate::ledger;
 use crate::names::{self, NameKind};
 use crate::printer::Printer;
@@ -48,7 +48,7 @@ pub fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Resul
     for step in &recipe.next_steps {
         out.push_str(&format!("  {step}\n"));
     }
-    printer.stdout(&out)?;
+    printer.guidance(&out)?;
     Ok(())
 }
 
@@ -112,11 +112,21 @@ pub fn plan(project: &Project, raw_name: &str, template: &Template) -> anyhow::R
             "the `{}` template is not available in this build of polepos yet",
             template.value()
         ))
-        .with_hint("use one of standard, crud, api-only or service-only")
+        .with_hint("use one of standard, crud, api-only, service-only or ai-prompt")
         .into());
     }
-    let recipe = module::recipe(&ProjectContext::of(project), &name, template)?;
-    let set = plan::plan_add(project, &recipe)?;
+    let ctx = ProjectContext::of(project);
+    let mut recipe = module::recipe(&ctx, &name, template)?;
+    let set = if !template.spec().llm {
+        plan::plan_add(project, &recipe)?
+    } else if llm::present(project) {
+        // Later ai-prompt modules use the scaffold that is there: it must be polepos's.
+        recipe.requires.push(Precondition::Defines(llm::MODULE_API));
+        plan::plan_add(project, &recipe)?
+    } else {
+        // The first ai-prompt module brings the shared llm scaffold, in the same change set.
+        plan::plan_add_all(project, &[recipe.clone(), llm::recipe(&ctx)?])?
+    };
     Ok(Planned { name, recipe, set })
 }
 
@@ -140,6 +150,7 @@ fn endpoints(name: &str, template: &Template) -> String {
             "PATCH /{n}/{id}",
             "DELETE /{n}/{id}",
         ],
+        Template::AiPrompt => &["POST /{n}/respond"],
         _ => &[],
     };
     let routes: Vec<String> = routes.iter().map(|r| module::expand(r, name)).collect();

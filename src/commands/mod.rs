@@ -6,8 +6,11 @@ pub mod add_module;
 pub mod check;
 pub mod completion;
 pub mod db;
+mod db_hint;
 pub mod delete;
 pub mod explain;
+#[cfg(test)]
+mod named;
 pub mod remove;
 pub mod start;
 pub mod upgrade;

@@ -15,7 +15,7 @@ use crate::cli::{RemoveIntegrationArgs, RemoveModuleArgs};
 use crate::error::Refusal;
 use crate::feature::module::{self, Template};
 use crate::feature::remove::{self, Policy, Removal};
-use crate::feature::{ProjectContext, integration};
+use crate::feature::{ProjectContext, integration, llm};
 use crate::names;
 use crate::printer::Printer;
 use crate::project::Project;
@@ -25,12 +25,22 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
     let project = Project::open(cwd)?;
     let name = names::normalise(args.name.trim());
     let template = template_of(&project, &name)?;
-    let recipe = module::recipe(&ProjectContext::of(&project), &name, &template)?;
+    let ctx = ProjectContext::of(&project);
     let policy = Policy {
         force: args.force,
         wiring_only: args.wiring_only,
     };
-    let Removal { set, kept } = remove::plan_remove(&project, &recipe, policy)?;
+    let mut recipes = vec![module::recipe(&ctx, &name, &template)?];
+    if template.spec().llm
+        && !args.wiring_only
+        && llm::present(&project)
+        && !other_ai_prompt(&project, &name)
+    {
+        // The last ai-prompt module takes the shared llm scaffold with it (not under
+        // --wiring-only: the module's kept files still import it).
+        recipes.push(llm::recipe(&ctx)?);
+    }
+    let Removal { set, kept } = remove::plan_remove_all(&project, &recipes, policy)?;
     let mut out = String::new();
     if args.dry_run {
         out.push_str(&set.preview());
@@ -49,7 +59,7 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
     } else {
         out.push_str("Next steps:\n  polepos check\n");
     }
-    printer.stdout(&out)?;
+    printer.guidance(&out)?;
     Ok(())
 }
 
@@ -109,8 +119,44 @@ pub fn run_integration(
     out.push_str(&format!(
         "Next steps:\n  {prefix}uv sync --extra dev\n  polepos check\n"
     ));
-    printer.stdout(&out)?;
+    printer.guidance(&out)?;
     Ok(())
+}
+
+/// Whether a module other than `name` uses the ai-prompt template (its manifest value,
+/// or recognised from the files of a module the manifest does not list).
+fn other_ai_prompt(project: &Project, name: &str) -> bool {
+    let listed: Vec<(String, Template)> = project
+        .manifest
+        .as_ref()
+        .map(|m| {
+            m.modules()
+                .into_iter()
+                .filter_map(|(n, v)| {
+                    let template = Template::parse(v.as_str()?, &n).ok()?;
+                    Some((n, template))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if listed
+        .iter()
+        .any(|(n, t)| n != name && *t == Template::AiPrompt)
+    {
+        return true;
+    }
+    let modules = project.root.join(project.package_dir()).join("modules");
+    let tests = test_names(&project.root);
+    fs::read_dir(&modules)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n != name && !listed.iter().any(|(l, _)| l == n))
+        .any(|n| {
+            Template::recognise(&n, &files_under(&modules.join(&n)), &tests) == Template::AiPrompt
+        })
 }
 
 /// The module's template, or why there is nothing to remove.

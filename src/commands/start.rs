@@ -64,17 +64,26 @@ pub fn run(printer: &Printer, args: &StartArgs, cwd: &Path) -> anyhow::Result<()
         target.display()
     ));
 
-    let mut installed = false;
-    if args.install {
-        install(printer, &target)?;
-        installed = true;
-    }
-    printer.stdout(&next_steps(&ctx, &target, installed))?;
+    let installed = if args.install {
+        Some(install(printer, &target)?)
+    } else {
+        None
+    };
+    printer.guidance(&next_steps(&ctx, &target, installed))?;
     Ok(())
 }
 
+/// What `--install` installed the project with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Installer {
+    /// `uv sync --extra dev`: the next steps run through `uv run`.
+    Uv,
+    /// uv was missing: a `.venv` made with pip, so the next steps use `.venv/bin/python`.
+    Pip,
+}
+
 /// The "what now" block printed after creation.
-fn next_steps(options: &ProjectContext, target: &Path, installed: bool) -> String {
+fn next_steps(options: &ProjectContext, target: &Path, installed: Option<Installer>) -> String {
     let prefix = if options.bytecode {
         ""
     } else {
@@ -87,29 +96,39 @@ fn next_steps(options: &ProjectContext, target: &Path, installed: bool) -> Strin
         options.db.as_str()
     );
     out.push_str(&format!("  cd {}\n", options.name));
-    if !installed {
+    if installed.is_none() {
         out.push_str("  uv sync --extra dev\n");
+    }
+    if options.db == DbMode::Postgres {
+        // compose.yaml's `postgres` service creates <pkg> (and <pkg>_test) on first start.
+        out.push_str(&format!(
+            "  docker compose up -d postgres  # or, on a server of your own: createdb -h localhost -U postgres {}\n",
+            options.package
+        ));
     }
     if options.db != DbMode::None {
         out.push_str("  polepos db upgrade\n");
     }
-    out.push_str(&format!(
-        "  {prefix}uv run python -m {}.run\n",
-        options.package
-    ));
-    out.push_str(&format!("  {prefix}uv run pytest\n"));
+    // After the pip fallback there is no uv: the commands use the .venv directly.
+    let (python, pytest) = match installed {
+        Some(Installer::Pip) => (".venv/bin/python", ".venv/bin/python -m pytest"),
+        Some(Installer::Uv) | None => ("uv run python", "uv run pytest"),
+    };
+    out.push_str(&format!("  {prefix}{python} -m {}.run\n", options.package));
+    out.push_str(&format!("  {prefix}{pytest}\n"));
     out
 }
 
 /// `--install`: `uv sync --extra dev`, or a `.venv` with pip when uv is not on PATH.
-fn install(printer: &Printer, project: &Path) -> anyhow::Result<()> {
+fn install(printer: &Printer, project: &Path) -> anyhow::Result<Installer> {
     if let Some(uv) = find_on_path("uv") {
         let retry = format!("cd {} && uv sync --extra dev", shell_quote(project));
         let mut command = Command::new(uv);
         command
             .args(["sync", "--extra", "dev"])
             .current_dir(project);
-        return run_step(printer, command, "Installing dependencies with uv", &retry);
+        run_step(printer, command, "Installing dependencies with uv", &retry)?;
+        return Ok(Installer::Uv);
     }
     let python = find_python().ok_or_else(|| {
         Refusal::new("cannot install dependencies: neither uv nor a Python 3.11+ interpreter was found on PATH")
@@ -134,5 +153,6 @@ fn install(printer: &Printer, project: &Path) -> anyhow::Result<()> {
         pip,
         "Installing dependencies with pip (uv was not found)",
         &retry,
-    )
+    )?;
+    Ok(Installer::Pip)
 }

@@ -46,6 +46,16 @@ pub const AUTH_TEST_FILES: &[&str] = &[
     "tests/unit/test_auth_service.py",
 ];
 
+/// Files `add auth` also creates (under `src/<pkg>/auth/`) that auth added by the older
+/// tool does not have: `python -m <pkg>.auth.create_user`, the way to create the first
+/// admin. Each one is a trace of auth like [`AUTH_PACKAGE_FILES`], and is recorded in the
+/// ledger like every recipe file, but `check` does not require it, so a project whose
+/// auth the older tool added still passes.
+pub const AUTH_TOOL_FILES: &[&str] = &["create_user.py"];
+
+/// The tests of [`AUTH_TOOL_FILES`] (not required by `check` either).
+pub const AUTH_TOOL_TEST_FILES: &[&str] = &["tests/integration/test_auth_create_user.py"];
+
 /// The table auth stores users in.
 pub const AUTH_TABLE: &str = "auth_users";
 
@@ -120,4 +130,41 @@ pub fn recipe(ctx: &ProjectContext) -> Result<Recipe, TemplateError> {
             })
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::DbMode;
+
+    /// The file tables `check` reads name exactly the files the recipe writes.
+    #[test]
+    fn the_file_tables_list_every_rendered_auth_file() {
+        let ctx = ProjectContext {
+            name: "shop".into(),
+            package: "shop".into(),
+            db: DbMode::Sqlite,
+            bytecode: true,
+        };
+        let mut rendered: Vec<String> = recipe(&ctx)
+            .unwrap()
+            .files
+            .iter()
+            .map(|f| f.path.to_string_lossy().into_owned())
+            .collect();
+        rendered.sort();
+        let mut listed: Vec<String> = AUTH_PACKAGE_FILES
+            .iter()
+            .chain(AUTH_TOOL_FILES)
+            .map(|f| ctx.pkg_path(&format!("auth/{f}")))
+            .chain(
+                AUTH_TEST_FILES
+                    .iter()
+                    .chain(AUTH_TOOL_TEST_FILES)
+                    .map(|f| f.to_string()),
+            )
+            .collect();
+        listed.sort();
+        assert_eq!(rendered, listed);
+    }
 }

@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod integration;
+pub mod llm;
 pub mod module;
 pub mod mount;
 pub mod plan;
@@ -333,6 +334,9 @@ pub enum Precondition {
     FreeModuleName(String),
     /// No model under the package defines this table.
     FreeTable(String),
+    /// Existing files (relative to the package) define the names the added code imports
+    /// from them (an ai-prompt module and the project's llm package).
+    Defines(&'static [(&'static str, &'static [&'static str])]),
 }
 
 impl Recipe {

@@ -279,7 +279,8 @@ pub fn tree(template: &Template) -> Option<&'static str> {
         Template::Crud(_) => Some("module/crud"),
         Template::ApiOnly => Some("module/api_only"),
         Template::ServiceOnly => Some("module/service_only"),
-        Template::Starter | Template::AiPrompt => None,
+        Template::AiPrompt => Some("module/ai_prompt"),
+        Template::Starter => None,
     }
 }
 
@@ -349,6 +350,11 @@ pub fn recipe(
         requires.push(Precondition::FreeTable(name.to_string()));
         next_steps.push(format!("polepos db revision -m \"add {name} table\""));
         next_steps.push("polepos db upgrade".to_string());
+    }
+    if spec.llm {
+        next_steps.push(
+            "set LLM_PROVIDER, LLM_MODEL and LLM_API_KEY in .env (see .env.example)".to_string(),
+        );
     }
     next_steps.push("uv run pytest".to_string());
     next_steps.push("polepos check".to_string());

@@ -41,9 +41,22 @@ pub struct Removal {
 /// Plans removing `recipe`'s feature from `project`; refuses (listing every blocking
 /// file with why) when something it would delete is not provably its own and pristine.
 pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow::Result<Removal> {
+    plan_remove_all(project, std::slice::from_ref(recipe), policy)
+}
+
+/// Plans removing several features in one change set (the last ai-prompt module and the
+/// llm scaffold it brought); the refusal lists what blocks any of them, worded for the
+/// first.
+pub fn plan_remove_all(
+    project: &Project,
+    recipes: &[Recipe],
+    policy: Policy,
+) -> anyhow::Result<Removal> {
     let root = &project.root;
-    let label = recipe.feature.to_string();
-    let owner = recipe.feature.owner();
+    let Some(first) = recipes.first() else {
+        return Err(anyhow::anyhow!("internal error: nothing to remove"));
+    };
+    let label = first.feature.to_string();
     let (mut ledger, ledger_text) = match Ledger::load(root) {
         Ok(Some((ledger, text))) => (ledger, Some(text)),
         Ok(None) => (Ledger::default(), None),
@@ -56,154 +69,169 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
     let mut set = ChangeSet::new(root.clone());
     let mut kept = Vec::new();
     let mut blocked: Vec<String> = Vec::new();
+    let mut changed_blocks = 0;
+    let mut edits: std::collections::BTreeMap<String, (String, String)> = Default::default();
 
-    // The feature's own files: the recipe's, plus any the ledger gives it.
-    let mut own: Vec<(String, Option<String>)> = recipe
-        .files
-        .iter()
-        .map(|f| (slash(&f.path), Some(f.contents.clone())))
-        .collect();
-    for path in ledger.owned_by(&owner) {
-        if !own.iter().any(|(p, _)| p == path) {
-            own.push((path.to_string(), None));
+    for recipe in recipes {
+        let label = recipe.feature.to_string();
+        let owner = recipe.feature.owner();
+        // The feature's own files: the recipe's, plus any the ledger gives it.
+        let mut own: Vec<(String, Option<String>)> = recipe
+            .files
+            .iter()
+            .map(|f| (slash(&f.path), Some(f.contents.clone())))
+            .collect();
+        for path in ledger.owned_by(&owner) {
+            if !own.iter().any(|(p, _)| p == path) {
+                own.push((path.to_string(), None));
+            }
         }
-    }
-    own.sort();
-    // Files every integration shares go with the last one only.
-    let shared: Vec<String> = recipe
-        .files
-        .iter()
-        .filter(|f| matches!(f.role, Role::Shared(_)))
-        .map(|f| slash(&f.path))
-        .collect();
-    let last_integration = match &recipe.feature {
-        Feature::Integration(name) => !other_integrations(root, &project.package, name),
-        _ => false,
-    };
-    for (path, fresh) in &own {
-        if shared.contains(path) && !last_integration {
-            continue;
-        }
-        let full = root.join(path);
-        let Ok(bytes) = fs::read(&full) else {
-            ledger.forget(path);
-            continue;
+        own.sort();
+        // Files every integration shares go with the last one only.
+        let shared: Vec<String> = recipe
+            .files
+            .iter()
+            .filter(|f| matches!(f.role, Role::Shared(_)))
+            .map(|f| slash(&f.path))
+            .collect();
+        let last_integration = match &recipe.feature {
+            Feature::Integration(name) => !other_integrations(root, &project.package, name),
+            _ => false,
         };
-        if policy.wiring_only {
-            kept.push((path.clone(), "--wiring-only".to_string()));
-            continue;
-        }
-        let recorded_owner = ledger.get(path).map(|e| e.owner.clone());
-        let shared_owner = shared.contains(path) && recorded_owner.as_deref() == Some(SHARED_OWNER);
-        if !shared_owner && recorded_owner.as_deref().is_some_and(|o| o != owner) {
-            kept.push((
-                path.clone(),
-                format!("it belongs to {}", recorded_owner.unwrap_or_default()),
-            ));
-            continue;
-        }
-        match ledger.state(path, Some(&bytes), fresh.as_deref().map(str::as_bytes)) {
-            FileState::Pristine => {}
-            FileState::Modified if !policy.force => {
-                blocked.push(format!("{path}: changed since polepos wrote it"));
+        for (path, fresh) in &own {
+            if shared.contains(path) && !last_integration {
                 continue;
             }
-            FileState::Untracked if !policy.force => {
-                blocked.push(format!(
-                    "{path}: not in the ledger and different from what polepos generates (made by the older tool or by hand?)"
+            let full = root.join(path);
+            let Ok(bytes) = fs::read(&full) else {
+                ledger.forget(path);
+                continue;
+            };
+            if policy.wiring_only {
+                kept.push((path.clone(), "--wiring-only".to_string()));
+                continue;
+            }
+            let recorded_owner = ledger.get(path).map(|e| e.owner.clone());
+            let shared_owner =
+                shared.contains(path) && recorded_owner.as_deref() == Some(SHARED_OWNER);
+            if !shared_owner && recorded_owner.as_deref().is_some_and(|o| o != owner) {
+                kept.push((
+                    path.clone(),
+                    format!("it belongs to {}", recorded_owner.unwrap_or_default()),
                 ));
                 continue;
             }
-            _ => {}
+            match ledger.state(path, Some(&bytes), fresh.as_deref().map(str::as_bytes)) {
+                FileState::Pristine => {}
+                FileState::Modified if !policy.force => {
+                    blocked.push(format!("{path}: changed since polepos wrote it"));
+                    continue;
+                }
+                FileState::Untracked if !policy.force => {
+                    blocked.push(format!(
+                    "{path}: not in the ledger and different from what polepos generates (made by the older tool or by hand?)"
+                ));
+                    continue;
+                }
+                _ => {}
+            }
+            ledger.forget(path);
+            set.delete(path.clone(), bytes);
         }
-        ledger.forget(path);
-        set.delete(path.clone(), bytes);
-    }
 
-    // Files in the feature's directories that it does not own.
-    let pkg = &project.package;
-    let feature_dirs: Vec<String> = match &recipe.feature {
-        Feature::Module { name, .. } => vec![format!("src/{pkg}/modules/{name}")],
-        Feature::Integration(name) if last_integration => vec![
-            format!("src/{pkg}/integrations"),
-            "tests/integrations".to_string(),
-        ],
-        Feature::Integration(name) => vec![format!("src/{pkg}/integrations/{name}")],
-        _ => Vec::new(),
-    };
-    for dir in &feature_dirs {
-        let mut stack = vec![PathBuf::from(dir)];
-        let mut dirs = Vec::new();
-        while let Some(rel) = stack.pop() {
-            let Ok(entries) = fs::read_dir(root.join(&rel)) else {
-                continue;
-            };
-            dirs.push(rel.clone());
-            for entry in entries.filter_map(Result::ok) {
-                let child = rel.join(entry.file_name());
-                let shown = slash(&child);
-                let Ok(kind) = entry.file_type() else {
+        // Files in the feature's directories that it does not own.
+        let pkg = &project.package;
+        let feature_dirs: Vec<String> = match &recipe.feature {
+            Feature::Module { name, .. } => vec![format!("src/{pkg}/modules/{name}")],
+            Feature::Integration(name) if last_integration => vec![
+                format!("src/{pkg}/integrations"),
+                "tests/integrations".to_string(),
+            ],
+            Feature::Integration(name) => vec![format!("src/{pkg}/integrations/{name}")],
+            _ => Vec::new(),
+        };
+        for dir in &feature_dirs {
+            let mut stack = vec![PathBuf::from(dir)];
+            let mut dirs = Vec::new();
+            while let Some(rel) = stack.pop() {
+                let Ok(entries) = fs::read_dir(root.join(&rel)) else {
                     continue;
                 };
-                if kind.is_dir() {
-                    stack.push(child);
-                } else if own.iter().any(|(p, _)| *p == shown) {
-                } else if is_bytecode(&child) && !policy.wiring_only {
-                    // Derived by Python from the module's own sources.
-                    if let Ok(bytes) = fs::read(root.join(&child)) {
-                        set.delete(child, bytes);
+                dirs.push(rel.clone());
+                for entry in entries.filter_map(Result::ok) {
+                    let child = rel.join(entry.file_name());
+                    let shown = slash(&child);
+                    let Ok(kind) = entry.file_type() else {
+                        continue;
+                    };
+                    if kind.is_dir() {
+                        stack.push(child);
+                    } else if own.iter().any(|(p, _)| *p == shown) {
+                    } else if is_bytecode(&child) && !policy.wiring_only {
+                        // Derived by Python from the module's own sources.
+                        if let Ok(bytes) = fs::read(root.join(&child)) {
+                            set.delete(child, bytes);
+                        }
+                    } else if policy.force || policy.wiring_only {
+                        kept.push((shown, "polepos did not generate it".to_string()));
+                    } else {
+                        blocked.push(format!(
+                            "{shown}: not generated by polepos for {label} (hand-written?)"
+                        ));
                     }
-                } else if policy.force || policy.wiring_only {
-                    kept.push((shown, "polepos did not generate it".to_string()));
-                } else {
-                    blocked.push(format!(
-                        "{shown}: not generated by polepos for {label} (hand-written?)"
-                    ));
                 }
             }
+            dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+            for dir in dirs {
+                set.prune_dir(dir);
+            }
         }
-        dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-        for dir in dirs {
-            set.prune_dir(dir);
-        }
-    }
 
-    // Settings and env blocks: deleted verbatim; an edited block blocks the removal.
-    let mut changed_blocks = 0;
-    let mut edits: std::collections::BTreeMap<String, (String, String)> = Default::default();
-    for splice in &recipe.splices {
-        let Splice::Block(block) = splice else {
-            continue;
-        };
-        let path = splice.path(pkg);
-        let Ok(old) = fs::read_to_string(root.join(&path)) else {
-            continue;
-        };
-        let current = edits
-            .get(&path)
-            .map_or_else(|| old.clone(), |(_, new)| new.clone());
-        if let Some(range) = block.find(&current) {
-            let mut new = current.clone();
-            new.replace_range(range, "");
-            edits.insert(path, (old, new));
-        } else if block.present_in(&current) {
-            let what = format!(
-                "{path}: the values of {label} (from `{}`) are not the ones polepos added (changed since, or written by the older tool)",
-                block.key.trim_end_matches([':', '='])
-            );
-            changed_blocks += 1;
-            if policy.force {
-                // By meaning: every line that sets one of the block's names, and the
-                // block's own comment lines.
-                let new = delete_block_lines(&current, block);
+        // Settings and env blocks: deleted verbatim; an edited block blocks the removal.
+        for splice in &recipe.splices {
+            let Splice::Block(block) = splice else {
+                continue;
+            };
+            let path = splice.path(pkg);
+            let Ok(old) = fs::read_to_string(root.join(&path)) else {
+                continue;
+            };
+            let current = edits
+                .get(&path)
+                .map_or_else(|| old.clone(), |(_, new)| new.clone());
+            if let Some(range) = block.find(&current) {
+                let mut new = current.clone();
+                new.replace_range(range, "");
                 edits.insert(path, (old, new));
-            } else {
-                blocked.push(what);
+            } else if block.present_in(&current) {
+                let what = format!(
+                    "{path}: the values of {label} (from `{}`) are not the ones polepos added (changed since, or written by the older tool)",
+                    block.key.trim_end_matches([':', '='])
+                );
+                changed_blocks += 1;
+                if policy.force {
+                    // By meaning: every line that sets one of the block's names, and the
+                    // block's own comment lines.
+                    let new = delete_block_lines(&current, block);
+                    edits.insert(path, (old, new));
+                } else {
+                    blocked.push(what);
+                }
             }
         }
     }
 
     if !blocked.is_empty() {
+        let label = match recipes {
+            [_, also @ ..] if !also.is_empty() => format!(
+                "{label} (and {})",
+                also.iter()
+                    .map(|r| r.feature.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => label,
+        };
         let files = blocked.len() - changed_blocks;
         let lost = match (files, changed_blocks) {
             (files, 0) => format!("{files} file(s)"),
@@ -216,90 +244,97 @@ pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow
         .into());
     }
 
-    // Wiring, by meaning: each file's edits accumulate, then become one change.
-    for splice in &recipe.splices {
-        if splice.needs_db() && !project.db.has_db() || matches!(splice, Splice::Block(_)) {
-            continue;
+    let mut manifest_edit: Option<Manifest> = None;
+    for recipe in recipes {
+        let label = recipe.feature.to_string();
+        let pkg = &project.package;
+        // Wiring, by meaning: each file's edits accumulate, then become one change.
+        for splice in &recipe.splices {
+            if splice.needs_db() && !project.db.has_db() || matches!(splice, Splice::Block(_)) {
+                continue;
+            }
+            let path = splice.path(pkg);
+            let Ok(old) = fs::read_to_string(root.join(&path)) else {
+                continue;
+            };
+            let current = edits
+                .get(&path)
+                .map_or_else(|| old.clone(), |(_, new)| new.clone());
+            let package = python::package_of(&path);
+            let Ok(file) = python::parse(&current, &package) else {
+                return Err(Refusal::new(format!(
+                    "cannot remove {label}: {path} has a Python syntax error"
+                ))
+                .with_hint("fix the file (`polepos check` shows where), then run the command again")
+                .into());
+            };
+            let ranges = match splice {
+                Splice::Mount(mount) => mount.line_ranges(&file),
+                Splice::ModelImport { package, .. } => file
+                    .imports
+                    .iter()
+                    .filter(|i| {
+                        (i.module == *package && i.name.as_deref() == Some("model"))
+                            || i.module == format!("{package}.model")
+                    })
+                    .map(|i| (i.line, i.end_line))
+                    .collect(),
+                Splice::Export(name) => file
+                    .all
+                    .as_ref()
+                    .map(|all| {
+                        all.items
+                            .iter()
+                            .filter(|(item, line)| {
+                                item == name
+                                    && current.lines().nth(line - 1).is_some_and(|l| {
+                                        let t = l.trim();
+                                        t == format!("\"{name}\",") || t == format!("'{name}',")
+                                    })
+                            })
+                            .map(|(_, line)| (*line, *line))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                Splice::Block(_) => Vec::new(),
+            };
+            if ranges.is_empty() {
+                continue;
+            }
+            let new = delete_lines(&current, &ranges);
+            if python::parse(&new, &package).is_err() {
+                return Err(anyhow::anyhow!(
+                    "internal error: removing the wiring of {label} from {path} would break its syntax"
+                ));
+            }
+            edits.insert(path, (old, new));
         }
-        let path = splice.path(pkg);
-        let Ok(old) = fs::read_to_string(root.join(&path)) else {
-            continue;
-        };
-        let current = edits
-            .get(&path)
-            .map_or_else(|| old.clone(), |(_, new)| new.clone());
-        let package = python::package_of(&path);
-        let Ok(file) = python::parse(&current, &package) else {
-            return Err(Refusal::new(format!(
-                "cannot remove {label}: {path} has a Python syntax error"
-            ))
-            .with_hint("fix the file (`polepos check` shows where), then run the command again")
-            .into());
-        };
-        let ranges = match splice {
-            Splice::Mount(mount) => mount.line_ranges(&file),
-            Splice::ModelImport { package, .. } => file
-                .imports
-                .iter()
-                .filter(|i| {
-                    (i.module == *package && i.name.as_deref() == Some("model"))
-                        || i.module == format!("{package}.model")
-                })
-                .map(|i| (i.line, i.end_line))
-                .collect(),
-            Splice::Export(name) => file
-                .all
-                .as_ref()
-                .map(|all| {
-                    all.items
-                        .iter()
-                        .filter(|(item, line)| {
-                            item == name
-                                && current.lines().nth(line - 1).is_some_and(|l| {
-                                    let t = l.trim();
-                                    t == format!("\"{name}\",") || t == format!("'{name}',")
-                                })
-                        })
-                        .map(|(_, line)| (*line, *line))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            Splice::Block(_) => Vec::new(),
-        };
-        if ranges.is_empty() {
-            continue;
-        }
-        let new = delete_lines(&current, &ranges);
-        if python::parse(&new, &package).is_err() {
-            return Err(anyhow::anyhow!(
-                "internal error: removing the wiring of {label} from {path} would break its syntax"
-            ));
-        }
-        edits.insert(path, (old, new));
-    }
 
-    // Dependencies nothing else needs any more.
-    if let Some(conditional) = recipe.conditional_dependencies.first()
-        && matches!(recipe.feature, Feature::Integration(_))
-        && let Ok(old) = fs::read_to_string(root.join("pyproject.toml"))
-        && let Ok(mut pyproject) = Pyproject::parse(&old)
-        && pyproject.remove_dependency(conditional.requirement)
-    {
-        let new = pyproject.render();
-        Pyproject::parse(&new)
-            .map_err(|e| anyhow::anyhow!("edited pyproject.toml no longer parses: {e}"))?;
-        edits.insert("pyproject.toml".to_string(), (old, new));
-    }
+        // Dependencies nothing else needs any more.
+        if let Some(conditional) = recipe.conditional_dependencies.first()
+            && matches!(recipe.feature, Feature::Integration(_))
+            && let Ok(old) = fs::read_to_string(root.join("pyproject.toml"))
+            && let Ok(mut pyproject) = Pyproject::parse(&old)
+            && pyproject.remove_dependency(conditional.requirement)
+        {
+            let new = pyproject.render();
+            Pyproject::parse(&new)
+                .map_err(|e| anyhow::anyhow!("edited pyproject.toml no longer parses: {e}"))?;
+            edits.insert("pyproject.toml".to_string(), (old, new));
+        }
 
-    // Manifest entry.
-    if let (Some(entry), Some(m)) = (&recipe.manifest, &project.manifest) {
-        let mut edited = m.clone();
-        let removed = match entry {
-            ManifestEntry::Module { name, .. } => edited.remove_module(name),
-            ManifestEntry::Integration(name) => edited.remove_integration(name),
-        };
-        if removed {
-            let text = edited.render();
+        // Manifest entry.
+        if let (Some(entry), Some(m)) = (&recipe.manifest, &project.manifest) {
+            let edited = manifest_edit.get_or_insert_with(|| m.clone());
+            match entry {
+                ManifestEntry::Module { name, .. } => edited.remove_module(name),
+                ManifestEntry::Integration(name) => edited.remove_integration(name),
+            };
+        }
+    }
+    if let (Some(edited), Some(m)) = (manifest_edit, &project.manifest) {
+        let text = edited.render();
+        if text != m.original() {
             Manifest::parse(&text)
                 .map_err(|e| anyhow::anyhow!("edited manifest no longer parses: {e}"))?;
             set.modify(manifest::FILE_NAME, m.original().to_string(), text);

@@ -99,7 +99,13 @@ pub fn declared(
             if name == "auth" || !manifest.integration_enabled(&name) {
                 continue;
             }
-            match super::integration::find(&name).map(|i| super::integration::recipe(i, ctx)) {
+            let recipe = if name == super::llm::NAME {
+                // The llm scaffold's own recipe: the integration plus its HTTP client.
+                Some(super::llm::recipe(ctx))
+            } else {
+                super::integration::find(&name).map(|i| super::integration::recipe(i, ctx))
+            };
+            match recipe {
                 Some(Ok(recipe)) => recipes.push(recipe),
                 Some(Err(TemplateError::MissingTree(_))) | None => {
                     unrendered.push(format!("integration `{name}`"));

@@ -134,7 +134,9 @@ pub fn copy_fixture(from: &Path, to: &Path) {
 }
 
 pub mod http;
+pub mod kafka;
 pub mod pg;
+pub mod rabbitmq;
 pub mod redis;
 
 /// A free TCP port on 127.0.0.1 picked by the kernel.
@@ -194,6 +196,43 @@ pub fn sh_status(
     let out = command
         .output()
         .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", program.as_ref()));
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs a program in `cwd` with `input` on its stdin and returns its outcome.
+pub fn sh_stdin(
+    cwd: &Path,
+    program: impl AsRef<std::ffi::OsStr>,
+    args: &[&str],
+    env: &[(&str, &str)],
+    input: &str,
+) -> Output {
+    use std::io::Write;
+    let mut command = Command::new(program.as_ref());
+    command
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("NO_COLOR", "1");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", program.as_ref()));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
     Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
