@@ -218,6 +218,8 @@ fn provider_of(name: &str) -> fn(&str) -> bool {
         "rabbitmq" => |r| by_name(r, "aio-pika"),
         "redis" => |r| by_name(r, "redis"),
         "rq" => |r| by_name(r, "rq"),
-        _ => |r| by_name(r, "httpx"),
+        // Integrations without a dependency of their own (llm: its HTTP client comes
+        // with the ai-prompt recipe, `feature::llm`) add nothing here.
+        _ => |_| false,
     }
 }
