@@ -5,6 +5,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
+/// mimalloc: `check` parses thousands of files, and their syntax trees are many small
+/// allocations that the system allocator serves several times slower.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     polepos::interrupt::install();
     let cli = match polepos::cli::Cli::try_parse() {

@@ -6,14 +6,15 @@
 //! would fail at import time. Imports of module directories that do not exist at all are
 //! reported by the orphan rule in [`super::modules`]; this rule covers the rest.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::Issue;
 use super::codes::Code;
 use super::facts::{Facts, PyFacts};
+use super::scan::ModuleDir;
 use super::source::Source;
-use crate::python::{self, Import, PyFile, Scope};
+use crate::python::{self, Import, Scope};
 
 /// Names a package's `__init__.py` defines, parsed once per check.
 #[derive(Default)]
@@ -28,27 +29,13 @@ impl Definitions {
         self.cache
             .entry(rel.to_path_buf())
             .or_insert_with(|| match Source::read(&root.join(rel)) {
-                Source::Text(text) => python::parse(&text, package).ok().map(|f| names(&f)),
+                Source::Text(text) => python::parse(&text, package)
+                    .ok()
+                    .map(|f| f.defined_names()),
                 _ => None,
             })
             .as_ref()
     }
-}
-
-fn names(file: &PyFile) -> Vec<String> {
-    let mut out: Vec<String> = file
-        .imports
-        .iter()
-        .filter(|i| i.scope != Scope::TypeChecking)
-        .map(|i| i.bound.clone())
-        .chain(file.assigned.iter().map(|(n, _, _)| n.clone()))
-        .chain(file.functions.iter().map(|f| f.name.clone()))
-        .chain(file.classes.iter().map(|c| c.name.clone()))
-        .collect();
-    if let Some(all) = &file.all {
-        out.extend(all.items.iter().map(|(n, _)| n.clone()));
-    }
-    out
 }
 
 /// Where a dotted module inside the package lives: `Module(file)`, `Package(dir)`.
@@ -89,6 +76,9 @@ fn check_file(
         if import.scope == Scope::TypeChecking || !in_project(&import.module, pkg) {
             continue;
         }
+        if resolved_by_scan(&facts.modules, pkg, import) {
+            continue;
+        }
         if let Some(problem) = unresolved(&facts.root, pkg, import, definitions) {
             issues.push(
                 Issue::new(
@@ -100,6 +90,59 @@ fn check_file(
             );
         }
     }
+}
+
+/// Whether the module scan already shows that `import` resolves: it names a file or a
+/// directory the scan found in a module, or a name one of the module's top-level files
+/// defines. On a project with a thousand modules this answers the wiring files'
+/// thousands of imports without touching the disk again. Only a "yes" is taken from
+/// here; anything else goes through [`unresolved`], which looks at the disk.
+fn resolved_by_scan(modules: &BTreeMap<String, ModuleDir>, pkg: &str, import: &Import) -> bool {
+    let Some(rest) = import
+        .module
+        .strip_prefix(pkg)
+        .and_then(|r| r.strip_prefix(".modules."))
+    else {
+        return false;
+    };
+    let (name, inner) = rest.split_once('.').unwrap_or((rest, ""));
+    let Some(dir) = modules.get(name) else {
+        return false;
+    };
+    let path = inner.replace('.', "/");
+    let file = if path.is_empty() {
+        None
+    } else {
+        Some(format!("{path}.py"))
+    };
+    let package_prefix = if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}/")
+    };
+    let is_package = path.is_empty() || dir.files.iter().any(|f| f.starts_with(&package_prefix));
+    let is_file = file.as_ref().is_some_and(|f| dir.files.contains(f));
+    let Some(imported) = &import.name else {
+        return is_file || is_package;
+    };
+    if is_file {
+        return file
+            .and_then(|f| dir.defines.get(&f))
+            .is_some_and(|names| names.iter().any(|n| n == imported));
+    }
+    if !is_package || imported == "*" {
+        return false;
+    }
+    let child = format!("{package_prefix}{imported}");
+    dir.files.contains(&format!("{child}.py"))
+        || dir
+            .files
+            .iter()
+            .any(|f| f.starts_with(&format!("{child}/")))
+        || dir
+            .defines
+            .get(&format!("{package_prefix}__init__.py"))
+            .is_some_and(|names| names.iter().any(|n| n == imported))
 }
 
 /// Whether `word` occurs in `text` as a whole identifier.
@@ -197,5 +240,52 @@ mod tests {
         assert!(mentions("router = APIRouter()", "router"));
         assert!(!mentions("api_router = APIRouter()", "router"));
         assert!(!mentions("routers = []", "router"));
+    }
+
+    #[test]
+    fn the_scan_answers_only_what_it_saw() {
+        let mut items = ModuleDir {
+            name: "items".to_string(),
+            ..ModuleDir::default()
+        };
+        for file in [
+            "__init__.py",
+            "router.py",
+            "model.py",
+            "services/items_service.py",
+        ] {
+            items.files.insert(file.to_string());
+        }
+        items
+            .defines
+            .insert("router.py".to_string(), vec!["router".to_string()]);
+        items
+            .defines
+            .insert("__init__.py".to_string(), vec!["VERSION".to_string()]);
+        let modules = BTreeMap::from([("items".to_string(), items)]);
+        let import = |module: &str, name: Option<&str>| Import {
+            module: module.to_string(),
+            name: name.map(str::to_string),
+            bound: "x".to_string(),
+            line: 1,
+            end_line: 1,
+            scope: Scope::TopLevel,
+        };
+        let yes = |module: &str, name: Option<&str>| {
+            resolved_by_scan(&modules, "shop", &import(module, name))
+        };
+        assert!(yes("shop.modules.items.router", Some("router")));
+        assert!(yes("shop.modules.items", Some("model")));
+        assert!(yes("shop.modules.items", Some("services")));
+        assert!(yes("shop.modules.items", Some("VERSION")));
+        assert!(yes("shop.modules.items.services", Some("items_service")));
+        assert!(yes("shop.modules.items.model", None));
+        // Not seen: left to the rule that looks at the disk.
+        assert!(!yes("shop.modules.items", Some("modle")));
+        assert!(!yes("shop.modules.items.router", Some("routr")));
+        assert!(!yes("shop.modules.items.model", Some("Item")));
+        assert!(!yes("shop.modules.orders.router", Some("router")));
+        assert!(!yes("shop.modules.items.nothing", None));
+        assert!(!yes("shop.db", Some("Base")));
     }
 }

@@ -8,15 +8,15 @@
 //! the rest cannot contribute an edge to the import graph. Table names come from the
 //! `__tablename__` lines of `model.py`, each parsed as a statement by the same parser.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Issue;
 use super::codes::Code;
+use super::source::{Read, Reader};
 use crate::python::{self, Scope};
 
 /// A reference from one module to another (an edge of the import graph).
@@ -48,6 +48,10 @@ pub struct ModuleDir {
     /// The `prefix=` its `router.py` gives `router = APIRouter(...)` (absent when it
     /// sets none or has no such router).
     pub router_prefix: crate::python::Arg<String>,
+    /// For the files directly in the module directory (`router.py`, `__init__.py`):
+    /// the names each defines at top level, so imports of them resolve without
+    /// reading them again.
+    pub defines: BTreeMap<String, Vec<String>>,
     /// Problems reading the files (PPCHK023, PPCHK038).
     pub issues: Vec<Issue>,
 }
@@ -89,7 +93,7 @@ pub fn scan_all<T: Send>(
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || names.len() < 32 {
         let done = first();
-        let mut buffer = Vec::new();
+        let mut buffer = Reader::default();
         let dirs = names
             .iter()
             .map(|n| scan_module_with(root, pkg, n, &mut buffer))
@@ -100,7 +104,7 @@ pub fn scan_all<T: Send>(
     let results: Mutex<Vec<(usize, ModuleDir)>> = Mutex::new(Vec::with_capacity(names.len()));
     let work = || {
         let mut local = Vec::new();
-        let mut buffer = Vec::new();
+        let mut buffer = Reader::default();
         loop {
             let start = next.fetch_add(16, Ordering::Relaxed);
             if start >= names.len() {
@@ -128,7 +132,7 @@ pub fn scan_all<T: Send>(
     let mut all = results.into_inner().unwrap_or_default();
     if all.len() != names.len() {
         // A worker could not run or panicked (it never should): scan sequentially.
-        let mut buffer = Vec::new();
+        let mut buffer = Reader::default();
         all = names
             .iter()
             .enumerate()
@@ -143,37 +147,10 @@ pub fn scan_all<T: Send>(
 
 /// Scans one module directory.
 pub fn scan_module(root: &Path, pkg: &str, name: &str) -> ModuleDir {
-    scan_module_with(root, pkg, name, &mut Vec::new())
+    scan_module_with(root, pkg, name, &mut Reader::default())
 }
 
-/// Reads a file into `buffer` (reused across files to spare allocations).
-fn read_text<'b>(path: &Path, buffer: &'b mut Vec<u8>) -> Source2<'b> {
-    buffer.clear();
-    let Ok(mut file) = fs::File::open(path) else {
-        return Source2::Missing;
-    };
-    if file.read_to_end(buffer).is_err() {
-        return Source2::Missing;
-    }
-    match std::str::from_utf8(buffer) {
-        Ok(text) => Source2::Text(text),
-        Err(error) => Source2::NotUtf8 {
-            line: 1 + buffer[..error.valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count(),
-        },
-    }
-}
-
-/// [`Source`] borrowing a reusable buffer.
-enum Source2<'b> {
-    Missing,
-    NotUtf8 { line: usize },
-    Text(&'b str),
-}
-
-fn scan_module_with(root: &Path, pkg: &str, name: &str, buffer: &mut Vec<u8>) -> ModuleDir {
+fn scan_module_with(root: &Path, pkg: &str, name: &str, reader: &mut Reader) -> ModuleDir {
     let rel_dir = format!("src/{pkg}/modules/{name}");
     let mut dir = ModuleDir {
         name: name.to_string(),
@@ -211,16 +188,16 @@ fn scan_module_with(root: &Path, pkg: &str, name: &str, buffer: &mut Vec<u8>) ->
     python_files.sort();
     for rel in python_files {
         let path = format!("{rel_dir}/{rel}");
-        let text = match read_text(&root.join(&path), buffer) {
-            Source2::Text(text) => text,
-            Source2::NotUtf8 { line } => {
+        let text = match reader.read(&root.join(&path)) {
+            Read::Text(text) => text,
+            Read::NotUtf8 { line } => {
                 dir.issues.push(
                     Issue::new(Code::NotUtf8, format!("{path} is not valid UTF-8"))
                         .at(&path, Some(line)),
                 );
                 continue;
             }
-            Source2::Missing => continue,
+            Read::Missing => continue,
         };
         if rel == "model.py" {
             dir.tables.extend(tables_in(text, &path));
@@ -229,6 +206,9 @@ fn scan_module_with(root: &Path, pkg: &str, name: &str, buffer: &mut Vec<u8>) ->
         let package = python_package(pkg, name, &rel);
         match python::parse(text, &package) {
             Ok(file) => {
+                if !rel.contains('/') {
+                    dir.defines.insert(rel.clone(), file.defined_names());
+                }
                 if rel == "router.py"
                     && let Some(def) = file.routers.iter().find(|r| r.name == "router")
                 {

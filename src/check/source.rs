@@ -52,6 +52,51 @@ impl Source {
     }
 }
 
+/// What [`Reader::read`] gave: like [`Source`], borrowing the reader's buffer.
+pub enum Read<'b> {
+    Missing,
+    NotUtf8 { line: usize },
+    Text(&'b str),
+}
+
+/// Reads many files through one reusable buffer: open, read until end of file, close.
+/// `std::fs::read` also asks for the size and the position of every file first, which
+/// on a project of ten thousand files is a fifth of the system calls of `check`.
+#[derive(Default)]
+pub struct Reader {
+    /// Always fully initialised; only the first `len` bytes of a read are the file.
+    buffer: Vec<u8>,
+}
+
+impl Reader {
+    /// Reads `path`. Unreadable files (permissions, a directory) count as missing.
+    pub fn read(&mut self, path: &Path) -> Read<'_> {
+        let Ok(mut file) = std::fs::File::open(path) else {
+            return Read::Missing;
+        };
+        let mut len = 0;
+        loop {
+            if self.buffer.len() - len < 4096 {
+                let grown = (self.buffer.len() * 2).max(64 * 1024);
+                self.buffer.resize(grown, 0);
+            }
+            match std::io::Read::read(&mut file, &mut self.buffer[len..]) {
+                Ok(0) => break,
+                Ok(n) => len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Read::Missing,
+            }
+        }
+        let bytes = &self.buffer[..len];
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Read::Text(text),
+            Err(error) => Read::NotUtf8 {
+                line: 1 + memchr::memchr_iter(b'\n', &bytes[..error.valid_up_to()]).count(),
+            },
+        }
+    }
+}
+
 /// The 1-based line and the message of the first TOML syntax error in `text`.
 pub fn toml_error(text: &str) -> Option<(Option<usize>, String)> {
     let error = text.parse::<toml_edit::DocumentMut>().err()?;
@@ -94,6 +139,30 @@ mod tests {
             Source::NotUtf8 { line: 3 }
         );
         assert_eq!(Source::from_bytes(b"x".to_vec()).text(), Some("x"));
+    }
+
+    #[test]
+    fn the_reader_reuses_its_buffer_for_files_of_any_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let big: String = "x = 1\n".repeat(40_000);
+        std::fs::write(dir.path().join("big.py"), &big).unwrap();
+        std::fs::write(dir.path().join("small.py"), "y = 2\n").unwrap();
+        std::fs::write(dir.path().join("bad.py"), b"ok\n\xff\n").unwrap();
+        let mut reader = Reader::default();
+        assert!(matches!(reader.read(&dir.path().join("big.py")), Read::Text(t) if t == big));
+        assert!(matches!(
+            reader.read(&dir.path().join("small.py")),
+            Read::Text("y = 2\n")
+        ));
+        assert!(matches!(
+            reader.read(&dir.path().join("bad.py")),
+            Read::NotUtf8 { line: 2 }
+        ));
+        assert!(matches!(
+            reader.read(&dir.path().join("none.py")),
+            Read::Missing
+        ));
+        assert!(matches!(reader.read(dir.path()), Read::Missing));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::Issue;
 use super::codes::Code;
-use super::source::Source;
+use super::source::{Read, Reader};
 use crate::python;
 
 /// Directories never descended into.
@@ -28,13 +28,14 @@ pub fn check_all(root: &Path, skip: &[String], skip_dirs: &[String]) -> Vec<Issu
         collect(root, Path::new(top), &skip_dirs, &mut files);
     }
     files.sort();
+    let mut reader = Reader::default();
     for rel in files {
         if skip.contains(&rel) {
             continue;
         }
-        match Source::read(&root.join(&rel)) {
-            Source::Text(text) => {
-                if let Some(error) = python::syntax_error(&text) {
+        match reader.read(&root.join(&rel)) {
+            Read::Text(text) => {
+                if let Some(error) = python::syntax_error(text) {
                     issues.push(
                         Issue::new(
                             Code::SyntaxError,
@@ -47,10 +48,10 @@ pub fn check_all(root: &Path, skip: &[String], skip_dirs: &[String]) -> Vec<Issu
                     );
                 }
             }
-            Source::NotUtf8 { line } => issues.push(
+            Read::NotUtf8 { line } => issues.push(
                 Issue::new(Code::NotUtf8, format!("{rel} is not valid UTF-8")).at(&rel, Some(line)),
             ),
-            Source::Missing => {}
+            Read::Missing => {}
         }
     }
     issues

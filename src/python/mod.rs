@@ -213,6 +213,25 @@ impl PyFile {
                 .any(|s| *s > opener && *s <= line)
     }
 
+    /// The names the file binds at top level as far as the summary tells: executed
+    /// imports, assignments, functions, classes and the items of `__all__`. Every one
+    /// occurs in the text as a word; names bound in other ways are not listed.
+    pub fn defined_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .imports
+            .iter()
+            .filter(|i| i.scope != Scope::TypeChecking)
+            .map(|i| i.bound.clone())
+            .chain(self.assigned.iter().map(|(n, _, _)| n.clone()))
+            .chain(self.functions.iter().map(|f| f.name.clone()))
+            .chain(self.classes.iter().map(|c| c.name.clone()))
+            .collect();
+        if let Some(all) = &self.all {
+            out.extend(all.items.iter().map(|(n, _)| n.clone()));
+        }
+        out
+    }
+
     pub fn function(&self, name: &str) -> Option<&Function> {
         self.functions.iter().find(|f| f.name == name)
     }
@@ -390,12 +409,12 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        for (offset, byte) in text.bytes().enumerate() {
-            if byte == b'\n' {
-                starts.push(u32::try_from(offset + 1).unwrap_or(u32::MAX));
-            }
-        }
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        starts.extend(
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .map(|offset| u32::try_from(offset + 1).unwrap_or(u32::MAX)),
+        );
         LineIndex { starts }
     }
 
