@@ -164,6 +164,10 @@ pub struct CheckArgs {
     /// Restore missing markers and other provably safe wiring first, list what was fixed, then check.
     #[arg(long)]
     pub fix: bool,
+
+    /// Read every file again and leave the cache (`.polepos_cache/`) alone.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]

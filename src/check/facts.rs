@@ -11,6 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::Issue;
+use super::cache::Cache;
 use super::codes::Code;
 use super::identity::{Identity, ManifestFacts};
 use super::scan::{self, ModuleDir, Table};
@@ -122,7 +123,7 @@ impl Facts {
 }
 
 /// Reads everything once.
-pub fn gather(identity: &Identity) -> Facts {
+pub fn gather(identity: &Identity, cache: Option<&Cache>) -> Facts {
     let root = identity.root.clone();
     let pkg = identity.pkg.clone();
     let mut issues = identity.issues.clone();
@@ -144,11 +145,11 @@ pub fn gather(identity: &Identity) -> Facts {
             PyFacts::load(&root, managed[1].clone(), &format!("{pkg}.db")),
             PyFacts::load(&root, managed[2].clone(), &format!("{pkg}.modules")),
             PyFacts::load(&root, managed[3].clone(), &pkg),
-            super::syntax::check_all(&root, &managed, &module_dirs),
+            super::syntax::check_all(&root, &managed, &module_dirs, cache),
         )
     };
     let ((router, models, modules_init, settings, other_files), dirs) =
-        scan::scan_all(&root, &pkg, &names, load_managed);
+        scan::scan_all(&root, &pkg, &names, cache, load_managed);
     issues.extend(other_files);
     for file in [&router, &models, &modules_init, &settings] {
         file.report(&mut issues);

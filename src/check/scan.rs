@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Issue;
+use super::cache::{Cache, Session, Stamp, Summary};
 use super::codes::Code;
 use super::source::{Read, Reader};
 use crate::python::{self, Scope};
@@ -88,16 +89,19 @@ pub fn scan_all<T: Send>(
     root: &Path,
     pkg: &str,
     names: &[String],
+    cache: Option<&Cache>,
     first: impl Fn() -> T + Sync,
 ) -> (T, Vec<ModuleDir>) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || names.len() < 32 {
         let done = first();
         let mut buffer = Reader::default();
+        let mut session = Session::default();
         let dirs = names
             .iter()
-            .map(|n| scan_module_with(root, pkg, n, &mut buffer))
+            .map(|n| scan_module_with(root, pkg, n, &mut buffer, cache, &mut session))
             .collect();
+        merge(cache, session);
         return (done, dirs);
     }
     let next = AtomicUsize::new(0);
@@ -105,15 +109,20 @@ pub fn scan_all<T: Send>(
     let work = || {
         let mut local = Vec::new();
         let mut buffer = Reader::default();
+        let mut session = Session::default();
         loop {
             let start = next.fetch_add(16, Ordering::Relaxed);
             if start >= names.len() {
                 break;
             }
             for (index, name) in names.iter().enumerate().skip(start).take(16) {
-                local.push((index, scan_module_with(root, pkg, name, &mut buffer)));
+                local.push((
+                    index,
+                    scan_module_with(root, pkg, name, &mut buffer, cache, &mut session),
+                ));
             }
         }
+        merge(cache, session);
         if let Ok(mut all) = results.lock() {
             all.extend(local);
         }
@@ -132,11 +141,18 @@ pub fn scan_all<T: Send>(
     let mut all = results.into_inner().unwrap_or_default();
     if all.len() != names.len() {
         // A worker could not run or panicked (it never should): scan sequentially.
+        // The cache is left alone: what a failed worker learned may be missing.
         let mut buffer = Reader::default();
+        let mut session = Session::default();
         all = names
             .iter()
             .enumerate()
-            .map(|(i, n)| (i, scan_module_with(root, pkg, n, &mut buffer)))
+            .map(|(i, n)| {
+                (
+                    i,
+                    scan_module_with(root, pkg, n, &mut buffer, None, &mut session),
+                )
+            })
             .collect();
     }
     all.sort_by_key(|(index, _)| *index);
@@ -147,10 +163,30 @@ pub fn scan_all<T: Send>(
 
 /// Scans one module directory.
 pub fn scan_module(root: &Path, pkg: &str, name: &str) -> ModuleDir {
-    scan_module_with(root, pkg, name, &mut Reader::default())
+    scan_module_with(
+        root,
+        pkg,
+        name,
+        &mut Reader::default(),
+        None,
+        &mut Session::default(),
+    )
 }
 
-fn scan_module_with(root: &Path, pkg: &str, name: &str, reader: &mut Reader) -> ModuleDir {
+fn merge(cache: Option<&Cache>, session: Session) {
+    if let Some(cache) = cache {
+        cache.merge(session);
+    }
+}
+
+fn scan_module_with(
+    root: &Path,
+    pkg: &str,
+    name: &str,
+    reader: &mut Reader,
+    cache: Option<&Cache>,
+    session: &mut Session,
+) -> ModuleDir {
     let rel_dir = format!("src/{pkg}/modules/{name}");
     let mut dir = ModuleDir {
         name: name.to_string(),
@@ -179,66 +215,132 @@ fn scan_module_with(root: &Path, pkg: &str, name: &str, reader: &mut Reader) -> 
                 stack.push((entry.path(), format!("{rel}/"), depth + 1));
             } else if is_file {
                 if rel.ends_with(".py") {
-                    python_files.push(rel.clone());
+                    let stamp = cache.and_then(|_| {
+                        let meta = if kind.is_symlink() {
+                            fs::metadata(entry.path())
+                        } else {
+                            entry.metadata()
+                        };
+                        meta.ok().map(|m| Stamp::of(&m))
+                    });
+                    python_files.push((rel.clone(), stamp));
                 }
                 dir.files.insert(rel);
             }
         }
     }
-    python_files.sort();
-    for rel in python_files {
+    python_files.sort_by(|a, b| a.0.cmp(&b.0));
+    for (rel, stamp) in python_files {
         let path = format!("{rel_dir}/{rel}");
-        let text = match reader.read(&root.join(&path)) {
-            Read::Text(text) => text,
-            Read::NotUtf8 { line } => {
-                dir.issues.push(
-                    Issue::new(Code::NotUtf8, format!("{path} is not valid UTF-8"))
-                        .at(&path, Some(line)),
-                );
-                continue;
+        let cached = cache.and_then(|c| stamp.and_then(|s| c.get(&path, &s, session)));
+        let summary = match cached {
+            Some(summary) => summary,
+            None => {
+                let Some(summary) = summarize(reader, root, pkg, name, &rel, &path) else {
+                    continue;
+                };
+                if let (Some(cache), Some(stamp)) = (cache, stamp) {
+                    cache.learn(&path, stamp, &summary, session);
+                }
+                summary
             }
-            Read::Missing => continue,
         };
-        if rel == "model.py" {
-            dir.tables.extend(tables_in(text, &path));
-        }
-        // Every file is parsed: a syntax error anywhere in a module is reported.
-        let package = python_package(pkg, name, &rel);
-        match python::parse(text, &package) {
-            Ok(file) => {
-                if !rel.contains('/') {
-                    dir.defines.insert(rel.clone(), file.defined_names());
-                }
-                if rel == "router.py"
-                    && let Some(def) = file.routers.iter().find(|r| r.name == "router")
-                {
-                    dir.router_prefix = def.prefix.clone();
-                }
-                for import in file.imports.iter().filter(|i| i.scope == Scope::TopLevel) {
-                    if let Some(target) = module_of(pkg, &import.module, import.name.as_deref())
-                        && target != name
-                    {
-                        dir.imports.push(ModuleRef {
-                            target,
-                            path: path.clone(),
-                            line: import.line,
-                        });
-                    }
-                }
-            }
-            Err(error) => dir.issues.push(
-                Issue::new(
-                    Code::SyntaxError,
-                    format!(
-                        "syntax error in {path} at column {}: {}",
-                        error.column, error.message
-                    ),
-                )
-                .at(&path, Some(error.line)),
-            ),
-        }
+        apply(&mut dir, &rel, &path, summary);
     }
     dir
+}
+
+/// Reads and parses one module file; `None` when it cannot be read.
+fn summarize(
+    reader: &mut Reader,
+    root: &Path,
+    pkg: &str,
+    name: &str,
+    rel: &str,
+    path: &str,
+) -> Option<Summary> {
+    let text = match reader.read(&root.join(path)) {
+        Read::Text(text) => text,
+        Read::NotUtf8 { line } => {
+            return Some(Summary {
+                not_utf8: Some(line),
+                ..Summary::default()
+            });
+        }
+        Read::Missing => return None,
+    };
+    let mut summary = Summary::default();
+    if rel == "model.py" {
+        summary.tables = tables_in(text, path)
+            .into_iter()
+            .map(|t| (t.name, t.line))
+            .collect();
+    }
+    // Every file is parsed: a syntax error anywhere in a module is reported.
+    match python::parse(text, &python_package(pkg, name, rel)) {
+        Ok(file) => {
+            if !rel.contains('/') {
+                summary.defines = file.defined_names();
+            }
+            if rel == "router.py" {
+                summary.router_prefix = file
+                    .routers
+                    .iter()
+                    .find(|r| r.name == "router")
+                    .map(|def| def.prefix.clone());
+            }
+            summary.imports = file
+                .imports
+                .iter()
+                .filter(|i| i.scope == Scope::TopLevel)
+                .filter_map(|import| {
+                    module_of(pkg, &import.module, import.name.as_deref())
+                        .filter(|target| target != name)
+                        .map(|target| (target, import.line))
+                })
+                .collect();
+        }
+        Err(error) => summary.syntax = Some((error.line, error.column, error.message)),
+    }
+    Some(summary)
+}
+
+/// Adds what one file's summary says to its module directory.
+fn apply(dir: &mut ModuleDir, rel: &str, path: &str, summary: Summary) {
+    if let Some(line) = summary.not_utf8 {
+        dir.issues.push(
+            Issue::new(Code::NotUtf8, format!("{path} is not valid UTF-8")).at(path, Some(line)),
+        );
+        return;
+    }
+    dir.tables
+        .extend(summary.tables.into_iter().map(|(name, line)| Table {
+            name,
+            path: path.to_string(),
+            line,
+        }));
+    if let Some((line, column, message)) = summary.syntax {
+        dir.issues.push(
+            Issue::new(
+                Code::SyntaxError,
+                format!("syntax error in {path} at column {column}: {message}"),
+            )
+            .at(path, Some(line)),
+        );
+        return;
+    }
+    if !rel.contains('/') {
+        dir.defines.insert(rel.to_string(), summary.defines);
+    }
+    if let Some(prefix) = summary.router_prefix {
+        dir.router_prefix = prefix;
+    }
+    dir.imports
+        .extend(summary.imports.into_iter().map(|(target, line)| ModuleRef {
+            target,
+            path: path.to_string(),
+            line,
+        }));
 }
 
 /// The `__tablename__` values declared in a model file.

@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cache;
 mod clean;
 mod codes_features;
 mod codes_modules;

@@ -150,7 +150,8 @@ impl Project {
 
     /// `check --fix`; for the older tool's layout without its foundation warnings.
     pub fn fix(&self) -> Report {
-        let mut report = check::check_and_fix(&self.root).expect("check --fix");
+        let mut report =
+            check::check_and_fix(&self.root, check::Caching::Off).expect("check --fix");
         if self.legacy {
             report
                 .issues
@@ -194,25 +195,9 @@ impl Project {
         assert!(report.passed());
     }
 
-    /// Every file under the root with its bytes.
+    /// Every file under the root with its bytes (without the check cache).
     pub fn tree(&self) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
-        let mut files = std::collections::BTreeMap::new();
-        let mut stack = vec![self.root.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in fs::read_dir(&dir).expect("read dir") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    let bytes = fs::read(&path).expect("read");
-                    files.insert(
-                        path.strip_prefix(&self.root).expect("prefix").to_path_buf(),
-                        bytes,
-                    );
-                }
-            }
-        }
-        files
+        crate::common::tree(&self.root)
     }
 }
 
