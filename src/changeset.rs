@@ -335,7 +335,7 @@ impl ChangeSet {
         let result = self.stage_all(root, undo, interrupted, &mut staged);
         let result = result.and_then(|()| {
             if !self.new_tree {
-                sync_all(&staged)?;
+                sync_all(&mut staged)?;
             }
             Ok(())
         });
@@ -380,9 +380,17 @@ impl ChangeSet {
         interrupted: &dyn Fn() -> bool,
         staged: &mut Vec<Staged>,
     ) -> anyhow::Result<()> {
+        // Files still open for their flush; a large change set is flushed in batches so
+        // it never holds more than this many descriptors.
+        const OPEN_AT_MOST: usize = 256;
+        let mut flushed = 0;
         for change in &self.changes {
             if interrupted() {
                 return Err(Interrupted.into());
+            }
+            if staged.len() - flushed >= OPEN_AT_MOST {
+                sync_all(&mut staged[flushed..])?;
+                flushed = staged.len();
             }
             let full = root.join(change.path());
             let shown = change.path().display().to_string();
@@ -425,7 +433,8 @@ impl ChangeSet {
                     staged.push(Staged {
                         shown,
                         tmp: Some(tmp),
-                        file: Some(file),
+                        // A new tree is not flushed: nothing to keep open.
+                        file: (!self.new_tree).then_some(file),
                         target,
                         kind: StagedKind::Modify { full, current },
                     });
@@ -516,40 +525,40 @@ impl Staged {
     }
 }
 
-/// Flushes every staged file to disk, all at once: the file system then commits them
-/// together instead of one journal commit per file.
-fn sync_all(staged: &[Staged]) -> anyhow::Result<()> {
-    let files: Vec<(&str, &fs::File)> = staged
-        .iter()
-        .filter_map(|s| s.file.as_ref().map(|f| (s.shown.as_str(), f)))
+/// Flushes every staged file that is still open to disk, several at once (the file
+/// system then commits them together instead of one journal commit per file), and
+/// closes it.
+fn sync_all(staged: &mut [Staged]) -> anyhow::Result<()> {
+    use std::sync::{Mutex, PoisonError};
+    // Enough flushes in flight for the file system to batch them.
+    const THREADS: usize = 16;
+    let files: Vec<(&str, fs::File)> = staged
+        .iter_mut()
+        .filter_map(|s| s.file.take().map(|f| (s.shown.as_str(), f)))
         .collect();
-    let sync = |(shown, file): (&str, &fs::File)| {
-        file.sync_all().map_err(|source| ApplyError::Io {
-            path: shown.to_string(),
-            source,
-        })
+    let threads = files.len().min(THREADS);
+    let queue = Mutex::new(files);
+    let work = || -> Result<(), ApplyError> {
+        loop {
+            let job = queue.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let Some((shown, file)) = job else {
+                return Ok(());
+            };
+            file.sync_all().map_err(|source| ApplyError::Io {
+                path: shown.to_string(),
+                source,
+            })?;
+        }
     };
-    if files.len() < 2 {
-        return files.into_iter().try_for_each(sync).map_err(Into::into);
-    }
     std::thread::scope(|scope| {
-        let mut inline = Vec::new();
-        let handles: Vec<_> = files
-            .into_iter()
-            .filter_map(|job| {
-                match std::thread::Builder::new().spawn_scoped(scope, move || sync(job)) {
-                    Ok(handle) => Some(handle),
-                    // No thread to be had: flush this one here.
-                    Err(_) => {
-                        inline.push(job);
-                        None
-                    }
-                }
-            })
+        // This thread works the queue too, so a thread that cannot be had leaves its
+        // share to the others.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
             .collect();
-        let mut first = inline.into_iter().try_for_each(sync);
-        for handle in handles {
-            let result = handle
+        let mut first = work();
+        for helper in helpers {
+            let result = helper
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             if first.is_ok() {
@@ -708,6 +717,24 @@ mod tests {
             "new\n"
         );
         assert!(!dir.path().join("gone.txt").exists());
+    }
+
+    #[test]
+    fn a_large_set_is_flushed_in_batches_and_leaves_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut set = ChangeSet::new(dir.path());
+        for i in 0..600 {
+            fs::write(dir.path().join(format!("old{i}.txt")), "old\n").unwrap();
+            set.modify(format!("old{i}.txt"), "old\n", format!("new {i}\n"));
+            set.create(format!("new/{i}.txt"), format!("{i}\n"));
+        }
+        set.apply().unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("old599.txt")).unwrap(),
+            "new 599\n"
+        );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 601);
+        assert_eq!(fs::read_dir(dir.path().join("new")).unwrap().count(), 600);
     }
 
     #[test]
