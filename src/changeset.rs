@@ -10,6 +10,12 @@
 //! A change set for a new tree ([`ChangeSet::new_tree`], used by `start`) writes into a
 //! staging directory beside the target and renames it into place at the end, so a
 //! failure or Ctrl-C never leaves half a project behind.
+//!
+//! Durability: an edit of an existing tree flushes every new file to disk (`fsync`,
+//! all of them at once) before renaming any into place, so after a power loss each file
+//! holds either its old or its new bytes. A new tree is not flushed: nothing of the
+//! user's was there before, and a power loss right after `start` may leave the project
+//! with empty or missing files, to be deleted and created again.
 
 use std::fs;
 use std::io::Write;
@@ -313,63 +319,43 @@ impl ChangeSet {
         result
     }
 
+    /// Writes every change in three steps: each new file's bytes into a temporary
+    /// sibling (checking first that nothing changed since planning), then — unless
+    /// this is a new tree, which no one can be using yet — every temporary file flushed
+    /// to disk at once, then each renamed into place. A crash leaves every file either
+    /// old or new, never half-written; an error or Ctrl-C removes the temporary files
+    /// and `undo` restores what was renamed.
     fn apply_all(
         &self,
         root: &Path,
         undo: &mut Vec<Undo>,
         interrupted: &dyn Fn() -> bool,
     ) -> anyhow::Result<()> {
-        for change in &self.changes {
-            if interrupted() {
-                return Err(Interrupted.into());
+        let mut staged: Vec<Staged> = Vec::new();
+        let result = self.stage_all(root, undo, interrupted, &mut staged);
+        let result = result.and_then(|()| {
+            if !self.new_tree {
+                sync_all(&mut staged)?;
             }
-            let full = root.join(change.path());
-            let shown = change.path().display().to_string();
-            match change {
-                Change::Create { contents, mode, .. } => {
-                    if full.symlink_metadata().is_ok() {
-                        return Err(ApplyError::AppearedMeanwhile { path: shown }.into());
-                    }
-                    create_parents(&full, undo).map_err(|source| ApplyError::Io {
-                        path: shown.clone(),
-                        source,
-                    })?;
-                    undo.push(Undo::Remove(full.clone()));
-                    write_new(&full, contents.as_bytes(), *mode).map_err(|source| {
-                        ApplyError::Io {
-                            path: shown,
-                            source,
-                        }
-                    })?;
+            Ok(())
+        });
+        if let Err(e) = result {
+            for step in &staged {
+                if let Some(tmp) = &step.tmp {
+                    let _ = fs::remove_file(tmp);
                 }
-                Change::Modify { old, new, .. } => {
-                    let current = fs::read(&full).map_err(|source| ApplyError::Io {
-                        path: shown.clone(),
-                        source,
-                    })?;
-                    if current != old.as_bytes() {
-                        return Err(ApplyError::ChangedMeanwhile { path: shown }.into());
+            }
+            return Err(e);
+        }
+        let mut staged = staged.into_iter();
+        while let Some(step) = staged.next() {
+            if let Err(e) = step.finish(undo) {
+                for rest in staged {
+                    if let Some(tmp) = &rest.tmp {
+                        let _ = fs::remove_file(tmp);
                     }
-                    write_atomic(&full, new.as_bytes()).map_err(|source| ApplyError::Io {
-                        path: shown,
-                        source,
-                    })?;
-                    undo.push(Undo::Restore(full, current));
                 }
-                Change::Delete { old, .. } => {
-                    let current = fs::read(&full).map_err(|source| ApplyError::Io {
-                        path: shown.clone(),
-                        source,
-                    })?;
-                    if &current != old {
-                        return Err(ApplyError::ChangedMeanwhile { path: shown }.into());
-                    }
-                    fs::remove_file(&full).map_err(|source| ApplyError::Io {
-                        path: shown,
-                        source,
-                    })?;
-                    undo.push(Undo::Restore(full, current));
-                }
+                return Err(e);
             }
         }
         for dir in &self.prune {
@@ -383,6 +369,252 @@ impl ChangeSet {
             return Err(Interrupted.into());
         }
         Ok(())
+    }
+
+    /// The first step of [`ChangeSet::apply_all`]: checks each change against the disk
+    /// and writes the new bytes beside their file (directories it creates go to `undo`).
+    fn stage_all(
+        &self,
+        root: &Path,
+        undo: &mut Vec<Undo>,
+        interrupted: &dyn Fn() -> bool,
+        staged: &mut Vec<Staged>,
+    ) -> anyhow::Result<()> {
+        // Files still open for their flush; a large change set is flushed in batches so
+        // it never holds more than this many descriptors.
+        const OPEN_AT_MOST: usize = 256;
+        let mut flushed = 0;
+        for change in &self.changes {
+            if interrupted() {
+                return Err(Interrupted.into());
+            }
+            if staged.len() - flushed >= OPEN_AT_MOST {
+                sync_all(&mut staged[flushed..])?;
+                flushed = staged.len();
+            }
+            let full = root.join(change.path());
+            let shown = change.path().display().to_string();
+            let io = |source| ApplyError::Io {
+                path: shown.clone(),
+                source,
+            };
+            match change {
+                Change::Create { contents, mode, .. } => {
+                    if full.symlink_metadata().is_ok() {
+                        return Err(ApplyError::AppearedMeanwhile { path: shown }.into());
+                    }
+                    create_parents(&full, undo).map_err(io)?;
+                    if self.new_tree {
+                        // Nothing sees the staging directory before it is renamed:
+                        // the file is written in place.
+                        undo.push(Undo::Remove(full.clone()));
+                        write_in_place(&full, contents.as_bytes(), *mode).map_err(io)?;
+                        continue;
+                    }
+                    let (tmp, file) =
+                        write_temporary(&full, contents.as_bytes(), *mode, None).map_err(io)?;
+                    staged.push(Staged {
+                        shown,
+                        tmp: Some(tmp),
+                        file: Some(file),
+                        target: full,
+                        kind: StagedKind::Create,
+                    });
+                }
+                Change::Modify { old, new, .. } => {
+                    let current = fs::read(&full).map_err(io)?;
+                    if current != old.as_bytes() {
+                        return Err(ApplyError::ChangedMeanwhile { path: shown }.into());
+                    }
+                    let target = write_target(&full).map_err(io)?;
+                    let keep = fs::metadata(&target).ok().map(|m| m.permissions());
+                    let (tmp, file) =
+                        write_temporary(&target, new.as_bytes(), None, keep).map_err(io)?;
+                    staged.push(Staged {
+                        shown,
+                        tmp: Some(tmp),
+                        // A new tree is not flushed: nothing to keep open.
+                        file: (!self.new_tree).then_some(file),
+                        target,
+                        kind: StagedKind::Modify { full, current },
+                    });
+                }
+                Change::Delete { old, .. } => {
+                    let current = fs::read(&full).map_err(io)?;
+                    if &current != old {
+                        return Err(ApplyError::ChangedMeanwhile { path: shown }.into());
+                    }
+                    staged.push(Staged {
+                        shown,
+                        tmp: None,
+                        file: None,
+                        target: full,
+                        kind: StagedKind::Delete { current },
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One change between its first step (new bytes in a temporary file) and its last.
+struct Staged {
+    /// The change's path relative to the root, for messages.
+    shown: String,
+    /// The temporary file holding the new bytes (none for a deletion).
+    tmp: Option<PathBuf>,
+    file: Option<fs::File>,
+    /// The path the temporary file is renamed to (a symlink's target), or the file to
+    /// delete.
+    target: PathBuf,
+    kind: StagedKind,
+}
+
+enum StagedKind {
+    Create,
+    /// `full` is the path as planned (it may be a symlink to `target`).
+    Modify {
+        full: PathBuf,
+        current: Vec<u8>,
+    },
+    Delete {
+        current: Vec<u8>,
+    },
+}
+
+impl Staged {
+    /// Puts the new bytes in place (or deletes), recording how to undo it.
+    fn finish(self, undo: &mut Vec<Undo>) -> anyhow::Result<()> {
+        let io = |source| ApplyError::Io {
+            path: self.shown.clone(),
+            source,
+        };
+        drop(self.file);
+        match self.kind {
+            StagedKind::Create => {
+                if self.target.symlink_metadata().is_ok() {
+                    if let Some(tmp) = &self.tmp {
+                        let _ = fs::remove_file(tmp);
+                    }
+                    return Err(ApplyError::AppearedMeanwhile { path: self.shown }.into());
+                }
+                if let Some(tmp) = &self.tmp
+                    && let Err(e) = fs::rename(tmp, &self.target)
+                {
+                    let _ = fs::remove_file(tmp);
+                    return Err(io(e).into());
+                }
+                undo.push(Undo::Remove(self.target));
+            }
+            StagedKind::Modify { full, current } => {
+                if let Some(tmp) = &self.tmp
+                    && let Err(e) = fs::rename(tmp, &self.target)
+                {
+                    let _ = fs::remove_file(tmp);
+                    return Err(io(e).into());
+                }
+                undo.push(Undo::Restore(full, current));
+            }
+            StagedKind::Delete { current } => {
+                fs::remove_file(&self.target).map_err(io)?;
+                undo.push(Undo::Restore(self.target, current));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Flushes every staged file that is still open to disk, several at once (the file
+/// system then commits them together instead of one journal commit per file), and
+/// closes it.
+fn sync_all(staged: &mut [Staged]) -> anyhow::Result<()> {
+    use std::sync::{Mutex, PoisonError};
+    // Enough flushes in flight for the file system to batch them.
+    const THREADS: usize = 16;
+    let files: Vec<(&str, fs::File)> = staged
+        .iter_mut()
+        .filter_map(|s| s.file.take().map(|f| (s.shown.as_str(), f)))
+        .collect();
+    let threads = files.len().min(THREADS);
+    let queue = Mutex::new(files);
+    let work = || -> Result<(), ApplyError> {
+        loop {
+            let job = queue.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let Some((shown, file)) = job else {
+                return Ok(());
+            };
+            file.sync_all().map_err(|source| ApplyError::Io {
+                path: shown.to_string(),
+                source,
+            })?;
+        }
+    };
+    std::thread::scope(|scope| {
+        // This thread works the queue too, so a thread that cannot be had leaves its
+        // share to the others.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
+        let mut first = work();
+        for helper in helpers {
+            let result = helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            if first.is_ok() {
+                first = result;
+            }
+        }
+        first.map_err(Into::into)
+    })
+}
+
+/// The file a write to `path` goes to: `path` itself, or the file a symlink points to
+/// (the link stays and its target gets the new bytes).
+fn write_target(path: &Path) -> std::io::Result<PathBuf> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path),
+        _ => Ok(path.to_path_buf()),
+    }
+}
+
+/// Creates `path` (which must not exist) with `bytes` and, if given, `mode`.
+fn write_in_place(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut file = fs::File::create_new(path)?;
+    if let Some(mode) = mode {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+    }
+    file.write_all(bytes)
+}
+
+/// Writes `bytes` into the temporary sibling of `path` (not flushed), with `mode` or
+/// `permissions` set before anything else can open it.
+fn write_temporary(
+    path: &Path,
+    bytes: &[u8],
+    mode: Option<u32>,
+    permissions: Option<fs::Permissions>,
+) -> std::io::Result<(PathBuf, fs::File)> {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = temporary_name(path);
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        if let Some(mode) = mode {
+            fs::set_permissions(&tmp, fs::Permissions::from_mode(mode))?;
+        }
+        file.write_all(bytes)?;
+        if let Some(permissions) = permissions {
+            fs::set_permissions(&tmp, permissions)?;
+        }
+        Ok(file)
+    })();
+    match result {
+        Ok(file) => Ok((tmp, file)),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
     }
 }
 
@@ -405,28 +637,6 @@ fn create_parents(path: &Path, undo: &mut Vec<Undo>) -> std::io::Result<()> {
         undo.push(Undo::RemoveDir(dir));
     }
     Ok(())
-}
-
-/// Writes a new file through a temporary file, with `mode` set before it appears.
-fn write_new(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    match mode {
-        None => write_atomic(path, bytes),
-        Some(mode) => {
-            use std::os::unix::fs::PermissionsExt;
-            let tmp = temporary_name(path);
-            let result = (|| {
-                let mut file = fs::File::create(&tmp)?;
-                fs::set_permissions(&tmp, fs::Permissions::from_mode(mode))?;
-                file.write_all(bytes)?;
-                file.sync_all()?;
-                fs::rename(&tmp, path)
-            })();
-            if result.is_err() {
-                let _ = fs::remove_file(&tmp);
-            }
-            result
-        }
-    }
 }
 
 /// The temporary sibling a file is written through.
@@ -507,6 +717,24 @@ mod tests {
             "new\n"
         );
         assert!(!dir.path().join("gone.txt").exists());
+    }
+
+    #[test]
+    fn a_large_set_is_flushed_in_batches_and_leaves_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut set = ChangeSet::new(dir.path());
+        for i in 0..600 {
+            fs::write(dir.path().join(format!("old{i}.txt")), "old\n").unwrap();
+            set.modify(format!("old{i}.txt"), "old\n", format!("new {i}\n"));
+            set.create(format!("new/{i}.txt"), format!("{i}\n"));
+        }
+        set.apply().unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("old599.txt")).unwrap(),
+            "new 599\n"
+        );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 601);
+        assert_eq!(fs::read_dir(dir.path().join("new")).unwrap().count(), 600);
     }
 
     #[test]

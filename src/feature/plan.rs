@@ -142,11 +142,80 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
 /// scaffold it brings), or refuses with every problem of every recipe at once, worded
 /// for the first recipe.
 pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<ChangeSet> {
+    // The table scan reads the model files of the whole package; it runs on a second
+    // thread while this one reads and parses the files the splices edit.
+    let tables = free_tables(project, recipes);
+    if tables.is_empty() {
+        return plan_scanned(project, recipes, None);
+    }
+    let scan = move || -> Vec<Option<String>> {
+        let pkg_dir = project.package_dir();
+        tables
+            .iter()
+            .map(|(own, table)| find_table(&project.root, &pkg_dir, own.as_deref(), table))
+            .collect()
+    };
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new().spawn_scoped(scope, scan.clone()) {
+            Ok(handle) => plan_scanned(project, recipes, Some(Scan::Running(handle))),
+            // No thread to be had: scan here, first.
+            Err(_) => plan_scanned(project, recipes, Some(Scan::Done(scan()))),
+        }
+    })
+}
+
+/// The table scan of [`plan_add_all`]: one result per [`free_tables`] entry, in order.
+enum Scan<'scope> {
+    Running(std::thread::ScopedJoinHandle<'scope, Vec<Option<String>>>),
+    Done(Vec<Option<String>>),
+}
+
+impl Scan<'_> {
+    fn results(self) -> Vec<Option<String>> {
+        match self {
+            Scan::Running(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Scan::Done(results) => results,
+        }
+    }
+}
+
+/// Every `FreeTable` precondition of `recipes`, in the order [`plan_scanned`] checks
+/// them: the feature's own directory (never a collision) and the table.
+fn free_tables(project: &Project, recipes: &[Recipe]) -> Vec<(Option<String>, String)> {
+    recipes
+        .iter()
+        .flat_map(|recipe| {
+            recipe.requires.iter().filter_map(move |r| match r {
+                Precondition::FreeTable(table) => {
+                    let own = match &recipe.feature {
+                        Feature::Auth => Some(project_path(project, "auth")),
+                        Feature::Module { name, .. } => {
+                            Some(project_path(project, &format!("modules/{name}")))
+                        }
+                        _ => None,
+                    };
+                    Some((own, table.clone()))
+                }
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+fn plan_scanned(
+    project: &Project,
+    recipes: &[Recipe],
+    scan: Option<Scan<'_>>,
+) -> anyhow::Result<ChangeSet> {
     let root = &project.root;
     let Some(first) = recipes.first() else {
         return Err(anyhow::anyhow!("internal error: nothing to add"));
     };
     let mut problems = Refusals::default();
+    // Where each table collision goes in the list, once the scan has answered.
+    let mut pending_tables: Vec<usize> = Vec::new();
 
     // The database comes first: without one, the rest of the list explains little.
     for recipe in recipes {
@@ -155,7 +224,13 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
             .iter()
             .filter(|r| **r == Precondition::HasDatabase)
         {
-            precondition(project, recipe, requirement, &mut problems);
+            precondition(
+                project,
+                recipe,
+                requirement,
+                &mut problems,
+                &mut pending_tables,
+            );
         }
     }
     for recipe in recipes {
@@ -192,7 +267,13 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
             .iter()
             .filter(|r| **r != Precondition::HasDatabase)
         {
-            precondition(project, recipe, requirement, &mut problems);
+            precondition(
+                project,
+                recipe,
+                requirement,
+                &mut problems,
+                &mut pending_tables,
+            );
         }
     }
 
@@ -290,11 +371,31 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
         }
     };
 
+    // Splice while the scan runs; the result is used once nothing refuses.
+    let label = first.feature.to_string();
+    let spliced = problems
+        .is_empty()
+        .then(|| splice_all(project, &edited, &splices, &label));
+
+    let found = scan.map(Scan::results).unwrap_or_default();
+    let tables = free_tables(project, recipes);
+    // Inserted from the last, so each earlier position still holds.
+    for ((position, path), (_, table)) in pending_tables.iter().zip(found).zip(&tables).rev() {
+        if let Some(path) = path {
+            problems.0.insert(
+                *position,
+                (
+                    Why::Collision,
+                    format!("a table named `{table}` is already defined in {path}"),
+                ),
+            );
+        }
+    }
+
     if let Some(refusal) = problems.into_refusal(&first.feature, root) {
         return Err(refusal.into());
     }
 
-    let label = first.feature.to_string();
     let (mut new_ledger, old_ledger_text) = match ledger {
         Some((ledger, text)) => (ledger, Some(text)),
         None => (Ledger::default(), None),
@@ -321,21 +422,11 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
         }
     }
 
-    for (path, old) in edited {
-        let Some(old) = old else {
-            return unreachable_plan(&label);
-        };
-        let mut new = old.clone();
-        for (_, splice) in &splices {
-            if splice.path(&project.package) != path {
-                continue;
-            }
-            let Some(spliced) = splice.apply(&new) else {
-                return unreachable_plan(&label);
-            };
-            new = spliced;
-        }
-        assert_parses(&path, &new)?;
+    let spliced = match spliced {
+        Some(spliced) => spliced?,
+        None => splice_all(project, &edited, &splices, &label)?,
+    };
+    for (path, old, new) in spliced {
         new_ledger.record_edit(&path, old.as_bytes(), new.as_bytes());
         set.modify(path, old, new);
     }
@@ -388,12 +479,41 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
     Ok(set)
 }
 
+/// Every edited file's path, old text and new text, each new text checked to parse.
+fn splice_all(
+    project: &Project,
+    edited: &[(String, Option<String>)],
+    splices: &[(&Recipe, &Splice)],
+    label: &str,
+) -> anyhow::Result<Vec<(String, String, String)>> {
+    let mut out = Vec::with_capacity(edited.len());
+    for (path, old) in edited {
+        let Some(old) = old else {
+            return unreachable_plan(label);
+        };
+        let mut new = old.clone();
+        for (_, splice) in splices {
+            if splice.path(&project.package) != *path {
+                continue;
+            }
+            let Some(spliced) = splice.apply(&new) else {
+                return unreachable_plan(label);
+            };
+            new = spliced;
+        }
+        assert_parses(path, &new)?;
+        out.push((path.clone(), old.clone(), new));
+    }
+    Ok(out)
+}
+
 /// Checks one precondition, recording why it fails.
 fn precondition(
     project: &Project,
     recipe: &Recipe,
     requirement: &Precondition,
     problems: &mut Refusals,
+    pending_tables: &mut Vec<usize>,
 ) {
     let root = &project.root;
     let label = recipe.feature.to_string();
@@ -486,21 +606,9 @@ fn precondition(
                 }
             }
         }
-        Precondition::FreeTable(table) => {
-            let own = match &recipe.feature {
-                Feature::Auth => Some(project_path(project, "auth")),
-                Feature::Module { name, .. } => {
-                    Some(project_path(project, &format!("modules/{name}")))
-                }
-                _ => None,
-            };
-            if let Some(path) = find_table(root, &project.package_dir(), own.as_deref(), table) {
-                problems.push(
-                    Why::Collision,
-                    format!("a table named `{table}` is already defined in {path}"),
-                );
-            }
-        }
+        // The package scan runs beside the planning (`plan_add_all`); its answer is
+        // put in this place of the list.
+        Precondition::FreeTable(_) => pending_tables.push(problems.0.len()),
     }
 }
 
@@ -596,18 +704,20 @@ fn parse(text: &str, path: &str, problems: &mut Refusals) -> Option<python::PyFi
     }
 }
 
-/// Refuses to write an edited Python file that no longer parses.
+/// Refuses to write an edited Python file that no longer parses (the parser's verdict
+/// only: nothing reads the edited file's contents).
 fn assert_parses(path: &str, text: &str) -> anyhow::Result<()> {
     if !path.ends_with(".py") {
         return Ok(());
     }
-    python::parse(text, "").map(|_| ()).map_err(|issue| {
-        anyhow::anyhow!(
+    match python::syntax_error(text) {
+        None => Ok(()),
+        Some(issue) => Err(anyhow::anyhow!(
             "internal error: the edited {path} no longer parses (line {}: {})",
             issue.line,
             issue.message
-        )
-    })
+        )),
+    }
 }
 
 fn unreachable_plan<T>(label: &str) -> anyhow::Result<T> {
@@ -624,11 +734,40 @@ fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Op
     let mut stack = vec![root.join(pkg_dir)];
     let own = own.map(|o| root.join(o));
     // Ask the parser about each `__tablename__` line, so spacing, quotes, annotations
-    // and comments are handled as Python sees them.
+    // and comments are handled as Python sees them — but only about a line that can
+    // assign this table: one that spells the name out, or could build it from escapes
+    // (a backslash) or from adjacent literals (more than two quotes). Any other line
+    // assigns something else, whatever the parser says, so the answer is the same.
+    let could_assign = |line: &str| {
+        line.contains(table)
+            || line.contains('\\')
+            || line.bytes().filter(|b| matches!(b, b'"' | b'\'')).count() > 2
+    };
     let defines = |text: &str| {
         text.lines()
-            .filter(|line| line.contains("__tablename__"))
+            .filter(|line| line.contains("__tablename__") && could_assign(line))
             .any(|line| python::assigned_string(line, "__tablename__").as_deref() == Some(table))
+    };
+    // One buffer for every file, read without asking for its size first; a file that
+    // cannot be read or is not UTF-8 defines nothing.
+    let mut buffer = Vec::new();
+    let mut chunk = vec![0u8; 16 * 1024];
+    let mut file_defines = |path: &Path| {
+        use std::io::Read;
+        buffer.clear();
+        let Ok(mut file) = fs::File::open(path) else {
+            return false;
+        };
+        loop {
+            match file.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return false,
+            }
+        }
+        memchr::memmem::find(&buffer, b"__tablename__").is_some()
+            && std::str::from_utf8(&buffer).is_ok_and(defines)
     };
     while let Some(dir) = stack.pop() {
         let Ok(entries) = fs::read_dir(&dir) else {
@@ -647,7 +786,7 @@ fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Op
                 || name == "models.py"
                 || dir.file_name().is_some_and(|d| d == "models") && name.ends_with(".py"))
                 && !own.as_ref().is_some_and(|o| path.starts_with(o))
-                && fs::read_to_string(&path).is_ok_and(|t| defines(&t))
+                && file_defines(&path)
             {
                 return Some(
                     path.strip_prefix(root)
@@ -659,4 +798,45 @@ fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Op
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cheap line filter in front of the parser changes no answer: every way of
+    /// spelling the table (quotes, annotations, escapes, adjacent literals) is still
+    /// found, and lines that only mention it are not.
+    #[test]
+    fn find_table_sees_every_spelling_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let model = |rel: &str, text: &str| {
+            let path = root.join("src/shop").join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        };
+        let found = |own: Option<&str>| find_table(root, Path::new("src/shop"), own, "orders");
+        model(
+            "modules/a/model.py",
+            "class A:\n    __tablename__ = \"other\"  # not orders\n    # __tablename__ = \"orders\"\n    note = \"__tablename__ = 'orders'\"\n",
+        );
+        assert_eq!(found(None), None);
+        for spelling in [
+            "__tablename__ = 'orders'",
+            "__tablename__: str = \"orders\"",
+            "__tablename__ = \"ord\" \"ers\"",
+            "__tablename__ = 'ord''ers'",
+            "__tablename__ = \"ord\\x65rs\"",
+            "__tablename__ = \"\\u006frders\"",
+        ] {
+            model("modules/b/model.py", &format!("class B:\n    {spelling}\n"));
+            assert_eq!(
+                found(None).as_deref(),
+                Some("src/shop/modules/b/model.py"),
+                "{spelling}"
+            );
+            assert_eq!(found(Some("src/shop/modules/b")), None, "{spelling}");
+        }
+    }
 }
