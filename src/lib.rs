@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod feature;
+pub mod fsread;
 pub mod interrupt;
 pub mod ledger;
 pub mod manifest;

@@ -750,24 +750,12 @@ fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Op
     };
     // One buffer for every file, read without asking for its size first; a file that
     // cannot be read or is not UTF-8 defines nothing.
-    let mut buffer = Vec::new();
-    let mut chunk = vec![0u8; 16 * 1024];
+    let mut reader = crate::fsread::Reader::default();
     let mut file_defines = |path: &Path| {
-        use std::io::Read;
-        buffer.clear();
-        let Ok(mut file) = fs::File::open(path) else {
-            return false;
-        };
-        loop {
-            match file.read(&mut chunk) {
-                Ok(0) => break,
-                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return false,
-            }
-        }
-        memchr::memmem::find(&buffer, b"__tablename__").is_some()
-            && std::str::from_utf8(&buffer).is_ok_and(defines)
+        reader.bytes(path).is_some_and(|bytes| {
+            memchr::memmem::find(bytes, b"__tablename__").is_some()
+                && std::str::from_utf8(bytes).is_ok_and(defines)
+        })
     };
     while let Some(dir) = stack.pop() {
         let Ok(entries) = fs::read_dir(&dir) else {
