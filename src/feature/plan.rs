@@ -726,12 +726,14 @@ fn unreachable_plan<T>(label: &str) -> anyhow::Result<T> {
     ))
 }
 
-/// The first model file under the package (outside `own`) that defines
-/// `__tablename__ = "<table>"`. Model files are `model.py`, `models.py` and files in a
-/// `models/` package: reading only those keeps `add` fast in a project with hundreds
-/// of modules (seven files each, one of them a model).
+/// The first model file of the package (outside `own`) that defines
+/// `__tablename__ = "<table>"`. Model files are `model.py`, `models.py` and the files of
+/// a `models/` package, in the package itself, in each of its top-level packages (`db/`,
+/// `auth/`, …) and in each module (`modules/<name>/`): where models live in a project
+/// polepos made. Those files are opened by name rather than found by listing every
+/// directory, which keeps `add` fast in a project with hundreds of modules.
 fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Option<String> {
-    let mut stack = vec![root.join(pkg_dir)];
+    let package = root.join(pkg_dir);
     let own = own.map(|o| root.join(o));
     // Ask the parser about each `__tablename__` line, so spacing, quotes, annotations
     // and comments are handled as Python sees them — but only about a line that can
@@ -749,7 +751,7 @@ fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Op
             .any(|line| python::assigned_string(line, "__tablename__").as_deref() == Some(table))
     };
     // One buffer for every file, read without asking for its size first; a file that
-    // cannot be read or is not UTF-8 defines nothing.
+    // is missing, cannot be read or is not UTF-8 defines nothing.
     let mut reader = crate::fsread::Reader::default();
     let mut file_defines = |path: &Path| {
         reader.bytes(path).is_some_and(|bytes| {
@@ -757,35 +759,52 @@ fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Op
                 && std::str::from_utf8(bytes).is_ok_and(defines)
         })
     };
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
+    let mut places = vec![package.clone()];
+    places.extend(subdirectories(&package));
+    places.extend(subdirectories(&package.join("modules")));
+    places.sort();
+    for place in places {
+        if own.as_ref().is_some_and(|o| place.starts_with(o)) {
             continue;
-        };
-        for entry in entries.filter_map(Result::ok) {
-            let path = entry.path();
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            // The entry's own type (no extra stat per file; links are not followed).
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                if name != "__pycache__" && !name.starts_with('.') {
-                    stack.push(path);
-                }
-            } else if (name == "model.py"
-                || name == "models.py"
-                || dir.file_name().is_some_and(|d| d == "models") && name.ends_with(".py"))
-                && !own.as_ref().is_some_and(|o| path.starts_with(o))
-                && file_defines(&path)
-            {
-                return Some(
-                    path.strip_prefix(root)
-                        .unwrap_or(&path)
-                        .display()
-                        .to_string(),
-                );
-            }
+        }
+        let mut files = vec![place.join("model.py"), place.join("models.py")];
+        if let Ok(entries) = fs::read_dir(place.join("models")) {
+            let mut package_files: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".py"))
+                .map(|e| e.path())
+                .collect();
+            package_files.sort();
+            files.extend(package_files);
+        }
+        if let Some(path) = files.into_iter().find(|path| file_defines(path)) {
+            return Some(
+                path.strip_prefix(root)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string(),
+            );
         }
     }
     None
+}
+
+/// The directories directly in `dir` that can hold Python code: not `__pycache__`, not
+/// hidden, and not links (the entry's own type, so no extra `stat` per entry).
+fn subdirectories(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            name != "__pycache__" && !name.starts_with('.')
+        })
+        .map(|entry| entry.path())
+        .collect()
 }
 
 #[cfg(test)]
@@ -825,6 +844,43 @@ mod tests {
                 "{spelling}"
             );
             assert_eq!(found(Some("src/shop/modules/b")), None, "{spelling}");
+        }
+    }
+
+    /// Where models live: the package, its top-level packages and each module, as
+    /// `model.py`, `models.py` or a `models/` package; deeper files are not opened.
+    #[test]
+    fn find_table_reads_the_model_files_of_the_package_and_its_modules() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let put = |rel: &str| {
+            let path = root.join("src/shop").join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "class T:\n    __tablename__ = \"orders\"\n").unwrap();
+        };
+        let found = || find_table(root, Path::new("src/shop"), None, "orders");
+        let clear = || fs::remove_dir_all(root.join("src")).unwrap();
+        for place in [
+            "models.py",
+            "db/models.py",
+            "db/models/orders.py",
+            "legacy/model.py",
+            "modules/a/models.py",
+            "modules/a/models/orders.py",
+        ] {
+            put(place);
+            assert_eq!(found(), Some(format!("src/shop/{place}")), "{place}");
+            clear();
+        }
+        for place in [
+            "modules/a/services/model.py",
+            "modules/a/orders.py",
+            "legacy/old/models.py",
+            "modules/a/__pycache__/model.py",
+        ] {
+            put(place);
+            assert_eq!(found(), None, "{place}");
+            clear();
         }
     }
 }
