@@ -14,6 +14,9 @@ Builds the release binary unless --binary is given, then times with hyperfine
     (target < 150 ms), when the binary has the `check` command: with `--no-cache` (every
     file read and parsed, as on a fresh clone) and with the cache of the previous run
 and the peak memory (max RSS) of each command (target < 20 MiB).
+
+The editing commands run on a fresh copy of their project, made and flushed to disk
+(`sync`) before each run, so the copy's own write-back does not land in the timing.
 """
 
 from __future__ import annotations
@@ -99,13 +102,13 @@ def main() -> None:
         version = time_ms(f"{binary} version", None, args.runs, work)
         rows.append(("version", f"{version:.2f} ms", "< 5 ms", version < 5))
 
-        auth_prepare = "rm -rf authed && cp -r reference authed"
+        auth_prepare = "rm -rf authed && cp -r reference authed && sync"
         auth = time_ms(f"bash -c 'cd authed && exec {binary} -q add auth'", auth_prepare, args.runs, work)
         shell = time_ms("bash -c 'cd authed && exec true'", auth_prepare, args.runs, work)
         auth_net = max(auth - shell, 0.0)
         rows.append(("add auth", f"{auth_net:.2f} ms (bash wrapper subtracted)", "< 20 ms", auth_net < 20))
 
-        module_prepare = "rm -rf moduled && cp -r reference moduled"
+        module_prepare = "rm -rf moduled && cp -r reference moduled && sync"
         module = time_ms(
             f"bash -c 'cd moduled && exec {binary} -q add module orders --template crud --pagination'",
             module_prepare,
@@ -147,7 +150,7 @@ def main() -> None:
             memory["check (1,000 modules, no cache)"] = peak_rss_mib([binary, "check", "--no-cache"], work / "big1000")
             memory["check (1,000 modules)"] = peak_rss_mib([binary, "check"], work / "big1000")
             # The editing commands in a project that already has 500 modules.
-            big_prepare = "rm -rf big500-copy && cp -r big500 big500-copy"
+            big_prepare = "rm -rf big500-copy && cp -r big500 big500-copy && sync"
             big_shell = time_ms("bash -c 'cd big500-copy && exec true'", big_prepare, 10, work)
             add_orders = "add module orders --template crud --pagination"
             edits = [

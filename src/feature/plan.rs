@@ -156,7 +156,11 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
             .collect()
     };
     std::thread::scope(|scope| {
-        match std::thread::Builder::new().spawn_scoped(scope, scan.clone()) {
+        // The parser recurses per nesting level: the main thread's stack size.
+        match std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn_scoped(scope, scan.clone())
+        {
             Ok(handle) => plan_scanned(project, recipes, Some(Scan::Running(handle))),
             // No thread to be had: scan here, first.
             Err(_) => plan_scanned(project, recipes, Some(Scan::Done(scan()))),
@@ -501,10 +505,49 @@ fn splice_all(
             };
             new = spliced;
         }
-        assert_parses(path, &new)?;
         out.push((path.clone(), old.clone(), new));
     }
+    assert_all_parse(&out)?;
     Ok(out)
+}
+
+/// [`assert_parses`] for every edited file, the largest on a second thread while this
+/// one checks the rest (a project with hundreds of modules has two large wiring files);
+/// the first failure in `edited`'s order is the one reported.
+fn assert_all_parse(edited: &[(String, String, String)]) -> anyhow::Result<()> {
+    let check = |(path, _, new): &(String, String, String)| assert_parses(path, new);
+    let largest = edited
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, (_, _, new))| new.len())
+        .map(|(at, _)| at);
+    let (Some(largest), true) = (largest, edited.len() > 1) else {
+        return edited.iter().try_for_each(check);
+    };
+    std::thread::scope(|scope| {
+        // The parser recurses per nesting level: the main thread's stack size.
+        let helper = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn_scoped(scope, || check(&edited[largest]))
+            .ok();
+        let mut results: Vec<anyhow::Result<()>> = edited
+            .iter()
+            .enumerate()
+            .map(|(at, file)| {
+                if at == largest && helper.is_some() {
+                    Ok(())
+                } else {
+                    check(file)
+                }
+            })
+            .collect();
+        if let Some(helper) = helper {
+            results[largest] = helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+        results.into_iter().collect()
+    })
 }
 
 /// Checks one precondition, recording why it fails.
@@ -844,6 +887,40 @@ mod tests {
                 "{spelling}"
             );
             assert_eq!(found(Some("src/shop/modules/b")), None, "{spelling}");
+        }
+    }
+
+    /// Every edited file is checked, the largest one on the helper thread, and the
+    /// first broken file in the edit order is the one reported.
+    #[test]
+    fn assert_all_parse_reports_the_first_broken_file_in_order() {
+        let file = |path: &str, new: &str| (path.to_string(), String::new(), new.to_string());
+        let large = format!("x = 1\n{}", "y = 2\n".repeat(1000));
+        let broken_large = format!("{large}def (:\n");
+        assert!(assert_all_parse(&[file("a.py", "x = 1\n"), file("b.py", &large)]).is_ok());
+        for (files, expected) in [
+            (vec![file("a.py", "def (:\n"), file("b.py", &large)], "a.py"),
+            (
+                vec![file("a.py", "x = 1\n"), file("b.py", &broken_large)],
+                "b.py",
+            ),
+            (
+                vec![file("a.py", &broken_large), file("b.py", "def (:\n")],
+                "a.py",
+            ),
+            (vec![file("a.py", "x = 1\n"), file("b.txt", "def (:\n")], ""),
+        ] {
+            let result = assert_all_parse(&files);
+            match expected {
+                "" => assert!(result.is_ok()),
+                path => {
+                    let message = result.unwrap_err().to_string();
+                    assert!(
+                        message.contains(&format!("edited {path} no longer parses")),
+                        "{message}"
+                    );
+                }
+            }
         }
     }
 

@@ -367,38 +367,60 @@ fn assigned_in(stmt: &Stmt, name: &str) -> Option<String> {
 
 /// Frees a syntax tree without risking the stack. Dropping a tree recurses once per
 /// nesting level, and every level takes at least one byte of source, so a tree from a
-/// small source is dropped here and a larger one on a thread whose stack grows with the
-/// source (stack pages are only committed when touched, so a shallow tree costs nothing
-/// extra). Hostile input such as `x = ------…1` nests a level per byte.
-fn dispose<T: Send>(tree: T, source_len: usize) {
+/// small source is dropped here and a larger one on the disposer thread, whose stack is
+/// sized for the largest source handled this way (stack pages are only committed when
+/// touched, so a shallow tree costs nothing extra). Hostile input such as `x = ------…1`
+/// nests a level per byte. The disposer works beside the caller, which goes on at once.
+fn dispose<T: Send + 'static>(tree: T, source_len: usize) {
     // Generous bounds on one level's frame (debug builds use the most) and on the
     // depth that is safe on any thread's stack, including a 2 MiB test thread.
-    const BYTES_PER_LEVEL: usize = 256;
     const INLINE_LIMIT: usize = 4 * 1024;
-    const MAX_STACK: usize = 1 << 30;
     if source_len <= INLINE_LIMIT {
         drop(tree);
         return;
     }
-    let stack = source_len
-        .saturating_mul(BYTES_PER_LEVEL)
-        .saturating_add(1 << 20);
-    if stack > MAX_STACK {
+    if source_len > DISPOSER_MAX_SOURCE {
         // Only for multi-megabyte files; the memory returns when the process exits.
         std::mem::forget(tree);
         return;
     }
-    let tree = std::sync::Mutex::new(Some(tree));
-    let dropped = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .stack_size(stack)
-            .spawn_scoped(scope, || drop(tree.lock().ok().and_then(|mut t| t.take())))
-            .is_ok_and(|handle| handle.join().is_ok())
-    });
-    if !dropped {
+    match disposer() {
+        Some(queue) => {
+            if let Err(std::sync::mpsc::SendError(tree)) = queue.send(Box::new(tree)) {
+                // The disposer is gone: keep the tree rather than risk the stack.
+                std::mem::forget(tree);
+            }
+        }
         // No thread could be started: keep the tree rather than risk the stack.
-        std::mem::forget(tree);
+        None => std::mem::forget(tree),
     }
+}
+
+/// One frame of a tree's drop, generously (debug builds use the most).
+const BYTES_PER_LEVEL: usize = 256;
+/// The stack of the disposer thread; it is reserved, and committed only where used.
+const DISPOSER_STACK: usize = 1 << 30;
+/// The largest source whose tree the disposer can drop whatever its nesting.
+const DISPOSER_MAX_SOURCE: usize = (DISPOSER_STACK - (1 << 20)) / BYTES_PER_LEVEL;
+
+type Garbage = Box<dyn Send>;
+
+/// The queue of the thread that drops large syntax trees, started on first use; `None`
+/// when no thread could be started.
+fn disposer() -> Option<&'static std::sync::mpsc::Sender<Garbage>> {
+    static DISPOSER: std::sync::OnceLock<Option<std::sync::mpsc::Sender<Garbage>>> =
+        std::sync::OnceLock::new();
+    DISPOSER
+        .get_or_init(|| {
+            let (queue, garbage) = std::sync::mpsc::channel::<Garbage>();
+            std::thread::Builder::new()
+                .name("dispose".to_string())
+                .stack_size(DISPOSER_STACK)
+                .spawn(move || garbage.into_iter().for_each(drop))
+                .ok()
+                .map(|_| queue)
+        })
+        .as_ref()
 }
 
 /// Byte offsets of line starts, to turn parser offsets into 1-based line numbers.
