@@ -805,9 +805,11 @@ fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Op
     let mut places = vec![package.clone()];
     places.extend(subdirectories(&package));
     places.extend(subdirectories(&package.join("modules")));
-    places.sort();
+    // A fixed order, so the same file is named every time (bytes compare faster than
+    // path components). `own` can only be one of the places, never below one.
+    places.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     for place in places {
-        if own.as_ref().is_some_and(|o| place.starts_with(o)) {
+        if own.as_ref().is_some_and(|o| place == *o) {
             continue;
         }
         let mut files = vec![place.join("model.py"), place.join("models.py")];
