@@ -1,4 +1,5 @@
-//! Reading many files through one reusable buffer: open, read until end of file, close.
+//! Reading many files through one reusable buffer: open, read until end of file, close;
+//! and listing the directories that can hold Python packages.
 //!
 //! `std::fs::read` also asks each file for its size and its position before reading it,
 //! and allocates a new buffer every time; on a project of ten thousand files those are a
@@ -34,6 +35,22 @@ impl Reader {
         }
         Some(&self.buffer[..len])
     }
+}
+
+/// Names of the directories directly in `dir` that can hold Python code, sorted: not
+/// hidden, not `__pycache__`, not links (the entry's own type, so no `stat` per entry).
+pub fn package_dir_names(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.') && n != "__pycache__")
+        .collect();
+    names.sort();
+    names
 }
 
 #[cfg(test)]

@@ -67,17 +67,7 @@ impl ModuleDir {
 
 /// Names of the directories under `modules_dir` that could be modules, sorted.
 pub fn module_dir_names(modules_dir: &Path) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(modules_dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| !n.starts_with('.') && n != "__pycache__")
-        .collect();
-    names.sort();
-    names
+    crate::fsread::package_dir_names(modules_dir)
 }
 
 /// Scans every named module directory on up to two threads. The helper thread first

@@ -802,12 +802,20 @@ fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Op
                 && std::str::from_utf8(bytes).is_ok_and(defines)
         })
     };
+    // In a fixed order, so the same file is named every time. `own` can only be one of
+    // the places, never below one.
+    let modules = package.join("modules");
     let mut places = vec![package.clone()];
-    places.extend(subdirectories(&package));
-    places.extend(subdirectories(&package.join("modules")));
-    // A fixed order, so the same file is named every time (bytes compare faster than
-    // path components). `own` can only be one of the places, never below one.
-    places.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    places.extend(
+        crate::fsread::package_dir_names(&package)
+            .iter()
+            .map(|n| package.join(n)),
+    );
+    places.extend(
+        crate::fsread::package_dir_names(&modules)
+            .iter()
+            .map(|n| modules.join(n)),
+    );
     for place in places {
         if own.as_ref().is_some_and(|o| place == *o) {
             continue;
@@ -832,24 +840,6 @@ fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Op
         }
     }
     None
-}
-
-/// The directories directly in `dir` that can hold Python code: not `__pycache__`, not
-/// hidden, and not links (the entry's own type, so no extra `stat` per entry).
-fn subdirectories(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
-        .filter(|entry| {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            name != "__pycache__" && !name.starts_with('.')
-        })
-        .map(|entry| entry.path())
-        .collect()
 }
 
 #[cfg(test)]
