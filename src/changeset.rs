@@ -525,48 +525,42 @@ impl Staged {
     }
 }
 
-/// Flushes every staged file that is still open to disk, several at once (the file
-/// system then commits them together instead of one journal commit per file), and
-/// closes it.
+/// Flushes every staged file that is still open to disk and closes it.
+///
+/// On Linux the write-out of every file is started first (`sync_file_range`), so the
+/// disk receives all of them together; each `fsync` then only waits for writes already
+/// under way, and the first one's journal commit covers the others. For 13 files of the
+/// sizes an `add` writes, on ext4 in a small virtual machine, this took about 2 ms
+/// (median), against 3–10 ms for one `fsync` after another and 6–23 ms for all of
+/// them at once from 13 threads.
 fn sync_all(staged: &mut [Staged]) -> anyhow::Result<()> {
-    use std::sync::{Mutex, PoisonError};
-    // Enough flushes in flight for the file system to batch them.
-    const THREADS: usize = 16;
     let files: Vec<(&str, fs::File)> = staged
         .iter_mut()
         .filter_map(|s| s.file.take().map(|f| (s.shown.as_str(), f)))
         .collect();
-    let threads = files.len().min(THREADS);
-    let queue = Mutex::new(files);
-    let work = || -> Result<(), ApplyError> {
-        loop {
-            let job = queue.lock().unwrap_or_else(PoisonError::into_inner).pop();
-            let Some((shown, file)) = job else {
-                return Ok(());
-            };
-            file.sync_all().map_err(|source| ApplyError::Io {
-                path: shown.to_string(),
-                source,
-            })?;
-        }
-    };
-    std::thread::scope(|scope| {
-        // This thread works the queue too, so a thread that cannot be had leaves its
-        // share to the others.
-        let helpers: Vec<_> = (1..threads)
-            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
-            .collect();
-        let mut first = work();
-        for helper in helpers {
-            let result = helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            if first.is_ok() {
-                first = result;
-            }
-        }
-        first.map_err(Into::into)
-    })
+    #[cfg(target_os = "linux")]
+    for (_, file) in &files {
+        start_writeback(file);
+    }
+    for (shown, file) in files {
+        file.sync_all().map_err(|source| ApplyError::Io {
+            path: shown.to_string(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Asks the kernel to start writing `file`'s dirty pages to disk without waiting for
+/// them. Only a hint: an error here shows up again in the `fsync` that follows.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &fs::File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: `sync_file_range` reads no memory of this process; the descriptor is open
+    // for the whole call because `file` is borrowed.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
 }
 
 /// The file a write to `path` goes to: `path` itself, or the file a symlink points to
