@@ -288,6 +288,63 @@ fn an_existing_module_is_refused_with_every_trace_listed() {
     );
 }
 
+/// `add` parses a wiring file before editing it only when the file could already
+/// name the module; otherwise the parse of the edited file vouches for it. Either way a
+/// file with a syntax error is refused with its line, alone or among other problems.
+#[test]
+fn wiring_files_with_syntax_errors_are_refused_however_the_plan_reads_them() {
+    let s = Scratch::new();
+    let root = project(&s, "shop", "sqlite");
+    assert_eq!(s.run_in("shop", &["add", "auth"]).code, 0);
+    let models = root.join("src/shop/db/models.py");
+    let good = fs::read_to_string(&models).unwrap();
+    let broken = good.replacen(
+        "\ndef import_models",
+        "\ndef broken(:\n    pass\n\n\ndef import_models",
+        1,
+    );
+    assert_ne!(broken, good);
+    let line = broken.lines().position(|l| l == "def broken(:").unwrap() + 1;
+    let expected = format!("src/shop/db/models.py:{line} has a Python syntax error");
+    fs::write(&models, &broken).unwrap();
+    // The only problem: found once the edited file does not parse.
+    let out = refused(&s, "shop", &root, &["orders", "--template", "crud"], 1);
+    assert!(out.stderr.contains(&expected), "{}", out.stderr);
+    assert!(!out.stderr.contains("internal error"), "{}", out.stderr);
+    // Among other problems, in its place: after the table collision and the router's
+    // missing marker (the router is read first).
+    let router = root.join("src/shop/api/router.py");
+    let text = fs::read_to_string(&router).unwrap();
+    fs::write(&router, text.replace("# polepos:router-includes\n", "")).unwrap();
+    let out = refused(&s, "shop", &root, &["auth_users"], 1);
+    let table = out
+        .stderr
+        .find("a table named `auth_users`")
+        .expect(&out.stderr);
+    let syntax = out.stderr.find(&expected).expect(&out.stderr);
+    let markers = out
+        .stderr
+        .find("# polepos:router-includes")
+        .expect(&out.stderr);
+    assert!(table < markers && markers < syntax, "{}", out.stderr);
+    fs::write(&router, &text).unwrap();
+    fs::write(&models, &good).unwrap();
+    // An import spelled with other Unicode characters that Python folds into the
+    // module's name (NFKC) is still found: only pure-ASCII files skip the parse.
+    let folded = text.replace(
+        "from fastapi import APIRouter\n",
+        "from fastapi import APIRouter\n\nfrom shop.modules.\u{ff4f}rders.router import router as o_router\n",
+    );
+    fs::write(&router, folded).unwrap();
+    let out = refused(&s, "shop", &root, &["orders", "--template", "crud"], 1);
+    assert!(
+        out.stderr
+            .contains("api/router.py already imports the module `orders` router"),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn bad_names_are_refused_naming_the_rule() {
     let s = Scratch::new();

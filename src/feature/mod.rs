@@ -234,6 +234,21 @@ impl Splice {
         marker.path(pkg)
     }
 
+    /// Whether `text` cannot already hold what this splice adds, known without parsing
+    /// it: imports name the feature's package by identifiers, so a file that never
+    /// spells the package's last name has none of them. Only for pure-ASCII text, since
+    /// Python folds other identifier characters (NFKC) into ASCII ones. Exports are
+    /// strings, which escapes and implicit concatenation can spell otherwise: never.
+    pub fn absent_from(&self, text: &str) -> bool {
+        let package = match self {
+            Splice::Mount(mount) => &mount.package,
+            Splice::ModelImport { package, .. } => package,
+            Splice::Export(_) | Splice::Block(_) => return false,
+        };
+        let name = package.rsplit('.').next().unwrap_or(package);
+        text.is_ascii() && memchr::memmem::find(text.as_bytes(), name.as_bytes()).is_none()
+    }
+
     /// Whether the edited file exists only in projects with a database layer.
     pub fn needs_db(&self) -> bool {
         matches!(self, Splice::ModelImport { .. })

@@ -287,6 +287,10 @@ fn plan_scanned(
         .flat_map(|r| r.splices.iter().map(move |s| (r, s)))
         .collect();
     let mut edited: Vec<(String, Option<String>)> = Vec::new();
+    // Files not parsed because nothing in them can name what the splice adds, with
+    // where in the list their syntax error would have gone: the parse of the edited
+    // file proves them, or, when the plan refuses, they are parsed then.
+    let mut unparsed: Vec<(usize, String)> = Vec::new();
     for (recipe, splice) in &splices {
         let label = recipe.feature.to_string();
         let path = splice.path(&project.package);
@@ -309,25 +313,16 @@ fn plan_scanned(
                     format!("{path} already has {label} values (`{}`)", block.key),
                 );
             }
-        } else if let Some(file) = parse(&text, &path, &mut problems) {
-            let (present, what) = match splice {
-                Splice::Mount(mount) => (
-                    mount.find(&file).binding.is_some(),
-                    format!("the {label} router"),
-                ),
-                Splice::ModelImport { package, .. } => (
-                    file.imports(&format!("{package}.model")),
-                    format!("the {label} model"),
-                ),
-                Splice::Export(name) => (file.exports(name), format!("`{name}` in `__all__`")),
-                Splice::Block(_) => continue,
-            };
-            if present {
-                let verb = match splice {
-                    Splice::Export(_) => "lists",
-                    _ => "imports",
-                };
-                problems.push(Why::AlreadyPresent, format!("{path} already {verb} {what}"));
+        } else if splice.absent_from(&text) {
+            if !unparsed.iter().any(|(_, p)| *p == path) {
+                unparsed.push((problems.0.len(), path.clone()));
+            }
+        } else {
+            unparsed.retain(|(_, p)| *p != path);
+            if let Some(file) = parse(&text, &path, &mut problems)
+                && let Some(leftover) = leftover(splice, &file, &label)
+            {
+                problems.push(Why::AlreadyPresent, format!("{path} already {leftover}"));
             }
         }
         for marker in splice.markers() {
@@ -377,23 +372,44 @@ fn plan_scanned(
 
     // Splice while the scan runs; the result is used once nothing refuses.
     let label = first.feature.to_string();
-    let spliced = problems
+    let mut spliced = problems
         .is_empty()
         .then(|| splice_all(project, &edited, &splices, &label));
 
     let found = scan.map(Scan::results).unwrap_or_default();
     let tables = free_tables(project, recipes);
-    // Inserted from the last, so each earlier position still holds.
-    for ((position, path), (_, table)) in pending_tables.iter().zip(found).zip(&tables).rev() {
-        if let Some(path) = path {
-            problems.0.insert(
-                *position,
-                (
-                    Why::Collision,
-                    format!("a table named `{table}` is already defined in {path}"),
-                ),
-            );
+    // Problems found after the list was built, each with its place in it (a table check
+    // comes before a file parse at the same place: the preconditions ran first).
+    let mut late: Vec<(usize, u8, Why, String)> = pending_tables
+        .iter()
+        .zip(found)
+        .zip(&tables)
+        .filter_map(|((position, path), (_, table))| {
+            let path = path?;
+            let message = format!("a table named `{table}` is already defined in {path}");
+            Some((*position, 0, Why::Collision, message))
+        })
+        .collect();
+    let refusing = !problems.is_empty() || !late.is_empty() || !matches!(spliced, Some(Ok(_)));
+    if refusing {
+        for (position, path) in &unparsed {
+            let text = edited
+                .iter()
+                .find(|(p, _)| p == path)
+                .and_then(|(_, t)| t.as_ref());
+            if let Some(issue) = text.and_then(|text| python::syntax_error(text)) {
+                late.push((*position, 1, Why::Unreadable, syntax_problem(path, &issue)));
+            }
         }
+    }
+    if !late.is_empty() {
+        // A splice that failed on a file that did not parse before is that problem.
+        spliced = None;
+    }
+    late.sort_by_key(|(position, kind, _, _)| (*position, *kind));
+    // Inserted from the last, so each earlier position still holds.
+    for (position, _, why, message) in late.into_iter().rev() {
+        problems.0.insert(position, (why, message));
     }
 
     if let Some(refusal) = problems.into_refusal(&first.feature, root) {
@@ -548,6 +564,25 @@ fn assert_all_parse(edited: &[(String, String, String)]) -> anyhow::Result<()> {
         }
         results.into_iter().collect()
     })
+}
+
+/// What `file` already holds of what `splice` adds (`imports the orders router`), if
+/// anything.
+fn leftover(splice: &Splice, file: &python::PyFile, label: &str) -> Option<String> {
+    match splice {
+        Splice::Mount(mount) => mount
+            .find(file)
+            .binding
+            .is_some()
+            .then(|| format!("imports the {label} router")),
+        Splice::ModelImport { package, .. } => file
+            .imports(&format!("{package}.model"))
+            .then(|| format!("imports the {label} model")),
+        Splice::Export(name) => file
+            .exports(name)
+            .then(|| format!("lists `{name}` in `__all__`")),
+        Splice::Block(_) => None,
+    }
 }
 
 /// Checks one precondition, recording why it fails.
@@ -735,16 +770,17 @@ fn parse(text: &str, path: &str, problems: &mut Refusals) -> Option<python::PyFi
     match python::parse(text, &python::package_of(path)) {
         Ok(file) => Some(file),
         Err(issue) => {
-            problems.push(
-                Why::Unreadable,
-                format!(
-                    "{path}:{} has a Python syntax error: {}",
-                    issue.line, issue.message
-                ),
-            );
+            problems.push(Why::Unreadable, syntax_problem(path, &issue));
             None
         }
     }
+}
+
+fn syntax_problem(path: &str, issue: &python::SyntaxIssue) -> String {
+    format!(
+        "{path}:{} has a Python syntax error: {}",
+        issue.line, issue.message
+    )
 }
 
 /// Refuses to write an edited Python file that no longer parses (the parser's verdict
