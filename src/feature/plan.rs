@@ -805,6 +805,27 @@ fn unreachable_plan<T>(label: &str) -> anyhow::Result<T> {
     ))
 }
 
+/// The lines of `text` (as [`str::lines`] splits them) that contain `__tablename__`,
+/// each once, found without visiting the others.
+fn tablename_lines(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut next_line = 0;
+    memchr::memmem::find_iter(bytes, b"__tablename__").filter_map(move |at| {
+        if at < next_line {
+            return None;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |nl| nl + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |nl| at + nl);
+        next_line = end + 1;
+        // Both ends are at a newline or an end of the text: character boundaries.
+        let line = &text[start..end];
+        match line.strip_suffix('\r') {
+            Some(stripped) if end < bytes.len() => Some(stripped),
+            _ => Some(line),
+        }
+    })
+}
+
 /// The first model file of the package (outside `own`) that defines
 /// `__tablename__ = "<table>"`. Model files are `model.py`, `models.py` and the files of
 /// a `models/` package, in the package itself, in each of its top-level packages (`db/`,
@@ -825,8 +846,8 @@ fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Op
             || line.bytes().filter(|b| matches!(b, b'"' | b'\'')).count() > 2
     };
     let defines = |text: &str| {
-        text.lines()
-            .filter(|line| line.contains("__tablename__") && could_assign(line))
+        tablename_lines(text)
+            .filter(|line| could_assign(line))
             .any(|line| python::assigned_string(line, "__tablename__").as_deref() == Some(table))
     };
     // One buffer for every file, read without asking for its size first; a file that
@@ -954,6 +975,18 @@ mod tests {
 
     /// Where models live: the package, its top-level packages and each module, as
     /// `model.py`, `models.py` or a `models/` package; deeper files are not opened.
+    #[test]
+    fn tablename_lines_are_the_lines_that_mention_it_each_once() {
+        let text = "a = 1\r\n__tablename__ = 'x'  # __tablename__\r\nb\n  __tablename__: str = \"y\"\n__tablename__\r";
+        let expected: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("__tablename__"))
+            .collect();
+        assert_eq!(tablename_lines(text).collect::<Vec<_>>(), expected);
+        assert_eq!(expected.len(), 3);
+        assert_eq!(tablename_lines("nothing here\n").count(), 0);
+    }
+
     #[test]
     fn find_table_reads_the_model_files_of_the_package_and_its_modules() {
         let dir = tempfile::tempdir().unwrap();
