@@ -328,6 +328,25 @@ fn wiring_files_with_syntax_errors_are_refused_however_the_plan_reads_them() {
         .expect(&out.stderr);
     assert!(table < markers && markers < syntax, "{}", out.stderr);
     fs::write(&router, &text).unwrap();
+    // A block left empty around the marker does not parse; the splice would fill it,
+    // and the file is refused all the same.
+    let body_start = good.find("def import_models() -> None:\n").unwrap();
+    let marker = good.find("    # polepos:model-imports\n").unwrap();
+    let emptied = format!(
+        "{}def import_models() -> None:\n{}",
+        &good[..body_start],
+        &good[marker..]
+    );
+    fs::write(&models, &emptied).unwrap();
+    let out = refused(&s, "shop", &root, &["orders", "--template", "crud"], 1);
+    assert!(
+        out.stderr.contains("src/shop/db/models.py:")
+            && out
+                .stderr
+                .contains("has a Python syntax error: Expected an indented block"),
+        "{}",
+        out.stderr
+    );
     fs::write(&models, &good).unwrap();
     // An import spelled with other Unicode characters that Python folds into the
     // module's name (NFKC) is still found: only pure-ASCII files skip the parse.

@@ -239,6 +239,8 @@ impl Splice {
     /// spells the package's last name has none of them. Only for pure-ASCII text, since
     /// Python folds other identifier characters (NFKC) into ASCII ones. Exports are
     /// strings, which escapes and implicit concatenation can spell otherwise: never.
+    /// (A relative import in the edited file could leave the name out only for the
+    /// file's own packages, `<pkg>.api` and `<pkg>.db`, and no feature lives there.)
     pub fn absent_from(&self, text: &str) -> bool {
         let package = match self {
             Splice::Mount(mount) => &mount.package,

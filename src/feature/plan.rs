@@ -168,6 +168,14 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
     })
 }
 
+/// What a problem found after the list was built is about; at the same place in the
+/// list, a table comes first (the preconditions ran before the files were read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Found {
+    Table,
+    Syntax,
+}
+
 /// The table scan of [`plan_add_all`]: one result per [`free_tables`] entry, in order.
 enum Scan<'scope> {
     Running(std::thread::ScopedJoinHandle<'scope, Vec<Option<String>>>),
@@ -374,20 +382,19 @@ fn plan_scanned(
     let label = first.feature.to_string();
     let mut spliced = problems
         .is_empty()
-        .then(|| splice_all(project, &edited, &splices, &label));
+        .then(|| splice_all(project, &edited, &splices, &label, &unparsed));
 
     let found = scan.map(Scan::results).unwrap_or_default();
     let tables = free_tables(project, recipes);
-    // Problems found after the list was built, each with its place in it (a table check
-    // comes before a file parse at the same place: the preconditions ran first).
-    let mut late: Vec<(usize, u8, Why, String)> = pending_tables
+    // Problems found after the list was built, each with its place in it.
+    let mut late: Vec<(usize, Found, Why, String)> = pending_tables
         .iter()
         .zip(found)
         .zip(&tables)
         .filter_map(|((position, path), (_, table))| {
             let path = path?;
             let message = format!("a table named `{table}` is already defined in {path}");
-            Some((*position, 0, Why::Collision, message))
+            Some((*position, Found::Table, Why::Collision, message))
         })
         .collect();
     let refusing = !problems.is_empty() || !late.is_empty() || !matches!(spliced, Some(Ok(_)));
@@ -398,7 +405,12 @@ fn plan_scanned(
                 .find(|(p, _)| p == path)
                 .and_then(|(_, t)| t.as_ref());
             if let Some(issue) = text.and_then(|text| python::syntax_error(text)) {
-                late.push((*position, 1, Why::Unreadable, syntax_problem(path, &issue)));
+                late.push((
+                    *position,
+                    Found::Syntax,
+                    Why::Unreadable,
+                    syntax_problem(path, &issue),
+                ));
             }
         }
     }
@@ -442,10 +454,11 @@ fn plan_scanned(
         }
     }
 
-    let spliced = match spliced {
-        Some(spliced) => spliced?,
-        None => splice_all(project, &edited, &splices, &label)?,
+    // Nothing refused, so the splices ran above.
+    let Some(spliced) = spliced else {
+        return unreachable_plan(&label);
     };
+    let spliced = spliced?;
     for (path, old, new) in spliced {
         new_ledger.record_edit(&path, old.as_bytes(), new.as_bytes());
         set.modify(path, old, new);
@@ -499,12 +512,14 @@ fn plan_scanned(
     Ok(set)
 }
 
-/// Every edited file's path, old text and new text, each new text checked to parse.
+/// Every edited file's path, old text and new text, each new text checked to parse
+/// (and, for the files in `unparsed`, not to have parsed only thanks to the splice).
 fn splice_all(
     project: &Project,
     edited: &[(String, Option<String>)],
     splices: &[(&Recipe, &Splice)],
     label: &str,
+    unparsed: &[(usize, String)],
 ) -> anyhow::Result<Vec<(String, String, String)>> {
     let mut out = Vec::with_capacity(edited.len());
     for (path, old) in edited {
@@ -523,15 +538,23 @@ fn splice_all(
         }
         out.push((path.clone(), old.clone(), new));
     }
-    assert_all_parse(&out)?;
+    let unparsed: Vec<&str> = unparsed.iter().map(|(_, path)| path.as_str()).collect();
+    assert_all_parse(&out, &unparsed)?;
     Ok(out)
 }
 
-/// [`assert_parses`] for every edited file, the largest on a second thread while this
-/// one checks the rest (a project with hundreds of modules has two large wiring files);
-/// the first failure in `edited`'s order is the one reported.
-fn assert_all_parse(edited: &[(String, String, String)]) -> anyhow::Result<()> {
-    let check = |(path, _, new): &(String, String, String)| assert_parses(path, new);
+/// [`assert_parses`] for every edited file ([`assert_parses_unfilled`] for those in
+/// `unparsed`), the largest on a second thread while this one checks the rest (a
+/// project with hundreds of modules has two large wiring files); the first failure in
+/// `edited`'s order is the one reported.
+fn assert_all_parse(edited: &[(String, String, String)], unparsed: &[&str]) -> anyhow::Result<()> {
+    let check = |(path, old, new): &(String, String, String)| {
+        if unparsed.contains(&path.as_str()) {
+            assert_parses_unfilled(path, old, new)
+        } else {
+            assert_parses(path, new)
+        }
+    };
     let largest = edited
         .iter()
         .enumerate()
@@ -799,6 +822,43 @@ fn assert_parses(path: &str, text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// [`assert_parses`] for a file that was not parsed before its splice, which must also
+/// not have filled a block the file left empty: the file did not parse before then,
+/// and the plan refuses with its syntax error instead of repairing it.
+fn assert_parses_unfilled(path: &str, old: &str, new: &str) -> anyhow::Result<()> {
+    match python::fills_a_block(new, &inserted_lines(old, new)) {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(anyhow::anyhow!(
+            "internal error: the edit of {path} fills a block the file left empty"
+        )),
+        Err(issue) => Err(anyhow::anyhow!(
+            "internal error: the edited {path} no longer parses (line {}: {})",
+            issue.line,
+            issue.message
+        )),
+    }
+}
+
+/// The byte ranges of `new` holding lines that `old` does not have, for a `new` made
+/// by inserting whole lines into `old` (lines are matched in order, first come first).
+fn inserted_lines(old: &str, new: &str) -> Vec<std::ops::Range<usize>> {
+    let mut old_lines = old.split_inclusive('\n').peekable();
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut at = 0;
+    for line in new.split_inclusive('\n') {
+        let end = at + line.len();
+        if old_lines.peek() == Some(&line) {
+            old_lines.next();
+        } else if let Some(last) = ranges.last_mut().filter(|r| r.end == at) {
+            last.end = end;
+        } else {
+            ranges.push(at..end);
+        }
+        at = end;
+    }
+    ranges
+}
+
 fn unreachable_plan<T>(label: &str) -> anyhow::Result<T> {
     Err(anyhow::anyhow!(
         "internal error: a precondition of adding {label} passed but its input is missing"
@@ -939,6 +999,51 @@ mod tests {
         }
     }
 
+    #[test]
+    fn inserted_lines_are_the_lines_new_has_and_old_lacks() {
+        assert_eq!(inserted_lines("a\nb\n", "a\nX\nY\nb\n"), vec![2..6]);
+        assert_eq!(inserted_lines("a\nb\n", "X\na\nb\nY"), vec![0..2, 6..7]);
+        assert!(inserted_lines("a\n", "a\n").is_empty());
+    }
+
+    /// A splice into a file that was not parsed first must not be what makes it parse:
+    /// a block it fills alone was empty, and the file did not parse before.
+    #[test]
+    fn a_splice_that_fills_an_empty_block_is_caught() {
+        let old = "def f() -> None:\n    # marker\n";
+        let new = "def f() -> None:\n    import x  # noqa: F401\n    # marker\n";
+        assert_eq!(
+            python::fills_a_block(new, &inserted_lines(old, new)),
+            Ok(true)
+        );
+        let file = |old: &str, new: &str| ("m.py".to_string(), old.to_string(), new.to_string());
+        let message = assert_all_parse(&[file(old, new)], &["m.py"])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("fills a block"), "{message}");
+        // Checked like any other file when it was parsed before the splice.
+        assert!(assert_all_parse(&[file(old, new)], &[]).is_ok());
+        // A block with a statement of its own, and the module itself, are fine.
+        let old = "def f() -> None:\n    \"\"\"Doc.\"\"\"\n    # marker\n";
+        let new =
+            "def f() -> None:\n    \"\"\"Doc.\"\"\"\n    import x  # noqa: F401\n    # marker\n";
+        assert_eq!(
+            python::fills_a_block(new, &inserted_lines(old, new)),
+            Ok(false)
+        );
+        let (old, new) = ("# marker\n", "import x\n# marker\n");
+        assert_eq!(
+            python::fills_a_block(new, &inserted_lines(old, new)),
+            Ok(false)
+        );
+        let nested = "class A:\n    if True:\n        import x\n";
+        let old = "class A:\n    if True:\n";
+        assert_eq!(
+            python::fills_a_block(nested, &inserted_lines(old, nested)),
+            Ok(true)
+        );
+    }
+
     /// Every edited file is checked, the largest one on the helper thread, and the
     /// first broken file in the edit order is the one reported.
     #[test]
@@ -946,7 +1051,7 @@ mod tests {
         let file = |path: &str, new: &str| (path.to_string(), String::new(), new.to_string());
         let large = format!("x = 1\n{}", "y = 2\n".repeat(1000));
         let broken_large = format!("{large}def (:\n");
-        assert!(assert_all_parse(&[file("a.py", "x = 1\n"), file("b.py", &large)]).is_ok());
+        assert!(assert_all_parse(&[file("a.py", "x = 1\n"), file("b.py", &large)], &[]).is_ok());
         for (files, expected) in [
             (vec![file("a.py", "def (:\n"), file("b.py", &large)], "a.py"),
             (
@@ -959,7 +1064,7 @@ mod tests {
             ),
             (vec![file("a.py", "x = 1\n"), file("b.txt", "def (:\n")], ""),
         ] {
-            let result = assert_all_parse(&files);
+            let result = assert_all_parse(&files, &[]);
             match expected {
                 "" => assert!(result.is_ok()),
                 path => {
@@ -973,8 +1078,6 @@ mod tests {
         }
     }
 
-    /// Where models live: the package, its top-level packages and each module, as
-    /// `model.py`, `models.py` or a `models/` package; deeper files are not opened.
     #[test]
     fn tablename_lines_are_the_lines_that_mention_it_each_once() {
         let text = "a = 1\r\n__tablename__ = 'x'  # __tablename__\r\nb\n  __tablename__: str = \"y\"\n__tablename__\r";
@@ -987,6 +1090,8 @@ mod tests {
         assert_eq!(tablename_lines("nothing here\n").count(), 0);
     }
 
+    /// Where models live: the package, its top-level packages and each module, as
+    /// `model.py`, `models.py` or a `models/` package; deeper files are not opened.
     #[test]
     fn find_table_reads_the_model_files_of_the_package_and_its_modules() {
         let dir = tempfile::tempdir().unwrap();

@@ -301,6 +301,44 @@ pub fn syntax_error(text: &str) -> Option<SyntaxIssue> {
     }
 }
 
+/// Parses `text` and tells whether one of its indented blocks holds nothing but
+/// statements that lie within the `inserted` byte ranges: without them that block would
+/// be empty, which does not parse. (The module itself may be empty.)
+pub fn fills_a_block(text: &str, inserted: &[std::ops::Range<usize>]) -> Result<bool, SyntaxIssue> {
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_body};
+    use ruff_text_size::Ranged;
+    struct Blocks<'r> {
+        inserted: &'r [std::ops::Range<usize>],
+        filled: bool,
+    }
+    impl<'a> StatementVisitor<'a> for Blocks<'_> {
+        fn visit_body(&mut self, body: &'a [Stmt]) {
+            let within = |stmt: &Stmt| {
+                let (start, end) = (stmt.start().to_usize(), stmt.end().to_usize());
+                self.inserted
+                    .iter()
+                    .any(|r| r.start <= start && end <= r.end)
+            };
+            if !body.is_empty() && body.iter().all(within) {
+                self.filled = true;
+            }
+            if !self.filled {
+                walk_body(self, body);
+            }
+        }
+    }
+    let parsed = parse_checked(text, &LineIndex::new(text))?;
+    let mut blocks = Blocks {
+        inserted,
+        filled: false,
+    };
+    for stmt in &parsed.syntax().body {
+        blocks.visit_stmt(stmt);
+    }
+    dispose(parsed, text.len());
+    Ok(blocks.filled)
+}
+
 /// The parsed module, or its first syntax error with the count of the others.
 fn parse_checked(text: &str, index: &LineIndex) -> Result<Parsed<ModModule>, SyntaxIssue> {
     let Some(parsed) = parse_guarded(text) else {
