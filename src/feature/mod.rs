@@ -16,6 +16,7 @@ pub mod mount;
 pub mod plan;
 pub mod project;
 pub mod remove;
+pub mod tables;
 pub mod upgrade;
 
 use std::fmt;
