@@ -327,6 +327,23 @@ fn wiring_files_with_syntax_errors_are_refused_however_the_plan_reads_them() {
         .find("# polepos:router-includes")
         .expect(&out.stderr);
     assert!(table < markers && markers < syntax, "{}", out.stderr);
+    fs::write(&models, &good).unwrap();
+    // An expression left open around the router's marker does not parse; the include
+    // would complete it, and the file is refused all the same (the only problem).
+    let open = text.replace(
+        "# polepos:router-includes\n",
+        "x = (\n    1 +\n    # polepos:router-includes\n)\n",
+    );
+    assert_ne!(open, text);
+    fs::write(&router, &open).unwrap();
+    let out = refused(&s, "shop", &root, &["orders", "--template", "crud"], 1);
+    assert!(
+        out.stderr.contains("src/shop/api/router.py:")
+            && out.stderr.contains("has a Python syntax error"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("models.py"), "{}", out.stderr);
     fs::write(&router, &text).unwrap();
     // A block left empty around the marker does not parse; the splice would fill it,
     // and the file is refused all the same.

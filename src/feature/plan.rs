@@ -301,6 +301,7 @@ fn plan_scanned(
     // where in the list their syntax error would have gone: the parse of the edited
     // file proves them, or, when the plan refuses, they are parsed then.
     let mut unparsed: Vec<(usize, String)> = Vec::new();
+    let mut parsed: Vec<String> = Vec::new();
     for (recipe, splice) in &splices {
         let label = recipe.feature.to_string();
         let path = splice.path(&project.package);
@@ -324,11 +325,12 @@ fn plan_scanned(
                 );
             }
         } else if splice.absent_from(&text) {
-            if !unparsed.iter().any(|(_, p)| *p == path) {
+            if !unparsed.iter().any(|(_, p)| *p == path) && !parsed.contains(&path) {
                 unparsed.push((problems.0.len(), path.clone()));
             }
         } else {
             unparsed.retain(|(_, p)| *p != path);
+            parsed.push(path.clone());
             if let Some(file) = parse(&text, &path, &mut problems)
                 && let Some(leftover) = leftover(splice, &file, &label)
             {
@@ -824,14 +826,15 @@ fn assert_parses(path: &str, text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// [`assert_parses`] for a file that was not parsed before its splice, which must also
-/// not have filled a block the file left empty: the file did not parse before then,
-/// and the plan refuses with its syntax error instead of repairing it.
+/// [`assert_parses`] for a file that was not parsed before its splice: the insertions
+/// must also stand alone (see [`python::insertions_stand_alone`]), or the file may not
+/// have parsed before, and the plan refuses with its syntax error instead of editing it.
 fn assert_parses_unfilled(path: &str, old: &str, new: &str) -> anyhow::Result<()> {
-    match python::fills_a_block(new, &inserted_lines(old, new)) {
-        Ok(false) => Ok(()),
-        Ok(true) => Err(anyhow::anyhow!(
-            "internal error: the edit of {path} fills a block the file left empty"
+    match python::insertions_stand_alone(new, &inserted_lines(old, new)) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(anyhow::anyhow!(
+            "the lines added to {path} would not stand as statements of their own at \
+             its marker comments; put each marker on a line of its own between statements"
         )),
         Err(issue) => Err(anyhow::anyhow!(
             "internal error: the edited {path} no longer parses (line {}: {})",
@@ -879,41 +882,52 @@ mod tests {
     }
 
     /// A splice into a file that was not parsed first must not be what makes it parse:
-    /// a block it fills alone was empty, and the file did not parse before.
+    /// filling a block the file left empty, or completing an expression it left open.
     #[test]
-    fn a_splice_that_fills_an_empty_block_is_caught() {
+    fn a_splice_that_repairs_the_file_is_caught() {
+        let stands = |old: &str, new: &str| {
+            python::insertions_stand_alone(new, &inserted_lines(old, new)).unwrap()
+        };
         let old = "def f() -> None:\n    # marker\n";
         let new = "def f() -> None:\n    import x  # noqa: F401\n    # marker\n";
-        assert_eq!(
-            python::fills_a_block(new, &inserted_lines(old, new)),
-            Ok(true)
-        );
+        assert!(!stands(old, new));
         let file = |old: &str, new: &str| ("m.py".to_string(), old.to_string(), new.to_string());
         let message = assert_all_parse(&[file(old, new)], &["m.py"])
             .unwrap_err()
             .to_string();
-        assert!(message.contains("fills a block"), "{message}");
+        assert!(
+            message.contains("would not stand as statements"),
+            "{message}"
+        );
         // Checked like any other file when it was parsed before the splice.
         assert!(assert_all_parse(&[file(old, new)], &[]).is_ok());
-        // A block with a statement of its own, and the module itself, are fine.
+        assert!(!stands(
+            "class A:\n    if True:\n",
+            "class A:\n    if True:\n        import x\n"
+        ));
+        // An include absorbed by an expression the file left open.
+        let call = "api_router.include_router(x_router)\n";
+        for (before, after) in [
+            ("x = (\n    1 +\n", "    # marker\n)\n"),
+            ("x = 1 + \\\n", "# marker\n"),
+            ("if (ready and\n", "# marker\n):\n    pass\n"),
+        ] {
+            let (old, new) = (format!("{before}{after}"), format!("{before}{call}{after}"));
+            assert!(python::syntax_error(&old).is_some(), "{old}");
+            assert!(python::syntax_error(&new).is_none(), "{new}");
+            assert!(!stands(&old, &new), "{new}");
+        }
+        // Statements of their own: in a block with another statement, at top level, in
+        // an empty module.
         let old = "def f() -> None:\n    \"\"\"Doc.\"\"\"\n    # marker\n";
         let new =
             "def f() -> None:\n    \"\"\"Doc.\"\"\"\n    import x  # noqa: F401\n    # marker\n";
-        assert_eq!(
-            python::fills_a_block(new, &inserted_lines(old, new)),
-            Ok(false)
-        );
-        let (old, new) = ("# marker\n", "import x\n# marker\n");
-        assert_eq!(
-            python::fills_a_block(new, &inserted_lines(old, new)),
-            Ok(false)
-        );
-        let nested = "class A:\n    if True:\n        import x\n";
-        let old = "class A:\n    if True:\n";
-        assert_eq!(
-            python::fills_a_block(nested, &inserted_lines(old, nested)),
-            Ok(true)
-        );
+        assert!(stands(old, new));
+        assert!(stands("# marker\n", "import x\n# marker\n"));
+        assert!(stands(
+            "a = 1\n# marker\nb = 2\n",
+            "a = 1\nf(\n    x,\n)\n# marker\nb = 2\n"
+        ));
     }
 
     /// Every edited file is checked, the largest one on the helper thread, and the

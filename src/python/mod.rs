@@ -301,42 +301,78 @@ pub fn syntax_error(text: &str) -> Option<SyntaxIssue> {
     }
 }
 
-/// Parses `text` and tells whether one of its indented blocks holds nothing but
-/// statements that lie within the `inserted` byte ranges: without them that block would
-/// be empty, which does not parse. (The module itself may be empty.)
-pub fn fills_a_block(text: &str, inserted: &[std::ops::Range<usize>]) -> Result<bool, SyntaxIssue> {
-    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_body};
+/// Parses `text`, made by inserting whole lines (the `inserted` byte ranges) into a
+/// file that was not parsed, and tells whether that file must have parsed too: each
+/// inserted range holds at least one whole statement, no simple statement reaches
+/// into a range from outside it (an insertion completing an expression the file left
+/// open), and no indented block holds nothing but inserted statements (a block the
+/// file left empty). Then removing the insertions leaves a module that parses.
+pub fn insertions_stand_alone(
+    text: &str,
+    inserted: &[std::ops::Range<usize>],
+) -> Result<bool, SyntaxIssue> {
+    use ruff_python_ast::statement_visitor::{StatementVisitor, walk_body, walk_stmt};
     use ruff_text_size::Ranged;
-    struct Blocks<'r> {
+    struct Check<'r> {
         inserted: &'r [std::ops::Range<usize>],
-        filled: bool,
+        /// Whether each range holds a whole statement.
+        whole: Vec<bool>,
+        alone: bool,
     }
-    impl<'a> StatementVisitor<'a> for Blocks<'_> {
+    fn span(stmt: &Stmt) -> std::ops::Range<usize> {
+        stmt.start().to_usize()..stmt.end().to_usize()
+    }
+    fn inside(stmt: &std::ops::Range<usize>, range: &std::ops::Range<usize>) -> bool {
+        range.start <= stmt.start && stmt.end <= range.end
+    }
+    impl<'a> StatementVisitor<'a> for Check<'_> {
         fn visit_body(&mut self, body: &'a [Stmt]) {
-            let within = |stmt: &Stmt| {
-                let (start, end) = (stmt.start().to_usize(), stmt.end().to_usize());
-                self.inserted
-                    .iter()
-                    .any(|r| r.start <= start && end <= r.end)
-            };
-            if !body.is_empty() && body.iter().all(within) {
-                self.filled = true;
+            let only_inserted = body.iter().all(|stmt| {
+                let stmt = span(stmt);
+                self.inserted.iter().any(|range| inside(&stmt, range))
+            });
+            if !body.is_empty() && only_inserted {
+                self.alone = false;
             }
-            if !self.filled {
-                walk_body(self, body);
+            walk_body(self, body);
+        }
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            let compound = matches!(
+                stmt,
+                Stmt::FunctionDef(_)
+                    | Stmt::ClassDef(_)
+                    | Stmt::If(_)
+                    | Stmt::For(_)
+                    | Stmt::While(_)
+                    | Stmt::With(_)
+                    | Stmt::Try(_)
+                    | Stmt::Match(_)
+            );
+            let at = span(stmt);
+            for (range, whole) in self.inserted.iter().zip(self.whole.iter_mut()) {
+                if inside(&at, range) {
+                    *whole = true;
+                } else if !compound && at.start < range.end && range.start < at.end {
+                    self.alone = false;
+                }
+            }
+            if self.alone {
+                walk_stmt(self, stmt);
             }
         }
     }
     let parsed = parse_checked(text, &LineIndex::new(text))?;
-    let mut blocks = Blocks {
+    let mut check = Check {
         inserted,
-        filled: false,
+        whole: vec![false; inserted.len()],
+        alone: true,
     };
+    // The module's own body may consist of insertions: an empty module parses.
     for stmt in &parsed.syntax().body {
-        blocks.visit_stmt(stmt);
+        check.visit_stmt(stmt);
     }
     dispose(parsed, text.len());
-    Ok(blocks.filled)
+    Ok(check.alone && check.whole.iter().all(|w| *w))
 }
 
 /// The parsed module, or its first syntax error with the count of the others.
