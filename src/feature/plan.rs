@@ -818,12 +818,16 @@ fn assert_parses(path: &str, text: &str) -> anyhow::Result<()> {
     }
     match python::syntax_error(text) {
         None => Ok(()),
-        Some(issue) => Err(anyhow::anyhow!(
-            "internal error: the edited {path} no longer parses (line {}: {})",
-            issue.line,
-            issue.message
-        )),
+        Some(issue) => Err(no_longer_parses(path, &issue)),
     }
+}
+
+fn no_longer_parses(path: &str, issue: &python::SyntaxIssue) -> anyhow::Error {
+    anyhow::anyhow!(
+        "internal error: the edited {path} no longer parses (line {}: {})",
+        issue.line,
+        issue.message
+    )
 }
 
 /// [`assert_parses`] for a file that was not parsed before its splice: the insertions
@@ -836,11 +840,7 @@ fn assert_parses_unfilled(path: &str, old: &str, new: &str) -> anyhow::Result<()
             "the lines added to {path} would not stand as statements of their own at \
              its marker comments; put each marker on a line of its own between statements"
         )),
-        Err(issue) => Err(anyhow::anyhow!(
-            "internal error: the edited {path} no longer parses (line {}: {})",
-            issue.line,
-            issue.message
-        )),
+        Err(issue) => Err(no_longer_parses(path, &issue)),
     }
 }
 
