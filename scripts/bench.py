@@ -137,9 +137,9 @@ def main() -> None:
                 subprocess.run(gen, check=True)
                 # Files changed within the last second are never cached; let them age.
                 time.sleep(1.2)
-                cold[count] = time_ms(f"bash -c 'cd {project} && exec {binary} check --no-cache >/dev/null'", None, 10, work)
+                cold[count] = time_ms(f"bash -c 'cd {project} && exec {binary} check --no-cache >/dev/null'", None, args.runs, work)
                 # The first cached run fills .polepos_cache/; the warmup runs cover it.
-                warm[count] = time_ms(f"bash -c 'cd {project} && exec {binary} check >/dev/null'", None, 10, work)
+                warm[count] = time_ms(f"bash -c 'cd {project} && exec {binary} check >/dev/null'", None, args.runs, work)
             for label, sizes in (("no cache: first run, fresh clone", cold), ("cache of the previous run", warm)):
                 growth = sizes[1000] / sizes[500]
                 rows.append(
@@ -154,7 +154,7 @@ def main() -> None:
             memory["check (1,000 modules)"] = peak_rss_mib([binary, "check"], work / "big1000")
             # The editing commands in a project that already has 500 modules.
             big_prepare = "rm -rf big500-copy && cp -r big500 big500-copy && sync"
-            big_shell = time_ms("bash -c 'cd big500-copy && exec true'", big_prepare, 10, work)
+            big_shell = time_ms("bash -c 'cd big500-copy && exec true'", big_prepare, args.runs, work)
             add_orders = "add module orders --template crud --pagination"
             edits = [
                 ("add module", add_orders, big_prepare),
@@ -163,12 +163,12 @@ def main() -> None:
                 ("remove module", "remove module orders", f"{big_prepare} && (cd big500-copy && {binary} -q {add_orders})"),
             ]
             for label, command, prepare in edits:
-                took = time_ms(f"bash -c 'cd big500-copy && exec {binary} -q {command}'", prepare, 10, work)
+                took = time_ms(f"bash -c 'cd big500-copy && exec {binary} -q {command}'", prepare, args.runs, work)
                 net = max(took - big_shell, 0.0)
                 rows.append((f"{label}, 500 modules present", f"{net:.2f} ms", "< 20 ms", net < 20))
             # The same plan without the writes and their flush to disk, whose cost is
             # the disk's: what polepos itself spends.
-            took = time_ms(f"bash -c 'cd big500-copy && exec {binary} -q {add_orders} --dry-run'", big_prepare, 10, work)
+            took = time_ms(f"bash -c 'cd big500-copy && exec {binary} -q {add_orders} --dry-run'", big_prepare, args.runs, work)
             net = max(took - big_shell, 0.0)
             rows.append(("add module --dry-run, 500 modules present", f"{net:.2f} ms", "< 20 ms", net < 20))
             subprocess.run(["cp", "-r", "big500", "mem-module"], cwd=work, check=True)

@@ -8,6 +8,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::tables::TableScan;
 use super::{Feature, ManifestEntry, Precondition, Recipe, Role, Splice};
 use crate::changeset::ChangeSet;
 use crate::error::Refusal;
@@ -143,30 +144,28 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
 /// for the first recipe.
 pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<ChangeSet> {
     // The table scan reads the model files of the whole package; it runs on a second
-    // thread while this one reads and parses the files the splices edit.
+    // thread while this one reads and parses the files the splices edit, and this one
+    // joins in once it needs the answer.
     let tables = free_tables(project, recipes);
     if tables.is_empty() {
         return plan_scanned(project, recipes, None);
     }
-    let scan = move || -> Vec<Option<String>> {
-        let pkg_dir = project.package_dir();
-        tables
-            .iter()
-            .map(|(own, table)| {
-                super::tables::find_table(&project.root, &pkg_dir, own.as_deref(), table)
-            })
-            .collect()
-    };
+    let scan = TableScan::new(&project.root, &project.package_dir(), tables);
     std::thread::scope(|scope| {
-        // The parser recurses per nesting level: the main thread's stack size.
-        match std::thread::Builder::new()
+        // The parser recurses per nesting level: the main thread's stack size. With no
+        // thread to be had, this one does the whole scan when it needs the answer.
+        let helper = std::thread::Builder::new()
             .stack_size(8 << 20)
-            .spawn_scoped(scope, scan.clone())
-        {
-            Ok(handle) => plan_scanned(project, recipes, Some(Scan::Running(handle))),
-            // No thread to be had: scan here, first.
-            Err(_) => plan_scanned(project, recipes, Some(Scan::Done(scan()))),
-        }
+            .spawn_scoped(scope, || scan.work())
+            .ok();
+        plan_scanned(
+            project,
+            recipes,
+            Some(Scan {
+                tables: &scan,
+                helper,
+            }),
+        )
     })
 }
 
@@ -178,20 +177,23 @@ enum Found {
     Syntax,
 }
 
-/// The table scan of [`plan_add_all`]: one result per [`free_tables`] entry, in order.
-enum Scan<'scope> {
-    Running(std::thread::ScopedJoinHandle<'scope, Vec<Option<String>>>),
-    Done(Vec<Option<String>>),
+/// The table scan of [`plan_add_all`], and the thread that runs it.
+struct Scan<'scope, 'a> {
+    tables: &'a TableScan,
+    helper: Option<std::thread::ScopedJoinHandle<'scope, ()>>,
 }
 
-impl Scan<'_> {
+impl Scan<'_, '_> {
+    /// One result per [`free_tables`] entry, in order: this thread helps with the
+    /// places not yet visited, then waits for the helper.
     fn results(self) -> Vec<Option<String>> {
-        match self {
-            Scan::Running(handle) => handle
+        self.tables.work();
+        if let Some(helper) = self.helper {
+            helper
                 .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Scan::Done(results) => results,
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         }
+        self.tables.results()
     }
 }
 
@@ -221,7 +223,7 @@ fn free_tables(project: &Project, recipes: &[Recipe]) -> Vec<(Option<String>, St
 fn plan_scanned(
     project: &Project,
     recipes: &[Recipe],
-    scan: Option<Scan<'_>>,
+    scan: Option<Scan<'_, '_>>,
 ) -> anyhow::Result<ChangeSet> {
     let root = &project.root;
     let Some(first) = recipes.first() else {

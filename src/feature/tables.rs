@@ -5,6 +5,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::python;
 
@@ -30,56 +32,139 @@ fn tablename_lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The first model file of the package (outside `own`) that defines
-/// `__tablename__ = "<table>"`. Model files are `model.py`, `models.py` and the files of
-/// a `models/` package, in the package itself, in each of its top-level packages (`db/`,
-/// `auth/`, …) and in each module (`modules/<name>/`): where models live in a project
-/// polepos made. Those files are opened by name rather than found by listing every
-/// directory, which keeps `add` fast in a project with hundreds of modules.
+/// `__tablename__ = "<table>"`: [`TableScan`] for one table, on this thread.
 pub fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Option<String> {
-    let package = root.join(pkg_dir);
-    let own = own.map(|o| root.join(o));
-    // Ask the parser about each `__tablename__` line, so spacing, quotes, annotations
-    // and comments are handled as Python sees them — but only about a line that can
-    // assign this table: one that spells the name out, or could build it from escapes
-    // (a backslash) or from adjacent literals (more than two quotes). Any other line
-    // assigns something else, whatever the parser says, so the answer is the same.
-    let could_assign = |line: &str| {
-        line.contains(table)
-            || line.contains('\\')
-            || line.bytes().filter(|b| matches!(b, b'"' | b'\'')).count() > 2
-    };
-    let defines = |text: &str| {
-        tablename_lines(text)
-            .filter(|line| could_assign(line))
-            .any(|line| python::assigned_string(line, "__tablename__").as_deref() == Some(table))
-    };
-    // One buffer for every file, read without asking for its size first; a file that
-    // is missing, cannot be read or is not UTF-8 defines nothing.
-    let mut reader = crate::fsread::Reader::default();
-    let mut file_defines = |path: &Path| {
-        reader.bytes(path).is_some_and(|bytes| {
-            memchr::memmem::find(bytes, b"__tablename__").is_some()
-                && std::str::from_utf8(bytes).is_ok_and(defines)
-        })
-    };
-    // In a fixed order, so the same file is named every time. `own` can only be one of
-    // the places, never below one.
-    let modules = package.join("modules");
-    let mut places = vec![package.clone()];
-    places.extend(
-        crate::fsread::package_dir_names(&package)
-            .iter()
-            .map(|n| package.join(n)),
-    );
-    places.extend(
-        crate::fsread::package_dir_names(&modules)
-            .iter()
-            .map(|n| modules.join(n)),
-    );
-    for place in places {
-        if own.as_ref().is_some_and(|o| place == *o) {
-            continue;
+    let scan = TableScan::new(root, pkg_dir, [(own.map(String::from), table.to_string())]);
+    scan.work();
+    scan.results().pop().flatten()
+}
+
+/// For each table, the first model file of the package (outside the feature's own
+/// directory) that defines `__tablename__ = "<table>"`. Model files are `model.py`,
+/// `models.py` and the files of a `models/` package, in the package itself, in each of
+/// its top-level packages (`db/`, `auth/`, …) and in each module (`modules/<name>/`):
+/// where models live in a project polepos made. Those files are opened by name rather
+/// than found by listing every directory, which keeps `add` fast in a project with
+/// hundreds of modules.
+///
+/// The places are visited in a fixed order, and the answer for a table is the first
+/// place (and the first file in it) that defines it, whoever visits which place: any
+/// number of threads can call [`TableScan::work`] at once, each taking the next place
+/// nobody has taken, and the scan is done when every call has returned. Each file is
+/// read once for all the tables.
+pub struct TableScan {
+    root: PathBuf,
+    package: PathBuf,
+    /// Per table: the feature's own directory (never a collision) and the table.
+    tables: Vec<(Option<PathBuf>, String)>,
+    /// Listed by the first call of [`TableScan::work`].
+    places: OnceLock<Vec<PathBuf>>,
+    next: AtomicUsize,
+    /// Per table: the lowest-numbered place found to define it so far, and the file.
+    hits: Mutex<Vec<Option<(usize, PathBuf)>>>,
+}
+
+impl TableScan {
+    /// A scan of the package at `pkg_dir` (relative to `root`) for `tables`, each with
+    /// the feature's own directory (relative to `root`), which is skipped.
+    pub fn new(
+        root: &Path,
+        pkg_dir: &Path,
+        tables: impl IntoIterator<Item = (Option<String>, String)>,
+    ) -> TableScan {
+        let tables: Vec<(Option<PathBuf>, String)> = tables
+            .into_iter()
+            .map(|(own, table)| (own.map(|o| root.join(o)), table))
+            .collect();
+        TableScan {
+            root: root.to_path_buf(),
+            package: root.join(pkg_dir),
+            hits: Mutex::new(vec![None; tables.len()]),
+            tables,
+            places: OnceLock::new(),
+            next: AtomicUsize::new(0),
         }
+    }
+
+    /// Visits places until none is left, or until no place left can change an answer.
+    pub fn work(&self) {
+        let places = self.places.get_or_init(|| self.list_places());
+        let mut reader = crate::fsread::Reader::default();
+        loop {
+            let at = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(place) = places.get(at) else { return };
+            // The tables this place can still answer: not found at an earlier place,
+            // and not the feature's own directory.
+            let open: Vec<usize> = {
+                let hits = self.hits();
+                if hits
+                    .iter()
+                    .all(|hit| hit.as_ref().is_some_and(|(i, _)| *i < at))
+                {
+                    return;
+                }
+                (0..self.tables.len())
+                    .filter(|&t| hits[t].as_ref().is_none_or(|(i, _)| *i > at))
+                    .filter(|&t| self.tables[t].0.as_ref() != Some(place))
+                    .collect()
+            };
+            if open.is_empty() {
+                continue;
+            }
+            for (t, path) in self.visit(place, &open, &mut reader) {
+                let mut hits = self.hits();
+                if hits[t].as_ref().is_none_or(|(i, _)| *i > at) {
+                    hits[t] = Some((at, path));
+                }
+            }
+        }
+    }
+
+    /// Per table, the model file that defines it (relative to the root), if any. Only
+    /// complete once every [`TableScan::work`] has returned.
+    pub fn results(&self) -> Vec<Option<String>> {
+        self.hits()
+            .iter()
+            .map(|hit| {
+                hit.as_ref().map(|(_, path)| {
+                    path.strip_prefix(&self.root)
+                        .unwrap_or(path)
+                        .display()
+                        .to_string()
+                })
+            })
+            .collect()
+    }
+
+    fn hits(&self) -> std::sync::MutexGuard<'_, Vec<Option<(usize, PathBuf)>>> {
+        self.hits.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The package, its top-level packages, then its modules, each group sorted.
+    fn list_places(&self) -> Vec<PathBuf> {
+        let modules = self.package.join("modules");
+        let mut places = vec![self.package.clone()];
+        places.extend(
+            crate::fsread::package_dir_names(&self.package)
+                .iter()
+                .map(|n| self.package.join(n)),
+        );
+        places.extend(
+            crate::fsread::package_dir_names(&modules)
+                .iter()
+                .map(|n| modules.join(n)),
+        );
+        places
+    }
+
+    /// The tables of `open` that a model file of `place` defines, each with the first
+    /// such file.
+    fn visit(
+        &self,
+        place: &Path,
+        open: &[usize],
+        reader: &mut crate::fsread::Reader,
+    ) -> Vec<(usize, PathBuf)> {
         let mut files = vec![place.join("model.py"), place.join("models.py")];
         if let Ok(entries) = fs::read_dir(place.join("models")) {
             let mut package_files: Vec<PathBuf> = entries
@@ -90,16 +175,43 @@ pub fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -
             package_files.sort();
             files.extend(package_files);
         }
-        if let Some(path) = files.into_iter().find(|path| file_defines(path)) {
-            return Some(
-                path.strip_prefix(root)
-                    .unwrap_or(&path)
-                    .display()
-                    .to_string(),
-            );
+        let mut found: Vec<(usize, PathBuf)> = Vec::new();
+        for path in files {
+            if found.len() == open.len() {
+                break;
+            }
+            // A file that is missing, cannot be read or is not UTF-8 defines nothing.
+            let Some(text) = reader.bytes(&path).and_then(|bytes| {
+                memchr::memmem::find(bytes, b"__tablename__")?;
+                std::str::from_utf8(bytes).ok()
+            }) else {
+                continue;
+            };
+            for &t in open {
+                if !found.iter().any(|(f, _)| *f == t) && defines(text, &self.tables[t].1) {
+                    found.push((t, path.clone()));
+                }
+            }
         }
+        found
     }
-    None
+}
+
+/// Whether `text` assigns `__tablename__ = "<table>"`. The parser is asked about each
+/// `__tablename__` line, so spacing, quotes, annotations and comments are handled as
+/// Python sees them — but only about a line that can assign this table: one that spells
+/// the name out, or could build it from escapes (a backslash) or from adjacent literals
+/// (more than two quotes). Any other line assigns something else, whatever the parser
+/// says, so the answer is the same.
+fn defines(text: &str, table: &str) -> bool {
+    let could_assign = |line: &str| {
+        line.contains(table)
+            || line.contains('\\')
+            || line.bytes().filter(|b| matches!(b, b'"' | b'\'')).count() > 2
+    };
+    tablename_lines(text)
+        .filter(|line| could_assign(line))
+        .any(|line| python::assigned_string(line, "__tablename__").as_deref() == Some(table))
 }
 
 #[cfg(test)]
@@ -140,6 +252,73 @@ mod tests {
             );
             assert_eq!(found(Some("src/shop/modules/b")), None, "{spelling}");
         }
+    }
+
+    /// One scan answers every table, each with the first place that defines it (the
+    /// feature's own directory skipped for its own table only), whichever threads visit
+    /// which places.
+    #[test]
+    fn a_shared_scan_gives_each_table_its_first_place_whatever_the_threads() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let model = |rel: &str, tables: &[&str]| {
+            let path = root.join("src/shop").join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let body: String = tables
+                .iter()
+                .map(|t| format!("class {t}:\n    __tablename__ = \"{t}\"\n"))
+                .collect();
+            fs::write(path, body).unwrap();
+        };
+        for n in 0..60 {
+            model(&format!("modules/m{n:02}/model.py"), &["plain"]);
+        }
+        model("modules/m07/model.py", &["orders"]);
+        model("modules/m31/models.py", &["orders", "users"]);
+        model("modules/m44/models/b.py", &["users"]);
+        model("modules/m44/models/a.py", &["items"]);
+        model("modules/m12/model.py", &["carts"]);
+        let tables = || {
+            [
+                (None, "orders".to_string()),
+                (
+                    Some("src/shop/modules/m31".to_string()),
+                    "users".to_string(),
+                ),
+                (None, "items".to_string()),
+                (
+                    Some("src/shop/modules/m12".to_string()),
+                    "carts".to_string(),
+                ),
+                (None, "absent".to_string()),
+            ]
+        };
+        let expected = vec![
+            Some("src/shop/modules/m07/model.py".to_string()),
+            Some("src/shop/modules/m44/models/b.py".to_string()),
+            Some("src/shop/modules/m44/models/a.py".to_string()),
+            None,
+            None,
+        ];
+        let alone = TableScan::new(root, Path::new("src/shop"), tables());
+        alone.work();
+        assert_eq!(alone.results(), expected);
+        for threads in [2, 3, 8] {
+            for _ in 0..20 {
+                let scan = TableScan::new(root, Path::new("src/shop"), tables());
+                std::thread::scope(|scope| {
+                    for _ in 0..threads {
+                        scope.spawn(|| scan.work());
+                    }
+                });
+                assert_eq!(scan.results(), expected, "{threads} threads");
+            }
+        }
+        // Once every table is answered, the places after the answers are not needed.
+        let early = TableScan::new(root, Path::new("src/shop"), [(None, "orders".to_string())]);
+        early.work();
+        assert_eq!(early.results(), vec![expected[0].clone()]);
+        assert!(early.next.load(Ordering::Relaxed) < 20);
     }
 
     #[test]
