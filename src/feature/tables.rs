@@ -112,10 +112,7 @@ impl TableScan {
                 continue;
             }
             for (t, path) in self.visit(place, &open, &mut reader) {
-                let mut hits = self.hits();
-                if hits[t].as_ref().is_none_or(|(i, _)| *i > at) {
-                    hits[t] = Some((at, path));
-                }
+                record(&mut self.hits()[t], at, path);
             }
         }
     }
@@ -197,6 +194,14 @@ impl TableScan {
     }
 }
 
+/// Keeps the hit of the lowest-numbered place: a place visited later by one thread can
+/// come earlier in the order than one another thread already recorded.
+fn record(hit: &mut Option<(usize, PathBuf)>, at: usize, path: PathBuf) {
+    if hit.as_ref().is_none_or(|(i, _)| *i > at) {
+        *hit = Some((at, path));
+    }
+}
+
 /// Whether `text` assigns `__tablename__ = "<table>"`. The parser is asked about each
 /// `__tablename__` line, so spacing, quotes, annotations and comments are handled as
 /// Python sees them — but only about a line that can assign this table: one that spells
@@ -255,8 +260,8 @@ mod tests {
     }
 
     /// One scan answers every table, each with the first place that defines it (the
-    /// feature's own directory skipped for its own table only), whichever threads visit
-    /// which places.
+    /// feature's own directory skipped for its own table only), on one thread or several,
+    /// and when the later places are visited first.
     #[test]
     fn a_shared_scan_gives_each_table_its_first_place_whatever_the_threads() {
         let dir = tempfile::tempdir().unwrap();
@@ -314,11 +319,43 @@ mod tests {
                 assert_eq!(scan.results(), expected, "{threads} threads");
             }
         }
+        // The places from m31 on first, then the rest: the answers found first (m31,
+        // m44) give way to the earlier places' (m07; m44 stays for users, as m31 is
+        // its own directory).
+        let later_first = TableScan::new(root, Path::new("src/shop"), tables());
+        let m31 = later_first
+            .places
+            .get_or_init(|| later_first.list_places())
+            .iter()
+            .position(|p| p.ends_with("modules/m31"))
+            .unwrap();
+        later_first.next.store(m31, Ordering::Relaxed);
+        later_first.work();
+        assert_eq!(
+            later_first.results()[0].as_deref(),
+            Some("src/shop/modules/m31/models.py")
+        );
+        later_first.next.store(0, Ordering::Relaxed);
+        later_first.work();
+        assert_eq!(later_first.results(), expected);
         // Once every table is answered, the places after the answers are not needed.
         let early = TableScan::new(root, Path::new("src/shop"), [(None, "orders".to_string())]);
         early.work();
         assert_eq!(early.results(), vec![expected[0].clone()]);
         assert!(early.next.load(Ordering::Relaxed) < 20);
+    }
+
+    #[test]
+    fn the_lowest_place_keeps_its_hit_in_either_order() {
+        let (early, late) = (PathBuf::from("early.py"), PathBuf::from("late.py"));
+        let mut hit = None;
+        record(&mut hit, 9, late.clone());
+        record(&mut hit, 3, early.clone());
+        assert_eq!(hit, Some((3, early.clone())));
+        let mut hit = None;
+        record(&mut hit, 3, early.clone());
+        record(&mut hit, 9, late);
+        assert_eq!(hit, Some((3, early)));
     }
 
     #[test]
