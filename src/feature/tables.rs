@@ -31,14 +31,6 @@ fn tablename_lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The first model file of the package (outside `own`) that defines
-/// `__tablename__ = "<table>"`: [`TableScan`] for one table, on this thread.
-pub fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Option<String> {
-    let scan = TableScan::new(root, pkg_dir, [(own.map(String::from), table.to_string())]);
-    scan.work();
-    scan.results().pop().flatten()
-}
-
 /// For each table, the first model file of the package (outside the feature's own
 /// directory) that defines `__tablename__ = "<table>"`. Model files are `model.py`,
 /// `models.py` and the files of a `models/` package, in the package itself, in each of
@@ -222,6 +214,14 @@ fn defines(text: &str, table: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first model file of the package (outside `own`) that defines
+    /// `__tablename__ = "<table>"`: [`TableScan`] for one table, on this thread.
+    fn find_table(root: &Path, pkg_dir: &Path, own: Option<&str>, table: &str) -> Option<String> {
+        let scan = TableScan::new(root, pkg_dir, [(own.map(String::from), table.to_string())]);
+        scan.work();
+        scan.results().pop().flatten()
+    }
 
     /// The cheap line filter in front of the parser changes no answer: every way of
     /// spelling the table (quotes, annotations, escapes, adjacent literals) is still
