@@ -60,12 +60,14 @@ fi
 command -v redis-server >/dev/null || die "redis-server was installed but is not on PATH"
 
 # A Kafka-protocol broker for the kafka integration: Debian has no Kafka, so tansu from
-# crates.io, built once (a cold build takes about 25 minutes on 2 cores) and reused.
+# crates.io, built once per machine (a cold build takes 25 minutes or more on 2 cores)
+# into the user's cache directory, outside the clone, so every later clone reuses it.
+# POLEPOS_TANSU names another build; a `tansu` on PATH is used as it is.
 if [ -z "${POLEPOS_TANSU:-}" ]; then
   if command -v tansu >/dev/null; then
     POLEPOS_TANSU=$(command -v tansu)
   else
-    tansu_root="$PWD/target/tansu"
+    tansu_root="${XDG_CACHE_HOME:-$HOME/.cache}/polepos/tansu-0.6.0"
     POLEPOS_TANSU="$tansu_root/bin/tansu"
     if [ ! -x "$POLEPOS_TANSU" ]; then
       say "building the tansu Kafka-protocol broker (cargo install, once; about 25 minutes)"
