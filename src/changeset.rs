@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use crate::error::Interrupted;
+use crate::boundary;
+use crate::error::{Interrupted, Refusal};
 use crate::interrupt::{self, CriticalSection};
 
 /// One planned change, with paths relative to the change set's root.
@@ -210,8 +211,24 @@ impl ChangeSet {
         });
     }
 
+    /// Refuses a set that would read, write or delete through a symbolic link leading
+    /// outside the root (SPEC §16); a new tree is written into a fresh staging directory
+    /// and has nothing to check.
+    pub fn check_boundary(&self) -> Result<(), Refusal> {
+        if self.new_tree {
+            return Ok(());
+        }
+        let paths = self.changes.iter().map(Change::path);
+        boundary::check(
+            &self.root,
+            paths.chain(self.prune.iter().map(PathBuf::as_path)),
+        )
+    }
+
     /// Renders the set for `--dry-run`: one line per created/deleted file, diffs for edits.
-    pub fn preview(&self) -> String {
+    /// Refuses, as [`ChangeSet::apply`] does, a set that leaves the project.
+    pub fn preview(&self) -> Result<String, Refusal> {
+        self.check_boundary()?;
         let mut out = String::new();
         // A new tree is shown under its own directory name (`shop-api/README.md`).
         let shown = |path: &Path| match self.root.file_name().filter(|_| self.new_tree) {
@@ -253,7 +270,7 @@ impl ChangeSet {
                 );
             }
         }
-        out
+        Ok(out)
     }
 
     /// Applies every change atomically per file; on any error or Ctrl-C restores every
@@ -264,6 +281,7 @@ impl ChangeSet {
 
     /// [`ChangeSet::apply`] with the interrupt source injected (tests simulate Ctrl-C).
     fn apply_until(&self, interrupted: &dyn Fn() -> bool) -> anyhow::Result<()> {
+        self.check_boundary()?;
         let _section = CriticalSection::enter();
         if self.new_tree {
             return self.apply_new_tree(interrupted);
@@ -803,6 +821,53 @@ mod tests {
     }
 
     #[test]
+    fn a_link_leading_outside_the_root_is_refused_before_anything_is_written() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(&root).unwrap();
+        fs::create_dir_all(outside.join("orders")).unwrap();
+        fs::write(outside.join("real.txt"), "old\n").unwrap();
+        fs::write(outside.join("orders/model.py"), "x = 1\n").unwrap();
+        symlink(outside.join("real.txt"), root.join("link.txt")).unwrap();
+        symlink(outside.join("orders"), root.join("orders")).unwrap();
+        fs::write(root.join("a.txt"), "a\n").unwrap();
+
+        let mut edit = ChangeSet::new(&root);
+        edit.modify("a.txt", "a\n", "b\n");
+        edit.modify("link.txt", "old\n", "new\n");
+        let refusal = edit.preview().unwrap_err();
+        assert!(
+            refusal
+                .message
+                .starts_with("link.txt leads outside the project"),
+            "{refusal}"
+        );
+        let error = edit.apply().unwrap_err();
+        assert!(error.downcast_ref::<Refusal>().is_some(), "{error}");
+
+        let mut removal = ChangeSet::new(&root);
+        removal.delete("orders/model.py", b"x = 1\n".to_vec());
+        removal.prune_dir("orders");
+        let error = removal.apply().unwrap_err();
+        assert!(
+            error.to_string().starts_with("orders leads outside"),
+            "{error}"
+        );
+
+        assert_eq!(fs::read_to_string(root.join("a.txt")).unwrap(), "a\n");
+        assert_eq!(
+            fs::read_to_string(outside.join("real.txt")).unwrap(),
+            "old\n"
+        );
+        assert_eq!(
+            fs::read_to_string(outside.join("orders/model.py")).unwrap(),
+            "x = 1\n"
+        );
+    }
+
+    #[test]
     fn rollback_restores_a_symlinks_target() {
         use std::os::unix::fs::symlink;
         let dir = tempfile::tempdir().unwrap();
@@ -831,6 +896,7 @@ mod tests {
         set.create_with_mode(".env", "KEY=x\n", 0o600);
         assert!(
             set.preview()
+                .unwrap()
                 .starts_with("create shop/src/a.py (1 lines)\n")
         );
         set.apply().unwrap();
@@ -899,7 +965,7 @@ mod tests {
         let mut set = ChangeSet::new("/nowhere");
         set.create("x.py", "a\nb\n");
         set.modify("y.py", "one\ntwo\n", "one\n2\n");
-        let text = set.preview();
+        let text = set.preview().unwrap();
         assert!(
             text.starts_with("create x.py (2 lines)\nmodify y.py\n--- a/y.py\n+++ b/y.py\n"),
             "{text}"

@@ -8,6 +8,7 @@
 //! byte of output).
 
 pub mod bench;
+pub mod boundary;
 pub mod changeset;
 pub mod check;
 pub mod cli;

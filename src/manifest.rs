@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use toml_edit::{DocumentMut, Item, Table, TableLike, Value, value};
 
+use crate::error::Refusal;
+use crate::names;
+
 /// The manifest's file name at the project root.
 pub const FILE_NAME: &str = ".poleposition.toml";
 
@@ -92,9 +95,34 @@ impl Manifest {
         self.doc.get(name).and_then(Item::as_table_like)
     }
 
-    /// `[poleposition] package`.
+    /// `[poleposition] package` as written, for display (see [`Manifest::valid_package`]).
     pub fn package(&self) -> Option<&str> {
         self.section("poleposition")?.get("package")?.as_str()
+    }
+
+    /// `[poleposition] package`, refused unless it is a Python identifier. It names the
+    /// directory `src/<package>/` that every command reads, writes and deletes in, so a
+    /// path, `..` or an empty string could lead outside the project (SPEC §16). Every
+    /// command that uses the package from the manifest asks here.
+    pub fn valid_package(&self) -> Result<Option<&str>, Refusal> {
+        let Some(item) = self.section("poleposition").and_then(|s| s.get("package")) else {
+            return Ok(None);
+        };
+        match item.as_str() {
+            Some(name) if names::is_python_identifier(name) => Ok(Some(name)),
+            _ => {
+                let shown = item.as_value().map_or_else(
+                    || "a table".to_string(),
+                    |v| v.to_string().trim().to_string(),
+                );
+                Err(Refusal::new(format!(
+                    "`package` under [poleposition] in {FILE_NAME} is {shown}, which is not a Python identifier"
+                ))
+                .with_hint(
+                    "set it to the name of the package directory under src/, e.g. `package = \"shop_api\"`",
+                ))
+            }
+        }
     }
 
     /// `[poleposition] db` as written (may be an invalid value; see [`Manifest::db_mode`]).

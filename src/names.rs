@@ -132,6 +132,26 @@ pub fn normalise(name: &str) -> String {
     out.trim_matches('_').to_string()
 }
 
+/// Whether `name` is a valid Python identifier that is not a hard keyword (non-ASCII
+/// letters count, as in Python).
+pub fn is_python_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let start_ok = first == '_' || first.is_alphabetic();
+    start_ok && chars.all(|c| c == '_' || c.is_alphanumeric()) && !HARD_KEYWORDS.contains(&name)
+}
+
+/// Python's hard keywords; soft keywords (`match`, `type`, …) are valid identifiers.
+const HARD_KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+/// An ASCII identifier: what a normalised name must be (keywords are refused apart).
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')

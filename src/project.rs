@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Refusal;
 use crate::manifest::DbMode;
 use crate::manifest::{self, Manifest, ManifestError};
+use crate::names;
 
 /// A located project root and how it was recognised.
 #[derive(Debug, Clone)]
@@ -46,6 +47,7 @@ pub fn infer_package(root: &Path) -> Option<String> {
         .filter_map(Result::ok)
         .filter(|e| e.path().join("api").join("router.py").is_file())
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|name| names::is_python_identifier(name))
         .collect();
     names.sort();
     names.into_iter().next()
@@ -103,7 +105,7 @@ impl Project {
             };
             Refusal::new(format!("cannot use the project manifest: {e}")).with_hint(hint)
         })?;
-        let package = match manifest.package() {
+        let package = match manifest.valid_package()? {
             Some(p) => p.to_string(),
             None => infer_package(&root).ok_or_else(|| {
                 Refusal::new(format!(

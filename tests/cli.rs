@@ -519,3 +519,109 @@ fn the_retry_command_quotes_a_path_with_spaces() {
     );
     assert!(out.stderr.contains(&expected), "{}", out.stderr);
 }
+
+/// SPEC §16: a command that would read, write or delete through a symbolic link leading
+/// outside the project refuses with one error naming the link and its target, and
+/// changes nothing, inside the project or outside it.
+#[cfg(unix)]
+mod project_boundary {
+    use std::os::unix::fs::symlink;
+    use std::path::Path;
+
+    use super::common::{Scratch, tree};
+    use super::fs;
+
+    /// A fresh project `shop` with module `orders`, and a directory `outside` beside it.
+    fn project() -> Scratch {
+        let s = Scratch::new();
+        assert_eq!(s.run(&["start", "shop"]).code, 0);
+        assert_eq!(s.run_in("shop", &["add", "module", "orders"]).code, 0);
+        fs::create_dir(s.path().join("outside")).unwrap();
+        s
+    }
+
+    /// Moves `relative` (inside the project) to `outside/` and leaves a link in its place.
+    fn link_out(s: &Scratch, relative: &str) {
+        let inside = s.path().join("shop").join(relative);
+        let name = Path::new(relative).file_name().unwrap();
+        let outside = s.path().join("outside").join(name);
+        fs::rename(&inside, &outside).unwrap();
+        symlink(&outside, &inside).unwrap();
+    }
+
+    #[track_caller]
+    fn assert_refused(s: &Scratch, args: &[&str], link: &str) {
+        let before = tree(s.path());
+        let out = s.run_in("shop", args);
+        assert_eq!(out.code, 1, "{args:?}\n{}", out.stderr);
+        let first = out.stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!(
+                "error: {link} leads outside the project (it is a symbolic link to "
+            )) && first.contains("outside"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("hint: "), "{}", out.stderr);
+        assert_eq!(tree(s.path()), before, "{args:?} changed files");
+    }
+
+    #[test]
+    fn add_module_refuses_a_wiring_file_linked_outside() {
+        let s = project();
+        link_out(&s, "src/shop/api/router.py");
+        assert_refused(&s, &["add", "module", "items"], "src/shop/api/router.py");
+        assert_refused(
+            &s,
+            &["add", "module", "items", "--dry-run"],
+            "src/shop/api/router.py",
+        );
+    }
+
+    #[test]
+    fn remove_module_force_refuses_a_module_directory_linked_outside() {
+        let s = project();
+        link_out(&s, "src/shop/modules/orders");
+        assert_refused(
+            &s,
+            &["remove", "module", "orders", "--force"],
+            "src/shop/modules/orders",
+        );
+    }
+
+    #[test]
+    fn check_fix_refuses_to_repair_a_file_linked_outside() {
+        let s = project();
+        let router = s.path().join("shop/src/shop/api/router.py");
+        let text = fs::read_to_string(&router).unwrap();
+        let kept: String = text
+            .lines()
+            .filter(|line| !line.starts_with("api_router.include_router(orders_router"))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        fs::write(&router, kept).unwrap();
+        link_out(&s, "src/shop/api/router.py");
+        assert_refused(&s, &["check", "--fix"], "src/shop/api/router.py");
+    }
+
+    #[test]
+    fn upgrade_apply_refuses_a_ledger_linked_outside() {
+        let s = project();
+        // A ledger without entries: `--apply` adopts the current files, rewriting it.
+        fs::write(s.path().join("shop/.poleposition.lock"), "version = 1\n").unwrap();
+        link_out(&s, ".poleposition.lock");
+        assert_refused(&s, &["upgrade", "--apply"], ".poleposition.lock");
+    }
+
+    #[test]
+    fn a_link_that_stays_inside_the_project_is_followed() {
+        let s = project();
+        let api = s.path().join("shop/src/shop/api");
+        fs::rename(api.join("router.py"), api.join("real_router.py")).unwrap();
+        symlink("real_router.py", api.join("router.py")).unwrap();
+        let out = s.run_in("shop", &["add", "module", "items"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let text = fs::read_to_string(api.join("real_router.py")).unwrap();
+        assert!(text.contains("items_router"), "{text}");
+    }
+}

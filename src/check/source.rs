@@ -92,24 +92,7 @@ pub fn toml_error(text: &str) -> Option<(Option<usize>, String)> {
     Some((line, error.message().trim().to_string()))
 }
 
-/// Whether `name` is a valid Python identifier that is not a hard keyword (non-ASCII
-/// letters count, as in Python).
-pub fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    let start_ok = first == '_' || first.is_alphabetic();
-    start_ok && chars.all(|c| c == '_' || c.is_alphanumeric()) && !HARD_KEYWORDS.contains(&name)
-}
-
-/// Python's hard keywords; soft keywords (`match`, `type`, …) are valid identifiers.
-const HARD_KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
+pub use crate::names::is_python_identifier as is_identifier;
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,10 @@ pub fn run(printer: &Printer, dry_run: bool, cwd: &Path) -> anyhow::Result<()> {
     let recipe = feature::auth::recipe(&ProjectContext::of(&project))?;
     let set = plan::plan_add(&project, &recipe)?;
     if dry_run {
-        printer.stdout(&format!("{}Dry run: nothing was written.\n", set.preview()))?;
+        printer.stdout(&format!(
+            "{}Dry run: nothing was written.\n",
+            set.preview()?
+        ))?;
         return Ok(());
     }
     set.apply()?;

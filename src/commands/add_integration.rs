@@ -18,7 +18,10 @@ pub fn run(printer: &Printer, name: &str, dry_run: bool, cwd: &Path) -> anyhow::
     let project = Project::open(cwd)?;
     let set = plan(&project, name)?;
     if dry_run {
-        printer.stdout(&format!("{}Dry run: nothing was written.\n", set.preview()))?;
+        printer.stdout(&format!(
+            "{}Dry run: nothing was written.\n",
+            set.preview()?
+        ))?;
         return Ok(());
     }
     set.apply()?;

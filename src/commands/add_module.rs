@@ -23,7 +23,10 @@ pub fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Resul
     let project = Project::open(cwd)?;
     let Planned { name, recipe, set } = plan(&project, &args.name, &template)?;
     if args.dry_run {
-        printer.stdout(&format!("{}Dry run: nothing was written.\n", set.preview()))?;
+        printer.stdout(&format!(
+            "{}Dry run: nothing was written.\n",
+            set.preview()?
+        ))?;
         return Ok(());
     }
     set.apply()?;

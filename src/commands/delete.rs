@@ -158,8 +158,8 @@ pub fn prove_project(target: &Path) -> Result<String, Refusal> {
     }
     let manifest = Manifest::load(&manifest_path).map_err(|e| not_a_project(format!("{e}")))?;
     let package = manifest
-        .package()
-        .filter(|p| !p.is_empty())
+        .valid_package()
+        .map_err(|refusal| not_a_project(refusal.message))?
         .ok_or_else(|| {
             not_a_project(format!(
                 "{} has no `[poleposition] package`",
@@ -169,7 +169,7 @@ pub fn prove_project(target: &Path) -> Result<String, Refusal> {
         .to_string();
     let package_dir = target.join("src").join(&package);
     let is_dir = fs::symlink_metadata(&package_dir).is_ok_and(|m| m.is_dir());
-    if package.contains(['/', '\\']) || package.starts_with('.') || !is_dir {
+    if !is_dir {
         return Err(not_a_project(format!("src/{package}/ does not exist")));
     }
     Ok(package)

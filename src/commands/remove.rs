@@ -43,7 +43,7 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
     let Removal { set, kept } = remove::plan_remove_all(&project, &recipes, policy)?;
     let mut out = String::new();
     if args.dry_run {
-        out.push_str(&set.preview());
+        out.push_str(&set.preview()?);
         push_kept(&mut out, &kept);
         out.push_str("Dry run: nothing was changed.\n");
         printer.stdout(&out)?;
@@ -98,7 +98,7 @@ pub fn run_integration(
     let Removal { set, kept } = remove::plan_remove(&project, &recipe, policy)?;
     let mut out = String::new();
     if args.dry_run {
-        out.push_str(&set.preview());
+        out.push_str(&set.preview()?);
         push_kept(&mut out, &kept);
         out.push_str("Dry run: nothing was changed.\n");
         printer.stdout(&out)?;

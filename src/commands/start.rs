@@ -43,7 +43,7 @@ pub fn run(printer: &Printer, args: &StartArgs, cwd: &Path) -> anyhow::Result<()
             set.changes().len(),
             args.db.as_str()
         );
-        out.push_str(&set.preview());
+        out.push_str(&set.preview()?);
         out.push_str("Dry run: nothing was written.\n");
         printer.stdout(&out)?;
         return Ok(());

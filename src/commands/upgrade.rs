@@ -59,7 +59,7 @@ pub fn run(printer: &Printer, args: &UpgradeArgs, cwd: &Path) -> anyhow::Result<
     if args.apply {
         let set = plan.apply_set();
         if args.dry_run {
-            preview = Some(set.preview());
+            preview = Some(set.preview()?);
         } else {
             set.apply()?;
             applied = true;
