@@ -105,10 +105,10 @@ check "uv sync + polepos db upgrade + polepos db check" \
   bash -c 'cd "$1/proj" && uv sync --quiet --extra dev && polepos db revision -m "auth users" && polepos db upgrade && polepos db check' _ "$work"
 check "polepos add module + remove module restore the tree" \
   bash -c 'cd "$1/proj" && cp -a . ../proj-before && polepos add module orders --template crud --pagination \
-           && polepos check && polepos remove module orders && diff -r --exclude=.venv --exclude=*.db --exclude=__pycache__ --exclude=.polepos_cache ../proj-before .' _ "$work"
+           && polepos check && polepos remove module orders && diff -r --exclude=.venv --exclude=*.db --exclude=__pycache__ ../proj-before .' _ "$work"
 check "polepos add integration + remove integration restore the tree" \
   bash -c 'cd "$1/proj" && rm -rf ../proj-before-int && cp -a . ../proj-before-int && polepos add integration redis \
-           && polepos check && polepos remove integration redis && diff -r --exclude=.venv --exclude=*.db --exclude=__pycache__ --exclude=.polepos_cache ../proj-before-int .' _ "$work"
+           && polepos check && polepos remove integration redis && diff -r --exclude=.venv --exclude=*.db --exclude=__pycache__ ../proj-before-int .' _ "$work"
 check "polepos upgrade --json" \
   bash -c 'cd "$1/proj" && polepos upgrade --json | grep -q "\"schema_version\": 1"' _ "$work"
 check "polepos delete --dry-run, then --force" \

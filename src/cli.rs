@@ -165,8 +165,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub fix: bool,
 
-    /// Read every file again and leave the cache (`.polepos_cache/`) alone.
-    #[arg(long)]
+    /// Accepted for scripts written for earlier versions; `check` keeps no cache and always reads every file.
+    #[arg(long, hide = true)]
     pub no_cache: bool,
 }
 

@@ -8,6 +8,8 @@
 use std::io::Read;
 use std::path::Path;
 
+use crate::python::limits::MAX_SOURCE_BYTES;
+
 /// A reader whose buffer grows to the largest file read and is reused for every file.
 #[derive(Default)]
 pub struct Reader {
@@ -17,16 +19,18 @@ pub struct Reader {
 
 impl Reader {
     /// The bytes of `path`, or `None` when it cannot be read (missing, a directory,
-    /// no permission).
+    /// no permission). Reading stops one byte past [`MAX_SOURCE_BYTES`]: a longer file is
+    /// not parsed anyway, and memory stays bounded whatever the file's size.
     pub fn bytes(&mut self, path: &Path) -> Option<&[u8]> {
         let mut file = std::fs::File::open(path).ok()?;
         let mut len = 0;
-        loop {
+        while len <= MAX_SOURCE_BYTES {
             if self.buffer.len() - len < 4096 {
                 let grown = (self.buffer.len() * 2).max(64 * 1024);
                 self.buffer.resize(grown, 0);
             }
-            match file.read(&mut self.buffer[len..]) {
+            let end = self.buffer.len().min(MAX_SOURCE_BYTES + 1);
+            match file.read(&mut self.buffer[len..end]) {
                 Ok(0) => break,
                 Ok(n) => len += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

@@ -127,6 +127,12 @@ codes! {
     MarkerMisplaced = 24, Error, "managed marker out of place or duplicated",
         "A `# polepos:*` marker is present but not where it belongs (model-imports inside `import_models()`, module-exports inside `__all__`, settings markers inside `class Settings`, router markers at top level) or appears more than once. Code inserted there would be wrong.",
         "Move the marker back to its place (see `polepos explain PPCHK021` for the places) and delete duplicates.";
+    PythonFileNotChecked = 25, Warning, "Python file too large or too deeply nested to check",
+        "polepos parses every Python file of the project to find syntax errors and broken wiring, but it does not parse a file larger than 5 MiB (it stops reading there), nor one where an expression may nest more than 1,000 levels deep (a long chain of operators such as `1 + 1 + ... + 1` on one line counts). Parsing such input would take memory and stack out of proportion to any real source file, so `check` reports it instead and stays bounded on any input. Nothing in the file was checked.",
+        "Split the file, or move large data out of Python source (a JSON or CSV file read at run time); break very long expressions into several statements.";
+    PythonFileTooDeep = 26, Error, "Python file nested beyond Python's limits",
+        "The file nests brackets more than 200 levels deep or blocks more than 100 levels deep. CPython's own tokenizer refuses such a file (\"too many nested parentheses\", \"too many levels of indentation\"), so it cannot be imported; polepos does not parse it either.",
+        "Flatten the nesting at the reported line: name intermediate values, or move nested data into a data file.";
     ModuleNameNotIdentifier = 30, Error, "module name not an identifier",
         "Module directories are Python packages imported as `<package>.modules.<name>`; the name must be a valid identifier.",
         "Rename the module to a valid identifier (letters, digits, `_`).";

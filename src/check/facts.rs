@@ -11,7 +11,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::Issue;
-use super::cache::Cache;
 use super::codes::Code;
 use super::identity::{Identity, ManifestFacts};
 use super::scan::{self, ModuleDir, Table};
@@ -35,7 +34,10 @@ pub struct PyFacts {
 impl PyFacts {
     fn load(root: &Path, path: String, package: &str) -> PyFacts {
         let source = Source::read(&root.join(&path));
-        let parsed = source.text().map(|text| python::parse(text, package));
+        let parsed = match &source {
+            Source::TooLarge => Some(Err(SyntaxIssue::too_large())),
+            _ => source.text().map(|text| python::parse(text, package)),
+        };
         PyFacts {
             path,
             source,
@@ -65,16 +67,7 @@ impl PyFacts {
             );
         }
         if let Some(Err(error)) = &self.parsed {
-            issues.push(
-                Issue::new(
-                    Code::SyntaxError,
-                    format!(
-                        "syntax error in {} at column {}: {}",
-                        self.path, error.column, error.message
-                    ),
-                )
-                .at(&self.path, Some(error.line)),
-            );
+            issues.push(super::syntax::file_issue(&self.path, error));
         }
     }
 }
@@ -123,7 +116,7 @@ impl Facts {
 }
 
 /// Reads everything once.
-pub fn gather(identity: &Identity, cache: Option<&Cache>) -> Facts {
+pub fn gather(identity: &Identity) -> Facts {
     let root = identity.root.clone();
     let pkg = identity.pkg.clone();
     let mut issues = identity.issues.clone();
@@ -145,11 +138,11 @@ pub fn gather(identity: &Identity, cache: Option<&Cache>) -> Facts {
             PyFacts::load(&root, managed[1].clone(), &format!("{pkg}.db")),
             PyFacts::load(&root, managed[2].clone(), &format!("{pkg}.modules")),
             PyFacts::load(&root, managed[3].clone(), &pkg),
-            super::syntax::check_all(&root, &managed, &module_dirs, cache),
+            super::syntax::check_all(&root, &managed, &module_dirs),
         )
     };
     let ((router, models, modules_init, settings, other_files), dirs) =
-        scan::scan_all(&root, &pkg, &names, cache, load_managed);
+        scan::scan_all(&root, &pkg, &names, load_managed);
     issues.extend(other_files);
     for file in [&router, &models, &modules_init, &settings] {
         file.report(&mut issues);
@@ -214,6 +207,16 @@ fn read_dependencies(root: &Path, issues: &mut Vec<Issue>) -> Option<Vec<String>
             issues.push(
                 Issue::new(Code::NotUtf8, "pyproject.toml is not valid UTF-8")
                     .at("pyproject.toml", Some(line)),
+            );
+            None
+        }
+        Source::TooLarge => {
+            issues.push(
+                Issue::new(
+                    Code::PyprojectUnreadable,
+                    "pyproject.toml is larger than 5 MiB",
+                )
+                .at("pyproject.toml", None),
             );
             None
         }

@@ -180,6 +180,16 @@ fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, Man
             );
             return (None, empty_facts(ManifestState::Unreadable, None));
         }
+        Source::TooLarge => {
+            issues.push(
+                Issue::new(
+                    Code::ManifestUnreadable,
+                    format!("{MANIFEST} is larger than 5 MiB"),
+                )
+                .at(MANIFEST, None),
+            );
+            return (None, empty_facts(ManifestState::Unreadable, None));
+        }
         Source::Missing => {
             let path = root.join(MANIFEST);
             let why = match std::fs::metadata(&path) {

@@ -13,7 +13,6 @@
 //! order. No input makes `check` panic: unreadable files become issues.
 
 pub mod auth;
-pub mod cache;
 pub mod codes;
 pub mod cross;
 pub mod facts;
@@ -149,21 +148,9 @@ impl Report {
     }
 }
 
-/// Whether a run reads and updates the project's check cache ([`cache`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Caching {
-    Off,
-    On,
-}
-
 /// Checks the project around `cwd` (walking up to its root), reading every file. Never
 /// fails: every problem, including "not a project", is an issue in the report.
 pub fn check(cwd: &Path) -> Report {
-    check_with(cwd, Caching::Off)
-}
-
-/// [`check`], with the cache when `caching` is on (what `polepos check` does).
-pub fn check_with(cwd: &Path, caching: Caching) -> Report {
     match identity::settle(cwd) {
         identity::Settled::NotAProject(report) => report,
         identity::Settled::Stopped {
@@ -172,7 +159,7 @@ pub fn check_with(cwd: &Path, caching: Caching) -> Report {
             issues,
         } => finish(Some(root), package, issues, Vec::new()),
         identity::Settled::Project(identity) => {
-            let facts = gather(&identity, caching);
+            let facts = facts::gather(&identity);
             let issues = run_rules(&facts);
             finish(
                 Some(facts.root.clone()),
@@ -186,18 +173,18 @@ pub fn check_with(cwd: &Path, caching: Caching) -> Report {
 
 /// `check --fix`: applies every provably safe fix, then checks again. Fails only when
 /// the edits cannot be written (or the user interrupts).
-pub fn check_and_fix(cwd: &Path, caching: Caching) -> anyhow::Result<Report> {
+pub fn check_and_fix(cwd: &Path) -> anyhow::Result<Report> {
     let identity::Settled::Project(identity) = identity::settle(cwd) else {
-        return Ok(check_with(cwd, caching));
+        return Ok(check(cwd));
     };
-    let facts = gather(&identity, caching);
+    let facts = facts::gather(&identity);
     let issues = run_rules(&facts);
     let (set, mut fixed) = fix::plan(&facts, &issues);
     if set.is_empty() {
-        return Ok(check_with(cwd, caching));
+        return Ok(check(cwd));
     }
     set.apply()?;
-    let mut report = check_with(cwd, caching);
+    let mut report = check(cwd);
     // A fix whose file still fails for the same reason made nothing better: put that
     // file back as it was and do not claim the fix.
     let edited: Vec<&changeset::Change> = set.changes().iter().collect();
@@ -223,23 +210,10 @@ pub fn check_and_fix(cwd: &Path, caching: Caching) -> anyhow::Result<Report> {
         }
         undo.apply()?;
         fixed.retain(|f| !persisting.contains(&f.path));
-        report = check_with(cwd, caching);
+        report = check(cwd);
     }
     report.fixed = fixed;
     Ok(report)
-}
-
-/// Gathers the facts, through the cache when `caching` is on.
-fn gather(identity: &identity::Identity, caching: Caching) -> facts::Facts {
-    match caching {
-        Caching::Off => facts::gather(identity, None),
-        Caching::On => {
-            let cache = cache::Cache::open(&identity.root, &identity.pkg);
-            let facts = facts::gather(identity, Some(&cache));
-            cache.save();
-            facts
-        }
-    }
 }
 
 /// Runs every rule family over gathered facts.

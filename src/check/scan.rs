@@ -15,10 +15,27 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Issue;
-use super::cache::{Cache, Session, Stamp, Summary};
 use super::codes::Code;
 use super::source::{Read, Reader};
-use crate::python::{self, Scope};
+use super::syntax::file_issue;
+use crate::python::{self, Arg, Scope, SyntaxIssue};
+
+/// What `check` takes from one Python file of a module.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Summary {
+    /// Why the file gave no syntax tree, if it did not.
+    syntax: Option<SyntaxIssue>,
+    /// The line of the first byte that is not UTF-8.
+    not_utf8: Option<usize>,
+    /// Top-level imports of other modules: the module and the line.
+    imports: Vec<(String, usize)>,
+    /// For files directly in a module directory: the names defined at top level.
+    defines: Vec<String>,
+    /// For `router.py`: the prefix of `router = APIRouter(...)`.
+    router_prefix: Option<Arg<String>>,
+    /// For `model.py`: the `__tablename__` values and their lines.
+    tables: Vec<(String, usize)>,
+}
 
 /// A reference from one module to another (an edge of the import graph).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,19 +96,16 @@ pub fn scan_all<T: Send>(
     root: &Path,
     pkg: &str,
     names: &[String],
-    cache: Option<&Cache>,
     first: impl Fn() -> T + Sync,
 ) -> (T, Vec<ModuleDir>) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || names.len() < 32 {
         let done = first();
         let mut buffer = Reader::default();
-        let mut session = Session::default();
         let dirs = names
             .iter()
-            .map(|n| scan_module_with(root, pkg, n, &mut buffer, cache, &mut session))
+            .map(|n| scan_module_with(root, pkg, n, &mut buffer))
             .collect();
-        merge(cache, session);
         return (done, dirs);
     }
     let next = AtomicUsize::new(0);
@@ -99,20 +113,15 @@ pub fn scan_all<T: Send>(
     let work = || {
         let mut local = Vec::new();
         let mut buffer = Reader::default();
-        let mut session = Session::default();
         loop {
             let start = next.fetch_add(16, Ordering::Relaxed);
             if start >= names.len() {
                 break;
             }
             for (index, name) in names.iter().enumerate().skip(start).take(16) {
-                local.push((
-                    index,
-                    scan_module_with(root, pkg, name, &mut buffer, cache, &mut session),
-                ));
+                local.push((index, scan_module_with(root, pkg, name, &mut buffer)));
             }
         }
-        merge(cache, session);
         if let Ok(mut all) = results.lock() {
             all.extend(local);
         }
@@ -131,18 +140,11 @@ pub fn scan_all<T: Send>(
     let mut all = results.into_inner().unwrap_or_default();
     if all.len() != names.len() {
         // A worker could not run or panicked (it never should): scan sequentially.
-        // The cache is left alone: what a failed worker learned may be missing.
         let mut buffer = Reader::default();
-        let mut session = Session::default();
         all = names
             .iter()
             .enumerate()
-            .map(|(i, n)| {
-                (
-                    i,
-                    scan_module_with(root, pkg, n, &mut buffer, None, &mut session),
-                )
-            })
+            .map(|(i, n)| (i, scan_module_with(root, pkg, n, &mut buffer)))
             .collect();
     }
     all.sort_by_key(|(index, _)| *index);
@@ -153,30 +155,10 @@ pub fn scan_all<T: Send>(
 
 /// Scans one module directory.
 pub fn scan_module(root: &Path, pkg: &str, name: &str) -> ModuleDir {
-    scan_module_with(
-        root,
-        pkg,
-        name,
-        &mut Reader::default(),
-        None,
-        &mut Session::default(),
-    )
+    scan_module_with(root, pkg, name, &mut Reader::default())
 }
 
-fn merge(cache: Option<&Cache>, session: Session) {
-    if let Some(cache) = cache {
-        cache.merge(session);
-    }
-}
-
-fn scan_module_with(
-    root: &Path,
-    pkg: &str,
-    name: &str,
-    reader: &mut Reader,
-    cache: Option<&Cache>,
-    session: &mut Session,
-) -> ModuleDir {
+fn scan_module_with(root: &Path, pkg: &str, name: &str, reader: &mut Reader) -> ModuleDir {
     let rel_dir = format!("src/{pkg}/modules/{name}");
     let mut dir = ModuleDir {
         name: name.to_string(),
@@ -205,37 +187,18 @@ fn scan_module_with(
                 stack.push((entry.path(), format!("{rel}/"), depth + 1));
             } else if is_file {
                 if rel.ends_with(".py") {
-                    let stamp = cache.and_then(|_| {
-                        let meta = if kind.is_symlink() {
-                            fs::metadata(entry.path())
-                        } else {
-                            entry.metadata()
-                        };
-                        meta.ok().map(|m| Stamp::of(&m))
-                    });
-                    python_files.push((rel.clone(), stamp));
+                    python_files.push(rel.clone());
                 }
                 dir.files.insert(rel);
             }
         }
     }
-    python_files.sort_by(|a, b| a.0.cmp(&b.0));
-    for (rel, stamp) in python_files {
+    python_files.sort();
+    for rel in python_files {
         let path = format!("{rel_dir}/{rel}");
-        let cached = cache.and_then(|c| stamp.and_then(|s| c.get(&path, &s, session)));
-        let summary = match cached {
-            Some(summary) => summary,
-            None => {
-                let Some(summary) = summarize(reader, root, pkg, name, &rel, &path) else {
-                    continue;
-                };
-                if let (Some(cache), Some(stamp)) = (cache, stamp) {
-                    cache.learn(&path, stamp, &summary, session);
-                }
-                summary
-            }
-        };
-        apply(&mut dir, &rel, &path, summary);
+        if let Some(summary) = summarize(reader, root, pkg, name, &rel, &path) {
+            apply(&mut dir, &rel, &path, summary);
+        }
     }
     dir
 }
@@ -254,6 +217,12 @@ fn summarize(
         Read::NotUtf8 { line } => {
             return Some(Summary {
                 not_utf8: Some(line),
+                ..Summary::default()
+            });
+        }
+        Read::TooLarge => {
+            return Some(Summary {
+                syntax: Some(SyntaxIssue::too_large()),
                 ..Summary::default()
             });
         }
@@ -290,7 +259,7 @@ fn summarize(
                 })
                 .collect();
         }
-        Err(error) => summary.syntax = Some((error.line, error.column, error.message)),
+        Err(error) => summary.syntax = Some(error),
     }
     Some(summary)
 }
@@ -309,14 +278,8 @@ fn apply(dir: &mut ModuleDir, rel: &str, path: &str, summary: Summary) {
             path: path.to_string(),
             line,
         }));
-    if let Some((line, column, message)) = summary.syntax {
-        dir.issues.push(
-            Issue::new(
-                Code::SyntaxError,
-                format!("syntax error in {path} at column {column}: {message}"),
-            )
-            .at(path, Some(line)),
-        );
+    if let Some(error) = summary.syntax {
+        dir.issues.push(file_issue(path, &error));
         return;
     }
     if !rel.contains('/') {

@@ -5,7 +5,10 @@
 //! check needs the file. Line numbers are computed from byte offsets with a small index,
 //! because the Python parser reports offsets, not lines.
 
+use std::io::Read as _;
 use std::path::Path;
+
+use crate::python::limits::MAX_SOURCE_BYTES;
 
 /// What reading one file gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,13 +20,21 @@ pub enum Source {
     NotUtf8 { line: usize },
     /// The file's text.
     Text(String),
+    /// Larger than polepos reads (`python::limits::MAX_SOURCE_BYTES`).
+    TooLarge,
 }
 
 impl Source {
     /// Reads `path`. Unreadable files (permissions, a directory) count as missing.
     pub fn read(path: &Path) -> Source {
-        match std::fs::read(path) {
-            Ok(bytes) => Source::from_bytes(bytes),
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(path).and_then(|file| {
+            file.take(MAX_SOURCE_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        });
+        match read {
+            Ok(_) if bytes.len() > MAX_SOURCE_BYTES => Source::TooLarge,
+            Ok(_) => Source::from_bytes(bytes),
             Err(_) => Source::Missing,
         }
     }
@@ -57,6 +68,7 @@ pub enum Read<'b> {
     Missing,
     NotUtf8 { line: usize },
     Text(&'b str),
+    TooLarge,
 }
 
 /// Reads many files through one reusable buffer ([`crate::fsread::Reader`]), as text.
@@ -71,6 +83,9 @@ impl Reader {
         let Some(bytes) = self.files.bytes(path) else {
             return Read::Missing;
         };
+        if bytes.len() > MAX_SOURCE_BYTES {
+            return Read::TooLarge;
+        }
         match std::str::from_utf8(bytes) {
             Ok(text) => Read::Text(text),
             Err(error) => Read::NotUtf8 {

@@ -11,90 +11,67 @@ use std::fs;
 use std::path::Path;
 
 use super::Issue;
-use super::cache::{Cache, Session, Stamp, Summary};
 use super::codes::Code;
 use super::source::{Read, Reader};
-use crate::python;
+use crate::python::{self, SyntaxIssue, Unparsed};
 
 /// Directories never descended into.
 const IGNORED_DIRS: &[&str] = &["__pycache__", "node_modules", "site-packages"];
 
+/// The issue for a Python file that gave no syntax tree: PPCHK038 for a syntax error,
+/// PPCHK026 for nesting Python itself refuses, PPCHK025 for a file polepos does not
+/// parse (too large, or expressions possibly too deep).
+pub fn file_issue(path: &str, error: &SyntaxIssue) -> Issue {
+    let (code, message) = match error.kind {
+        Unparsed::SyntaxError => (
+            Code::SyntaxError,
+            format!(
+                "syntax error in {path} at column {}: {}",
+                error.column, error.message
+            ),
+        ),
+        Unparsed::BeyondPython => (
+            Code::PythonFileTooDeep,
+            format!("{path}: {}", error.message),
+        ),
+        Unparsed::NotChecked => (
+            Code::PythonFileNotChecked,
+            format!("{path} was not checked: {}", error.message),
+        ),
+    };
+    Issue::new(code, message).at(path, Some(error.line))
+}
+
+/// What reading and parsing one Python file found wrong with it, if anything.
+pub fn read_issue(reader: &mut Reader, root: &Path, path: &str) -> Option<Issue> {
+    match reader.read(&root.join(path)) {
+        Read::Text(text) => python::syntax_error(text).map(|error| file_issue(path, &error)),
+        Read::NotUtf8 { line } => Some(
+            Issue::new(Code::NotUtf8, format!("{path} is not valid UTF-8")).at(path, Some(line)),
+        ),
+        Read::TooLarge => Some(file_issue(path, &SyntaxIssue::too_large())),
+        Read::Missing => None,
+    }
+}
+
 /// Parses every `.py` file under the project's source roots that is not in `skip` (exact
 /// paths) and not under one of `skip_dirs` (path prefixes ending in `/`).
-pub fn check_all(
-    root: &Path,
-    skip: &[String],
-    skip_dirs: &[String],
-    cache: Option<&Cache>,
-) -> Vec<Issue> {
-    let mut issues = Vec::new();
+pub fn check_all(root: &Path, skip: &[String], skip_dirs: &[String]) -> Vec<Issue> {
     let mut files = Vec::new();
     let skip_dirs: HashSet<&str> = skip_dirs.iter().map(|d| d.trim_end_matches('/')).collect();
     for top in ["src", "tests", "migrations"] {
-        collect(
-            root,
-            Path::new(top),
-            &skip_dirs,
-            cache.is_some(),
-            &mut files,
-        );
+        collect(root, Path::new(top), &skip_dirs, &mut files);
     }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.sort();
     let mut reader = Reader::default();
-    let mut session = Session::default();
-    for (rel, stamp) in files {
-        if skip.contains(&rel) {
-            continue;
-        }
-        let cached = cache.and_then(|c| stamp.and_then(|s| c.get(&rel, &s, &mut session)));
-        let summary = match cached {
-            Some(summary) => summary,
-            None => {
-                let summary = match reader.read(&root.join(&rel)) {
-                    Read::Text(text) => Summary {
-                        syntax: python::syntax_error(text)
-                            .map(|error| (error.line, error.column, error.message)),
-                        ..Summary::default()
-                    },
-                    Read::NotUtf8 { line } => Summary {
-                        not_utf8: Some(line),
-                        ..Summary::default()
-                    },
-                    Read::Missing => continue,
-                };
-                if let (Some(cache), Some(stamp)) = (cache, stamp) {
-                    cache.learn(&rel, stamp, &summary, &mut session);
-                }
-                summary
-            }
-        };
-        if let Some(line) = summary.not_utf8 {
-            issues.push(
-                Issue::new(Code::NotUtf8, format!("{rel} is not valid UTF-8")).at(&rel, Some(line)),
-            );
-        } else if let Some((line, column, message)) = summary.syntax {
-            issues.push(
-                Issue::new(
-                    Code::SyntaxError,
-                    format!("syntax error in {rel} at column {column}: {message}"),
-                )
-                .at(&rel, Some(line)),
-            );
-        }
-    }
-    if let Some(cache) = cache {
-        cache.merge(session);
-    }
-    issues
+    files
+        .iter()
+        .filter(|rel| !skip.contains(rel))
+        .filter_map(|rel| read_issue(&mut reader, root, rel))
+        .collect()
 }
 
-fn collect(
-    root: &Path,
-    rel: &Path,
-    skip_dirs: &HashSet<&str>,
-    stamps: bool,
-    out: &mut Vec<(String, Option<Stamp>)>,
-) {
+fn collect(root: &Path, rel: &Path, skip_dirs: &HashSet<&str>, out: &mut Vec<String>) {
     let Ok(entries) = fs::read_dir(root.join(rel)) else {
         return;
     };
@@ -113,13 +90,10 @@ fn collect(
                 || IGNORED_DIRS.contains(&name.as_str())
                 || skip_dirs.contains(shown.as_str());
             if !skipped {
-                collect(root, &child, skip_dirs, stamps, out);
+                collect(root, &child, skip_dirs, out);
             }
         } else if kind.is_file() && name.ends_with(".py") {
-            let stamp = stamps
-                .then(|| entry.metadata().ok().map(|m| Stamp::of(&m)))
-                .flatten();
-            out.push((shown, stamp));
+            out.push(shown);
         }
     }
 }

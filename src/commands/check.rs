@@ -15,28 +15,21 @@ use crate::printer::Printer;
 /// Runs `polepos check`.
 pub fn run(printer: &Printer, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Outcome> {
     silence_parser_panics();
-    let caching = if args.no_cache {
-        check::Caching::Off
-    } else {
-        check::Caching::On
-    };
     let report = if args.fix {
-        check::check_and_fix(cwd, caching).map_err(|error| {
-            match error.downcast::<ApplyError>() {
-                Ok(apply) => {
-                    let causes = std::error::Error::source(&apply)
-                        .map(|source| vec![source.to_string()])
-                        .unwrap_or_default();
-                    Refusal::new(format!("cannot apply the fixes: {apply}"))
-                        .with_causes(causes)
-                        .with_hint("nothing was changed; run `polepos check --fix` again")
-                        .into()
-                }
-                Err(other) => other,
+        check::check_and_fix(cwd).map_err(|error| match error.downcast::<ApplyError>() {
+            Ok(apply) => {
+                let causes = std::error::Error::source(&apply)
+                    .map(|source| vec![source.to_string()])
+                    .unwrap_or_default();
+                Refusal::new(format!("cannot apply the fixes: {apply}"))
+                    .with_causes(causes)
+                    .with_hint("nothing was changed; run `polepos check --fix` again")
+                    .into()
             }
+            Err(other) => other,
         })?
     } else {
-        check::check_with(cwd, caching)
+        check::check(cwd)
     };
     let format = match (args.json, args.format) {
         (true, _) => CheckFormat::Json,

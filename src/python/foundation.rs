@@ -6,21 +6,19 @@ use std::collections::HashMap;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use super::{LineIndex, dispose, parse_guarded};
+use super::{LineIndex, parse_guarded};
 
 /// How deep expressions are searched for the `jwt.decode(...)` call.
 const MAX_EXPRESSION_DEPTH: usize = 12;
 
 /// Parses `text` and runs `f` on its statements; `None` when it does not parse.
 fn with_suite<T>(text: &str, f: impl FnOnce(&[Stmt], &LineIndex) -> Option<T>) -> Option<T> {
-    let parsed = parse_guarded(text)?;
-    let result = if parsed.errors().is_empty() {
+    let parsed = parse_guarded(text).ok()?;
+    if parsed.errors().is_empty() {
         f(&parsed.syntax().body, &LineIndex::new(text))
     } else {
         None
-    };
-    dispose(parsed, text.len());
-    result
+    }
 }
 
 /// The line of a `jwt.decode(...)` call inside `decode_access_token` that lets tokens

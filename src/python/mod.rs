@@ -18,6 +18,7 @@ use ruff_python_ast::{Expr, ModModule, Stmt};
 use ruff_python_parser::Parsed;
 
 pub mod foundation;
+pub mod limits;
 mod walk;
 
 /// One imported name.
@@ -249,14 +250,66 @@ pub struct SyntaxIssue {
     /// 1-based column (in characters) of the first error.
     pub column: usize,
     pub message: String,
+    pub kind: Unparsed,
 }
 
-/// Parses a module, guarded against panics on hostile input.
-fn parse_guarded(text: &str) -> Option<Parsed<ModModule>> {
+/// Why a file gave no syntax tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unparsed {
+    /// The parser found a syntax error.
+    SyntaxError,
+    /// Nested deeper than Python itself accepts (see [`limits`]): Python cannot compile it.
+    BeyondPython,
+    /// Larger or possibly deeper than polepos parses (see [`limits`]): not read.
+    NotChecked,
+}
+
+impl SyntaxIssue {
+    /// The issue for a file whose first `MAX_SOURCE_BYTES` were read and that is larger.
+    pub fn too_large() -> SyntaxIssue {
+        SyntaxIssue {
+            line: 1,
+            column: 1,
+            message: format!(
+                "the file is larger than {} MiB, so polepos does not parse it",
+                limits::MAX_SOURCE_BYTES >> 20
+            ),
+            kind: Unparsed::NotChecked,
+        }
+    }
+
+    fn beyond(beyond: limits::Beyond) -> SyntaxIssue {
+        let (line, message, kind) = match beyond {
+            limits::Beyond::Size => return SyntaxIssue::too_large(),
+            limits::Beyond::PythonLimit { line, message } => {
+                (line, message, Unparsed::BeyondPython)
+            }
+            limits::Beyond::ExpressionDepth { line } => (
+                line,
+                format!(
+                    "an expression here may nest more than {} levels deep, so polepos does not parse the file",
+                    limits::MAX_EXPRESSION_DEPTH
+                ),
+                Unparsed::NotChecked,
+            ),
+        };
+        SyntaxIssue {
+            line,
+            column: 1,
+            message,
+            kind,
+        }
+    }
+}
+
+/// Parses a module within [`limits`], so memory, time and stack stay bounded, and guarded
+/// against panics on hostile input (`None`, as for a file that cannot be parsed).
+fn parse_guarded(text: &str) -> Result<Parsed<ModModule>, Option<limits::Beyond>> {
+    limits::measure(text).map_err(Some)?;
     catch_unwind(AssertUnwindSafe(|| {
         ruff_python_parser::parse_unchecked_source(text, ruff_python_ast::PySourceType::Python)
     }))
-    .ok()
+    .map_err(|_| None)
 }
 
 /// Parses `text`. `package` is the dotted package the file belongs to (the file's own
@@ -270,7 +323,6 @@ pub fn parse(text: &str, package: &str) -> Result<PyFile, SyntaxIssue> {
         file: PyFile::default(),
     };
     walker.top_level(&parsed.syntax().body);
-    dispose(parsed, text.len());
     let mut file = walker.file;
     file.build_index();
     Ok(file)
@@ -292,13 +344,7 @@ pub fn package_of(path: &str) -> String {
 
 /// Only whether `text` parses (for files no rule reads beyond their syntax).
 pub fn syntax_error(text: &str) -> Option<SyntaxIssue> {
-    match parse_checked(text, &LineIndex::new(text)) {
-        Ok(parsed) => {
-            dispose(parsed, text.len());
-            None
-        }
-        Err(issue) => Some(issue),
-    }
+    parse_checked(text, &LineIndex::new(text)).err()
 }
 
 /// Parses `text`, made by inserting whole lines (the `inserted` byte ranges) into a
@@ -371,18 +417,22 @@ pub fn insertions_stand_alone(
     for stmt in &parsed.syntax().body {
         check.visit_stmt(stmt);
     }
-    dispose(parsed, text.len());
     Ok(check.alone && check.whole.iter().all(|w| *w))
 }
 
 /// The parsed module, or its first syntax error with the count of the others.
 fn parse_checked(text: &str, index: &LineIndex) -> Result<Parsed<ModModule>, SyntaxIssue> {
-    let Some(parsed) = parse_guarded(text) else {
-        return Err(SyntaxIssue {
-            line: 1,
-            column: 1,
-            message: "the file could not be parsed".to_string(),
-        });
+    let parsed = match parse_guarded(text) {
+        Ok(parsed) => parsed,
+        Err(Some(beyond)) => return Err(SyntaxIssue::beyond(beyond)),
+        Err(None) => {
+            return Err(SyntaxIssue {
+                line: 1,
+                column: 1,
+                message: "the file could not be parsed".to_string(),
+                kind: Unparsed::SyntaxError,
+            });
+        }
     };
     if let Some(first) = parsed.errors().first() {
         let offset = first.location.start().to_u32();
@@ -404,11 +454,11 @@ fn parse_checked(text: &str, index: &LineIndex) -> Result<Parsed<ModModule>, Syn
                 if more == 1 { "" } else { "s" }
             ));
         }
-        dispose(parsed, text.len());
         return Err(SyntaxIssue {
             line,
             column,
             message,
+            kind: Unparsed::SyntaxError,
         });
     }
     Ok(parsed)
@@ -418,13 +468,11 @@ fn parse_checked(text: &str, index: &LineIndex) -> Result<Parsed<ModModule>, Syn
 /// string assigned to `name`, if that is what the line is.
 pub fn assigned_string(line: &str, name: &str) -> Option<String> {
     let line = line.trim();
-    let parsed = parse_guarded(line)?;
-    let found = match (parsed.errors().is_empty(), parsed.syntax().body.as_slice()) {
+    let parsed = parse_guarded(line).ok()?;
+    match (parsed.errors().is_empty(), parsed.syntax().body.as_slice()) {
         (true, [stmt]) => assigned_in(stmt, name),
         _ => None,
-    };
-    dispose(parsed, line.len());
-    found
+    }
 }
 
 fn assigned_in(stmt: &Stmt, name: &str) -> Option<String> {
@@ -437,64 +485,6 @@ fn assigned_in(stmt: &Stmt, name: &str) -> Option<String> {
         return None;
     }
     string_literal(value?)
-}
-
-/// Frees a syntax tree without risking the stack. Dropping a tree recurses once per
-/// nesting level, and every level takes at least one byte of source, so a tree from a
-/// small source is dropped here and a larger one on the disposer thread, whose stack is
-/// sized for the largest source handled this way (stack pages are only committed when
-/// touched, so a shallow tree costs nothing extra). Hostile input such as `x = ------…1`
-/// nests a level per byte. The disposer works beside the caller, which goes on at once.
-fn dispose<T: Send + 'static>(tree: T, source_len: usize) {
-    // Generous bounds on one level's frame (debug builds use the most) and on the
-    // depth that is safe on any thread's stack, including a 2 MiB test thread.
-    const INLINE_LIMIT: usize = 4 * 1024;
-    if source_len <= INLINE_LIMIT {
-        drop(tree);
-        return;
-    }
-    if source_len > DISPOSER_MAX_SOURCE {
-        // Only for multi-megabyte files; the memory returns when the process exits.
-        std::mem::forget(tree);
-        return;
-    }
-    match disposer() {
-        Some(queue) => {
-            if let Err(std::sync::mpsc::SendError(tree)) = queue.send(Box::new(tree)) {
-                // The disposer is gone: keep the tree rather than risk the stack.
-                std::mem::forget(tree);
-            }
-        }
-        // No thread could be started: keep the tree rather than risk the stack.
-        None => std::mem::forget(tree),
-    }
-}
-
-/// One frame of a tree's drop, generously (debug builds use the most).
-const BYTES_PER_LEVEL: usize = 256;
-/// The stack of the disposer thread; it is reserved, and committed only where used.
-const DISPOSER_STACK: usize = 1 << 30;
-/// The largest source whose tree the disposer can drop whatever its nesting.
-const DISPOSER_MAX_SOURCE: usize = (DISPOSER_STACK - (1 << 20)) / BYTES_PER_LEVEL;
-
-type Garbage = Box<dyn Send>;
-
-/// The queue of the thread that drops large syntax trees, started on first use; `None`
-/// when no thread could be started.
-fn disposer() -> Option<&'static std::sync::mpsc::Sender<Garbage>> {
-    static DISPOSER: std::sync::OnceLock<Option<std::sync::mpsc::Sender<Garbage>>> =
-        std::sync::OnceLock::new();
-    DISPOSER
-        .get_or_init(|| {
-            let (queue, garbage) = std::sync::mpsc::channel::<Garbage>();
-            std::thread::Builder::new()
-                .name("dispose".to_string())
-                .stack_size(DISPOSER_STACK)
-                .spawn(move || garbage.into_iter().for_each(drop))
-                .ok()
-                .map(|_| queue)
-        })
-        .as_ref()
 }
 
 /// Byte offsets of line starts, to turn parser offsets into 1-based line numbers.

@@ -5,7 +5,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod cache;
 mod clean;
 mod codes_features;
 mod codes_modules;

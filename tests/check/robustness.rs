@@ -174,7 +174,7 @@ fn fix_survives_any_bytes_and_never_rewrites_an_unreadable_manifest() {
         project.write(&files[index], mutate(&mut rng, &original));
         let manifest_before = std::fs::read(project.path(".poleposition.toml")).unwrap();
         let result = catch_unwind(AssertUnwindSafe(|| {
-            polepos::check::check_and_fix(&project.root, polepos::check::Caching::Off)
+            polepos::check::check_and_fix(&project.root)
         }));
         let report = result
             .unwrap_or_else(|_| panic!("check --fix panicked with seed {seed}"))
@@ -225,4 +225,66 @@ fn check_survives_hostile_nesting() {
         let report = polepos::check::check(&project.root);
         assert!(!report.passed());
     }
+}
+
+/// SPEC §16, bounded work: a file nested past Python's own limits is an error (PPCHK026),
+/// a file too large or too deep for polepos to parse is a warning (PPCHK025), neither is
+/// parsed, and the whole `check` stays under 200 MiB (a 1,000,000-deep bracket file took
+/// 2.1 GB before, and 200 MB of valid Python 4.5 GB).
+#[cfg(target_os = "linux")]
+#[test]
+fn hostile_files_are_findings_and_memory_stays_bounded() {
+    let project = crate::support::sqlite();
+    let deep = project.p("deep.py");
+    let big = project.p("data.py");
+    let chain = "tests/test_chain.py";
+    project.write(&deep, format!("x = {}\n", "(".repeat(1_000_000)));
+    // 60 MB of valid Python: reading stops one byte past the 5 MiB limit.
+    project.write(&big, "VALUE = [1, 2, 3]\n".repeat(60 * 1024 * 1024 / 18));
+    project.write(chain, format!("x = 1{}\n", " + 1".repeat(5_000)));
+
+    let run = crate::support::polepos(&project.root, &["check", "--format", "json"]);
+    let peak_kib = children_peak_rss_kib();
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let mut found: Vec<(String, String, String)> = report["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| {
+            (
+                i["code"].as_str().unwrap_or_default().to_string(),
+                i["severity"].as_str().unwrap_or_default().to_string(),
+                i["path"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected = |code: &str, severity: &str, path: &str| {
+        (code.to_string(), severity.to_string(), path.to_string())
+    };
+    let mut want = vec![
+        expected("PPCHK025", "warning", &big),
+        expected("PPCHK025", "warning", chain),
+        expected("PPCHK026", "error", &deep),
+    ];
+    want.sort();
+    assert_eq!(found, want, "{}", run.stdout);
+    assert!(
+        peak_kib < 200 * 1024,
+        "check peaked at {} MiB",
+        peak_kib / 1024
+    );
+}
+
+/// The largest resident set of any child this test process has waited for, in KiB.
+#[cfg(target_os = "linux")]
+fn children_peak_rss_kib() -> i64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_CHILDREN is always valid.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    usage.ru_maxrss
 }

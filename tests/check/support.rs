@@ -150,8 +150,7 @@ impl Project {
 
     /// `check --fix`; for the older tool's layout without its foundation warnings.
     pub fn fix(&self) -> Report {
-        let mut report =
-            check::check_and_fix(&self.root, check::Caching::Off).expect("check --fix");
+        let mut report = check::check_and_fix(&self.root).expect("check --fix");
         if self.legacy {
             report
                 .issues

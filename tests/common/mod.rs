@@ -86,18 +86,13 @@ pub fn run(cwd: &Path, args: &[&str], env: &[(&str, OsString)]) -> Output {
     }
 }
 
-/// Every file under `root` (recursively) with its bytes, without the cache `polepos
-/// check` keeps (`.polepos_cache/`, written only when files are more than a second old,
-/// so its presence depends on timing and it is never part of a project's tree).
+/// Every file under `root` (recursively) with its bytes.
 pub fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).expect("read dir") {
             let path = entry.expect("entry").path();
-            if path.file_name().is_some_and(|n| n == ".polepos_cache") {
-                continue;
-            }
             if path.is_dir() {
                 stack.push(path);
             } else {
