@@ -133,6 +133,9 @@ codes! {
     PythonFileTooDeep = 26, Error, "Python file nested beyond Python's limits",
         "The file nests brackets more than 200 levels deep or blocks more than 100 levels deep. CPython's own tokenizer refuses such a file (\"too many nested parentheses\", \"too many levels of indentation\"), so it cannot be imported; polepos does not parse it either.",
         "Flatten the nesting at the reported line: name intermediate values, or move nested data into a data file.";
+    ModuleNotWired = 27, Warning, "module directory kept without wiring",
+        "A directory under `src/<package>/modules/` is neither listed under [modules] nor exported, imported or included anywhere: what `polepos remove module <name> --wiring-only` leaves on purpose, or what `remove module --force` leaves when the directory holds files polepos did not write. The application does not load it, so nothing in it is checked as a module.",
+        "To finish the removal, delete the directory (and the module's tests, if any are left). To wire it again, add `<name> = \"<template>\"` under [modules] in .poleposition.toml, run `polepos check --fix` (it restores the export, the include and the model import it can prove safe) and add the router import it then reports (PPCHK033).";
     ModuleNameNotIdentifier = 30, Error, "module name not an identifier",
         "Module directories are Python packages imported as `<package>.modules.<name>`; the name must be a valid identifier.",
         "Rename the module to a valid identifier (letters, digits, `_`).";

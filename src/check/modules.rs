@@ -101,7 +101,22 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             }
             continue;
         };
-        if !module.listed && facts.manifest.state == ManifestState::Read && name != "status" {
+        let hand_written =
+            !module.listed && facts.manifest.state == ManifestState::Read && name != "status";
+        if hand_written && !wired(facts, name) {
+            // What `remove module --wiring-only` (or a removal that kept hand-written
+            // files) leaves: a supported state, not a broken module.
+            issues.push(
+                Issue::new(
+                    Code::ModuleNotWired,
+                    format!("{dir_path}/ is kept without wiring: module `{name}` is not listed in {}, exported, imported or included", manifest::FILE_NAME),
+                )
+                .at(&dir_path, None)
+                .fix(format!("delete {dir_path}/ (and its tests) to finish the removal, or see `polepos explain PPCHK027` to wire it again")),
+            );
+            continue;
+        }
+        if hand_written {
             issues.push(
                 Issue::new(
                     Code::ModuleNotInManifest,
@@ -118,8 +133,6 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         let spec = module.template.spec();
         // A hand-written module the manifest does not list follows no template: it is
         // held only to what every module needs (a package, consistent wiring).
-        let hand_written =
-            !module.listed && facts.manifest.state == ManifestState::Read && name != "status";
         if hand_written && !dir.files.contains("__init__.py") {
             issues.push(
                 Issue::new(
@@ -244,6 +257,28 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     }
     orphans(facts, &modules, issues);
     super::cross::check(facts, issues);
+}
+
+/// Whether anything wires module `name`: its export in `__all__`, or an import of it in
+/// `api/router.py` or `db/models.py`.
+fn wired(facts: &Facts, name: &str) -> bool {
+    let package = format!("{}.modules.{name}", facts.pkg);
+    let imports_it = |file: Option<&PyFile>| {
+        file.is_some_and(|file| {
+            file.imports.iter().any(|i| {
+                i.module == package
+                    || i.module.starts_with(&format!("{package}."))
+                    || (i.module == format!("{}.modules", facts.pkg)
+                        && i.name.as_deref() == Some(name))
+            })
+        })
+    };
+    facts
+        .modules_init
+        .file()
+        .is_some_and(|init| init.exports(name))
+        || imports_it(facts.router.file())
+        || imports_it(facts.models.file())
 }
 
 /// The name `file` binds to `<package>.router`'s `router` at top level.
