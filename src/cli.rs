@@ -53,11 +53,11 @@ pub enum Command {
     Start(StartArgs),
 
     /// Add a feature to the current project.
-    #[command(subcommand)]
+    #[command(subcommand, arg_required_else_help = true)]
     Add(AddCommand),
 
     /// Run Alembic migrations for the current project.
-    #[command(subcommand)]
+    #[command(subcommand, arg_required_else_help = true)]
     Db(DbCommand),
 
     /// Check the project's wiring: files, markers, modules, integrations, auth.
@@ -67,7 +67,7 @@ pub enum Command {
     Check(CheckArgs),
 
     /// Remove a module from the current project.
-    #[command(subcommand)]
+    #[command(subcommand, arg_required_else_help = true)]
     Remove(RemoveCommand),
 
     /// Compare the project with what this polepos version generates; apply safe updates.
@@ -107,6 +107,7 @@ pub enum Command {
 
     /// Print a shell completion script.
     #[command(
+        arg_required_else_help = true,
         after_help = "Examples:\n  polepos completion bash > ~/.local/share/bash-completion/completions/polepos\n  polepos completion zsh > \"${fpath[1]}/_polepos\"\n  polepos completion fish > ~/.config/fish/completions/polepos.fish"
     )]
     Completion {
@@ -130,7 +131,6 @@ pub enum Shell {
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// Project name, e.g. shop-api (letters, digits, `.`, `_`, `-`).
-    #[arg(allow_hyphen_values = true)]
     pub name: String,
 
     /// Database mode.

@@ -15,10 +15,13 @@ fn main() -> ExitCode {
     let cli = match polepos::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            // --help / --version go to stdout with exit 0; usage errors to stderr with 2.
+            // --help / --version, and the usage a bare `polepos add` (`db`, `remove`,
+            // `completion`) prints, go to stdout with exit 0, as the older tool's did;
+            // usage errors go to stderr with 2.
             let code = match error.kind() {
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => 0,
-                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 2,
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 0,
                 _ => 2,
             };
             if code == 0 {

@@ -189,7 +189,8 @@ fn bad_project_names_are_refused_and_nothing_is_written() {
     ];
     let mut all = String::new();
     for (label, name) in cases {
-        let out = s.run(&["start", name]);
+        // `--` lets a name start with `-`; without it that is an option (a usage error).
+        let out = s.run(&["start", "--", name]);
         assert_eq!(out.code, 1, "{label}: {}", out.stderr);
         assert_eq!(out.stdout, "", "{label}");
         assert_eq!(
@@ -202,6 +203,53 @@ fn bad_project_names_are_refused_and_nothing_is_written() {
     }
     insta::assert_snapshot!(all);
     assert_eq!(s.snapshot_tree(), before, "nothing was written");
+}
+
+/// As with the older tool, a command group typed alone prints its usage as a result.
+#[test]
+fn a_bare_command_group_prints_its_usage_on_stdout_and_exits_0() {
+    let s = Scratch::new();
+    for (args, usage) in [
+        (&[][..], "Usage: polepos [OPTIONS] <COMMAND>"),
+        (&["add"], "Usage: polepos add [OPTIONS] <COMMAND>"),
+        (&["db"], "Usage: polepos db [OPTIONS] <COMMAND>"),
+        (&["remove"], "Usage: polepos remove [OPTIONS] <COMMAND>"),
+        (
+            &["completion"],
+            "Usage: polepos completion [OPTIONS] <SHELL>",
+        ),
+    ] {
+        let out = s.run(args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr, "", "{args:?}");
+        assert!(out.stdout.contains(usage), "{args:?}: {}", out.stdout);
+    }
+}
+
+#[test]
+fn an_unknown_option_of_start_is_a_usage_error_about_the_option() {
+    let s = Scratch::new();
+    let cases: [(&[&str], &str); 3] = [
+        (&["start", "--template", "x"], "--template"),
+        (&["start", "shop", "--template", "x"], "--template"),
+        (&["start", "-shop"], "-s"),
+    ];
+    for (args, option) in cases {
+        let out = s.run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .starts_with(&format!("error: unexpected argument '{option}' found")),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr.contains("invalid project name"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(s.snapshot_tree().is_empty());
 }
 
 #[test]

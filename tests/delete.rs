@@ -59,3 +59,52 @@ fn the_home_directory_is_never_deleted() {
     assert!(out.stderr.contains("home directory"), "{}", out.stderr);
     assert!(home.join(".poleposition.toml").is_file());
 }
+
+/// Scripts of the older tool confirm through a pipe (`echo y | polepos delete shop`): an
+/// answer of `y` or `yes` deletes, anything else (or no answer) declines with exit 1.
+#[test]
+fn an_answer_from_a_pipe_confirms_or_declines() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let answer = |s: &Scratch, input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_polepos"))
+            .args(["delete", "shop"])
+            .current_dir(s.path())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for declined in ["n\n", "\n", "", "yess\n", "no y\n"] {
+        let s = Scratch::new();
+        assert_eq!(s.run(&["start", "shop"]).code, 0);
+        let before = s.snapshot_tree();
+        let (code, stderr) = answer(&s, declined);
+        assert_eq!(code, Some(1), "{declined:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: deletion declined; nothing was deleted"),
+            "{stderr}"
+        );
+        assert_eq!(s.snapshot_tree(), before, "{declined:?}");
+    }
+    for confirmed in ["y\n", "Y\n", "yes\n", " YES \n", "y"] {
+        let s = Scratch::new();
+        assert_eq!(s.run(&["start", "shop"]).code, 0);
+        let (code, stderr) = answer(&s, confirmed);
+        assert_eq!(code, Some(0), "{confirmed:?}: {stderr}");
+        assert!(!s.path().join("shop").exists(), "{confirmed:?}");
+    }
+}

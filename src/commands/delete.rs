@@ -51,19 +51,18 @@ pub fn run(printer: &Printer, args: &DeleteArgs, cwd: &Path) -> anyhow::Result<(
         return Ok(());
     }
     if !args.force {
-        if !std::io::stdin().is_terminal() {
-            return Err(Refusal::new(format!(
-                "refusing to delete {shown} without confirmation: stdin is not a terminal"
-            ))
-            .with_hint("pass --force (or -y) to delete without asking")
-            .into());
+        // A terminal is asked; piped input (`echo y | polepos delete x`, as scripts of the
+        // older tool do) answers the same question. No answer (end of input) declines.
+        if std::io::stdin().is_terminal() {
+            eprint!("Delete project {package} at {what}? This cannot be undone. [y/N] ");
+            let _ = std::io::stderr().flush();
         }
-        eprint!("Delete project {package} at {what}? This cannot be undone. [y/N] ");
-        let _ = std::io::stderr().flush();
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
-            return Err(Refusal::new("deletion declined; nothing was deleted").into());
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            return Err(Refusal::new("deletion declined; nothing was deleted")
+                .with_hint("answer `y` to delete, or pass --force (or -y) to delete without asking")
+                .into());
         }
     }
     remove(&target)?;
