@@ -63,7 +63,7 @@ expect_output() {
   check "$name" bash -c 'got=$("${@:2}") || exit 1; [ "$got" = "$1" ] || { printf "expected \"%s\", got \"%s\"\n" "$1" "$got"; exit 1; }' _ "$expected" "$@"
 }
 
-check "wheel holds the polepos binary, its metadata and nothing else" \
+check "wheel holds the polepos and poleposition binaries, their metadata and nothing else" \
   python3 - "$wheel" "$version" <<'PY'
 import sys, zipfile
 wheel, version = sys.argv[1], sys.argv[2]
@@ -72,7 +72,8 @@ data, info = f"polepos-{version}.data/", f"polepos-{version}.dist-info/"
 stray = [n for n in names if not n.startswith((data, info))]
 assert not stray, f"unexpected files in the wheel: {stray}"
 assert f"{data}scripts/polepos" in names, f"no polepos binary in {names}"
-assert [n for n in names if n.startswith(data)] == [f"{data}scripts/polepos"], names
+scripts = sorted(n for n in names if n.startswith(data))
+assert scripts == [f"{data}scripts/polepos", f"{data}scripts/poleposition"], names
 meta = zipfile.ZipFile(wheel).read(f"{info}METADATA").decode()
 for line in ("Name: polepos", f"Version: {version}", "License-Expression: MIT", "Requires-Python: >=3.8"):
     assert line in meta.splitlines(), f"METADATA lacks {line!r}"
@@ -89,6 +90,7 @@ check "polepos on PATH is the virtual environment's" \
   bash -c '[ "$(command -v polepos)" = "$1/bin/polepos" ] || { command -v polepos; exit 1; }' _ "$venv"
 expect_output "polepos version prints the Cargo version" "polepos $version" polepos version
 expect_output "polepos --version prints the Cargo version" "polepos $version" polepos --version
+expect_output "poleposition (the older tool's command name) is the same program" "polepos $version" poleposition version
 
 work="$tmp/work"
 mkdir -p "$work"

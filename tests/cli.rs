@@ -21,6 +21,20 @@ fn version_in_all_spellings() {
     }
 }
 
+/// The older tool's command name runs the same program.
+#[test]
+fn poleposition_is_the_same_program() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_poleposition"))
+        .arg("version")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("polepos {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
 #[test]
 fn help_for_every_command() {
     let s = Scratch::new();
