@@ -105,6 +105,15 @@ pub enum Command {
         command: Vec<String>,
     },
 
+    /// Print completion candidates for the words typed so far (called by completion
+    /// scripts the older tool installed).
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        /// The words after the command name; the last is the one being completed.
+        #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
+        words: Vec<String>,
+    },
+
     /// Print a shell completion script.
     #[command(
         arg_required_else_help = true,

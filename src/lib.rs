@@ -142,6 +142,11 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<Outcome> {
         Command::Version => done(Ok(commands::version::run(printer)?)),
         Command::Completion { shell } => done(Ok(commands::completion::run(printer, *shell)?)),
         Command::Help { command } => done(help(printer, command)),
+        Command::Complete { words } => done(Ok(commands::completion::candidates(
+            printer,
+            words,
+            &commands::current_dir()?,
+        )?)),
     }
 }
 
@@ -156,7 +161,11 @@ fn help(printer: &Printer, path: &[String]) -> anyhow::Result<()> {
     let mut current = &command;
     for (depth, name) in path.iter().enumerate() {
         let unknown = || {
-            let known: Vec<&str> = current.get_subcommands().map(|c| c.get_name()).collect();
+            let known: Vec<&str> = current
+                .get_subcommands()
+                .filter(|c| !c.is_hide_set())
+                .map(|c| c.get_name())
+                .collect();
             let reason = if known.is_empty() {
                 format!("`{}` has no subcommands", path[..depth].join(" "))
             } else {

@@ -21,6 +21,43 @@ fn version_in_all_spellings() {
     }
 }
 
+/// Completion scripts the older tool installed call `polepos __complete <words...>`.
+#[test]
+fn hidden_complete_prints_candidates_for_older_completion_scripts() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    for module in ["orders", "ideas"] {
+        assert_eq!(s.run_in("shop", &["add", "module", module]).code, 0);
+    }
+    let lines = |out: common::Output| {
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout.lines().map(str::to_string).collect::<Vec<_>>()
+    };
+    let top = lines(s.run(&["__complete", ""]));
+    for command in ["add", "check", "db", "remove", "start", "upgrade"] {
+        assert!(top.contains(&command.to_string()), "{top:?}");
+    }
+    assert!(!top.iter().any(|c| c == "__complete"), "hidden: {top:?}");
+    assert_eq!(lines(s.run(&["__complete", "add", "m"])), ["module"]);
+    assert_eq!(
+        lines(s.run(&["__complete", "check", "--f"])),
+        ["--fix", "--format"]
+    );
+    assert_eq!(
+        lines(s.run_in("shop", &["__complete", "remove", "module", ""])),
+        ["--dry-run", "--force", "--wiring-only", "ideas", "orders"]
+    );
+    assert_eq!(
+        lines(s.run_in("shop", &["__complete", "remove", "module", "o"])),
+        ["orders"]
+    );
+    // Outside a project there are no module names, and no error.
+    assert_eq!(
+        lines(s.run(&["__complete", "remove", "module", ""])),
+        ["--dry-run", "--force", "--wiring-only"]
+    );
+}
+
 /// The older tool's command name runs the same program.
 #[test]
 fn poleposition_is_the_same_program() {
