@@ -12,11 +12,13 @@
 //!   "issues": [{"code": "PPCHK021", "severity": "error" | "warning",
 //!               "message": string, "remediation": string,
 //!               "path": string | null, "line": int | null}],
-//!   "fixed": [{"code": string, "message": string, "path": string, "line": int}]
+//!   "fixed": [string],              // the paths --fix edited, as the older tool gave them
+//!   "fixes": [{"code": string, "message": string, "path": string, "line": int}]
 //! }
 //! ```
 //!
-//! Paths are relative to the project root with `/` separators; lines are 1-based. New
+//! `fixed` keeps the older tool's shape (a list of paths, each once), so scripts that
+//! read it keep working; `fixes` details each fix. Paths are relative to the project root with `/` separators; lines are 1-based. New
 //! fields may be added within schema version 1; existing ones keep their meaning.
 
 use std::fmt::Write as _;
@@ -111,7 +113,8 @@ struct JsonReport<'a> {
     project_root: Option<String>,
     package_name: Option<&'a str>,
     issues: Vec<JsonIssue<'a>>,
-    fixed: Vec<JsonFixed<'a>>,
+    fixed: Vec<&'a str>,
+    fixes: Vec<JsonFixed<'a>>,
 }
 
 #[derive(Serialize)]
@@ -154,7 +157,13 @@ pub fn json(report: &Report) -> String {
                 line: i.line,
             })
             .collect(),
-        fixed: report
+        fixed: {
+            let mut paths: Vec<&str> = report.fixed.iter().map(|f| f.path.as_str()).collect();
+            paths.sort_unstable();
+            paths.dedup();
+            paths
+        },
+        fixes: report
             .fixed
             .iter()
             .map(|f| JsonFixed {

@@ -131,8 +131,28 @@ fn fix_output() {
         "api_router.include_router(auth_router, prefix=\"/auth\", tags=[\"auth\"])",
     );
     project.delete_line(".env.example", "# polepos:integration-env");
+    let before = project.tree();
     let run = polepos(&project.root, &["check", "--fix"]);
     insta::assert_snapshot!("fix_text", run.render_as(&project.root, "[ROOT]"));
+    // The same fixes as JSON: `fixed` is the older tool's list of edited paths (each
+    // once), `fixes` holds one object per fix.
+    let after = project.tree();
+    for (path, bytes) in &before {
+        std::fs::write(project.root.join(path), bytes).unwrap();
+    }
+    let json = polepos(&project.root, &["check", "--fix", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        doc["fixed"],
+        serde_json::json!([".env.example", "src/shop/api/router.py"])
+    );
+    let fixes = doc["fixes"].as_array().unwrap();
+    assert_eq!(fixes.len(), 3, "{fixes:#?}");
+    for fix in fixes {
+        assert!(fix["code"].as_str().unwrap().starts_with("PPCHK"), "{fix}");
+        assert!(fix["path"].is_string() && fix["line"].is_u64() && fix["message"].is_string());
+    }
+    assert_eq!(project.tree(), after);
     let again = polepos(&project.root, &["check", "--fix", "--json"]);
     assert_eq!(again.code, 0);
     let doc: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
