@@ -235,6 +235,11 @@ pub enum DbMode {
     Postgres,
     /// No database layer at all.
     None,
+    /// A database layer the team manages itself (`db = "custom"`, from the older tool):
+    /// `check` leaves the database wiring alone, and features that need polepos's own
+    /// database wiring (auth, database-backed modules) refuse. Not offered by `start`.
+    #[value(skip)]
+    Custom,
 }
 
 impl DbMode {
@@ -244,22 +249,25 @@ impl DbMode {
             DbMode::Sqlite => "sqlite",
             DbMode::Postgres => "postgres",
             DbMode::None => "none",
+            DbMode::Custom => "custom",
         }
     }
 
-    /// Parses a manifest value.
+    /// Parses a manifest value; case does not matter (`"SQLite"`), as with the older tool.
     pub fn parse(value: &str) -> Option<Self> {
-        match value {
+        match value.trim().to_ascii_lowercase().as_str() {
             "sqlite" => Some(DbMode::Sqlite),
             "postgres" => Some(DbMode::Postgres),
             "none" => Some(DbMode::None),
+            "custom" => Some(DbMode::Custom),
             _ => None,
         }
     }
 
-    /// Whether the project has a database layer.
+    /// Whether the project has polepos's own database layer (SQLAlchemy session,
+    /// models registry, Alembic), which database-backed features wire into.
     pub fn has_db(self) -> bool {
-        self != DbMode::None
+        matches!(self, DbMode::Sqlite | DbMode::Postgres)
     }
 }
 

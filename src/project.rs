@@ -119,7 +119,7 @@ impl Project {
             None => infer_db(&root, &package),
             Some(_) => manifest.db_mode().ok_or_else(|| {
                 Refusal::new(format!(
-                    "{}: `db` must be \"sqlite\", \"postgres\" or \"none\"",
+                    "{}: `db` must be \"sqlite\", \"postgres\", \"none\" or \"custom\"",
                     manifest::FILE_NAME
                 ))
                 .with_hint("fix the `db` value under [poleposition]")

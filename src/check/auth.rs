@@ -11,7 +11,7 @@ use super::modules::{imports_submodule, router_binding};
 use super::wiring;
 use super::{Edit, Fix, Issue};
 use crate::feature::auth::{AUTH_DEPENDENCY, AUTH_PACKAGE_FILES, AUTH_TEST_FILES, AUTH_TOOL_FILES};
-use crate::manifest;
+use crate::manifest::{self, DbMode};
 use crate::markers;
 use crate::pyproject::requirement_name;
 
@@ -71,6 +71,10 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
                 manifest::FILE_NAME
             )),
         );
+    }
+    if facts.db == DbMode::Custom {
+        // The team's own database layer: the auth files are checked, not their tables.
+        return;
     }
     if !facts.db.has_db() {
         let line =

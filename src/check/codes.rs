@@ -92,8 +92,8 @@ codes! {
         "The manifest says `db = \"none\"`, but database files, dependencies or settings are still there. They are dead code that suggests a database exists.",
         "Delete the remnant, or set `db` to `sqlite` or `postgres` in .poleposition.toml if the project does use a database.";
     BadDbMode = 13, Error, "bad db mode",
-        "`db` under [poleposition] must be \"sqlite\", \"postgres\" or \"none\".",
-        "Set `db` to one of \"sqlite\", \"postgres\" or \"none\".";
+        "`db` under [poleposition] must be \"sqlite\", \"postgres\", \"none\" or \"custom\" (a database layer the team manages itself; `check` then leaves the database wiring alone). Case does not matter.",
+        "Set `db` to one of \"sqlite\", \"postgres\", \"none\" or \"custom\".";
     BadModuleTemplate = 14, Error, "bad module template value",
         "Each entry under [modules] must be a string naming a template: standard, crud, crud[<flags>] (flags: pagination, timestamps, soft-delete, tenant-scoped, auth-required), api-only, service-only, ai-prompt, or starter for `status`.",
         "Correct the value, e.g. `customers = \"crud[pagination,timestamps]\"`.";

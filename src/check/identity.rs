@@ -141,7 +141,7 @@ pub fn settle(cwd: &Path) -> Settled {
             issues.push(
                 Issue::new(
                     Code::BadDbMode,
-                    format!("`db` under [poleposition] is {shown}; it must be \"sqlite\", \"postgres\" or \"none\""),
+                    format!("`db` under [poleposition] is {shown}; it must be \"sqlite\", \"postgres\", \"none\" or \"custom\""),
                 )
                 .at(MANIFEST, key_line(facts.text.as_deref(), "poleposition", "db")),
             );

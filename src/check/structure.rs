@@ -68,6 +68,8 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     match facts.db {
         DbMode::None => remnants(facts, issues),
         DbMode::Sqlite | DbMode::Postgres => alembic(facts, issues),
+        // The team's own database layer: neither polepos's files nor their absence.
+        DbMode::Custom => {}
     }
     managed_files(facts, issues);
     for marker in markers::ALL {

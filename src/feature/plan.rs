@@ -34,9 +34,9 @@ pub enum Why {
 impl Why {
     fn hint(self, feature: &Feature) -> String {
         match self {
-            Why::NoDatabase if matches!(feature, Feature::Module { .. }) => "in a project created with `--db none` only `--template api-only` and `--template ai-prompt` work (they keep no data); database-backed templates (standard, crud, service-only) need a project with a database, e.g. `polepos start <name> --db sqlite`.".into(),
+            Why::NoDatabase if matches!(feature, Feature::Module { .. }) => "in a project created with `--db none` (or with `db = \"custom\"`) only `--template api-only` and `--template ai-prompt` work (they keep no data); database-backed templates (standard, crud, service-only) need a project with a database, e.g. `polepos start <name> --db sqlite`.".into(),
             Why::NoDatabase => format!(
-                "{feature} needs generated database wiring; projects created with `--db none` need an explicit database layer first (e.g. a new project from `polepos start <name> --db sqlite`)."
+                "{feature} needs polepos's generated database wiring; projects created with `--db none`, or whose manifest says `db = \"custom\"`, do not have it (start a project with `polepos start <name> --db sqlite` for it)."
             ),
             Why::MissingFoundation => format!(
                 "restore the generated foundation files (`polepos check` lists them) before adding {feature}."
@@ -639,9 +639,15 @@ fn precondition(
                     Feature::Module { template, .. } => format!("{label} (template `{template}`)"),
                     _ => label,
                 };
+                let layer = match project.db {
+                    crate::manifest::DbMode::Custom => {
+                        "manages its own database layer (db = \"custom\"), which polepos does not wire into"
+                    }
+                    _ => "has no database layer (db = \"none\")",
+                };
                 problems.push(
                     Why::NoDatabase,
-                    format!("the project has no database layer (db = \"none\"); {label} stores its data in {store}"),
+                    format!("the project {layer}; {label} stores its data in {store}"),
                 );
             }
         }

@@ -121,6 +121,50 @@ fn ppchk013_bad_db_mode() {
 }
 
 #[test]
+fn db_values_are_case_insensitive_as_with_the_older_tool() {
+    let project = sqlite();
+    project.edit(".poleposition.toml", "db = \"sqlite\"", "db = \"SQLite\"");
+    project.assert_clean();
+}
+
+/// `db = "custom"`: a database layer the team manages itself. `check` leaves the
+/// database wiring alone and checks the rest; features that need polepos's own
+/// database wiring refuse, every problem listed, nothing written.
+#[test]
+fn a_custom_database_layer_is_accepted_and_left_alone() {
+    let project = with_auth();
+    project.edit(".poleposition.toml", "db = \"sqlite\"", "db = \"custom\"");
+    // The team replaced Alembic and the generated models registry with its own.
+    project.remove("alembic.ini");
+    project.remove("migrations");
+    project.delete_line(&project.p("db/models.py"), "# polepos:model-imports");
+    project.assert_clean();
+    // The rest is still checked.
+    project.delete_line(&project.p("api/router.py"), "# polepos:router-includes");
+    project.assert_only("PPCHK021");
+    project.write(
+        &project.p("api/router.py"),
+        crate::support::sqlite().read(&project.p("api/router.py")),
+    );
+
+    let before = project.tree();
+    let crud = crate::support::polepos(
+        &project.root,
+        &["add", "module", "orders", "--template", "crud"],
+    );
+    assert_eq!(crud.code, 1, "{}", crud.stderr);
+    assert!(
+        crud.stderr
+            .contains("manages its own database layer (db = \"custom\")"),
+        "{}",
+        crud.stderr
+    );
+    assert_eq!(project.tree(), before);
+    let api = crate::support::polepos(&project.root, &["add", "module", "weather", "--api-only"]);
+    assert_eq!(api.code, 0, "{}", api.stderr);
+}
+
+#[test]
 fn ppchk014_bad_module_template() {
     let project = legacy();
     project.edit(
