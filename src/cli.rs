@@ -310,7 +310,7 @@ pub enum AddCommand {
 
     /// Add a module: model, repository, service, router and tests, wired into the project.
     #[command(
-        after_help = "Templates:\n  standard      GET and POST /<name> over a table with `name` (the default)\n  crud          list, create, GET/PATCH/DELETE /<name>/{id}; takes the CRUD flags\n  api-only      no database: GET and POST /<name> through a service\n  service-only  model, repository and service without routes\n  ai-prompt     no database: POST /<name>/respond through the LLM adapters in integrations/llm\n                (OpenAI-compatible or Anthropic; the first one adds them and the LLM_* settings)\n\nExamples:\n  polepos add module customers\n  polepos add module orders --template crud --pagination --timestamps\n  polepos add module invoices --template crud --soft-delete --tenant-scoped --auth-required\n  polepos add module weather --api-only\n  polepos add module billing --service-only --dry-run\n  polepos add module assistant --template ai-prompt\n\nNext steps after a database-backed module:\n  polepos db revision -m \"add <name> table\"\n  polepos db upgrade\n  polepos check\n\nNext steps after an ai-prompt module: set LLM_PROVIDER, LLM_MODEL (and LLM_API_KEY, or\nLLM_BASE_URL for a local server) in .env, then polepos check"
+        after_help = "Templates:\n  standard      GET and POST /<name> over a table with `name` (the default)\n  crud          list, create, GET/PATCH/DELETE /<name>/{id}; takes the CRUD flags\n  api-only      no database: GET and POST /<name> through a service\n  service-only  model, repository and service without routes\n  ai-prompt     no database: POST /<name>/respond through the LLM adapters in integrations/llm\n                (OpenAI-compatible or Anthropic; the first one adds them and the LLM_* settings);\n                takes --auth-required (an active user's token; needs `polepos add auth`)\n\nExamples:\n  polepos add module customers\n  polepos add module orders --template crud --pagination --timestamps\n  polepos add module invoices --template crud --soft-delete --tenant-scoped --auth-required\n  polepos add module weather --api-only\n  polepos add module billing --service-only --dry-run\n  polepos add module assistant --template ai-prompt\n  polepos add module helpdesk --template ai-prompt --auth-required\n\nNext steps after a database-backed module:\n  polepos db revision -m \"add <name> table\"\n  polepos db upgrade\n  polepos check\n\nNext steps after an ai-prompt module: set LLM_PROVIDER, LLM_MODEL (and LLM_API_KEY, or\nLLM_BASE_URL for a local server) in .env, then polepos check"
     )]
     Module(AddModuleArgs),
 
@@ -364,8 +364,9 @@ pub struct AddModuleArgs {
     #[arg(long, help_heading = "CRUD flags (with --template crud)")]
     pub tenant_scoped: bool,
 
-    /// crud: every route requires a bearer token (`get_current_user`).
-    #[arg(long, help_heading = "CRUD flags (with --template crud)")]
+    /// crud: every route requires a bearer token (`get_current_user`); ai-prompt: the token
+    /// of an active user (`get_current_active_user`, needs `polepos add auth`).
+    #[arg(long, help_heading = "Access (with --template crud or ai-prompt)")]
     pub auth_required: bool,
 
     /// Print the files that would be created and the diffs of changed files; change nothing.

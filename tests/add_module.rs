@@ -546,12 +546,14 @@ fn the_first_ai_prompt_module_adds_the_llm_scaffold_once() {
     }
     let settings = read(&root, "src/notes/settings.py");
     assert!(
-        settings.contains("    llm_max_tokens: int | None = None\n    # polepos:llm-settings\n"),
+        settings.contains(
+            "    llm_max_response_bytes: int = 1024 * 1024\n    # polepos:llm-settings\n"
+        ),
         "{settings}"
     );
     assert!(
         read(&root, ".env.example")
-            .contains("LLM_TEMPERATURE=0.2\n# LLM_MAX_TOKENS=1024\n# polepos:llm-env\n")
+            .contains("LLM_MAX_TOKENS=1024\n# Larger answers are cut off and answered 502.\nLLM_MAX_RESPONSE_BYTES=1048576\n# polepos:llm-env\n")
     );
     assert!(read(&root, "pyproject.toml").contains("\"httpx2>=2.0\","));
     let manifest = read(&root, ".poleposition.toml");

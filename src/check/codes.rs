@@ -95,7 +95,7 @@ codes! {
         "`db` under [poleposition] must be \"sqlite\", \"postgres\", \"none\" or \"custom\" (a database layer the team manages itself; `check` then leaves the database wiring alone). Case does not matter.",
         "Set `db` to one of \"sqlite\", \"postgres\", \"none\" or \"custom\".";
     BadModuleTemplate = 14, Error, "bad module template value",
-        "Each entry under [modules] must be a string naming a template: standard, crud, crud[<flags>] (flags: pagination, timestamps, soft-delete, tenant-scoped, auth-required), api-only, service-only, ai-prompt, or starter for `status`.",
+        "Each entry under [modules] must be a string naming a template: standard, crud, crud[<flags>] (flags: pagination, timestamps, soft-delete, tenant-scoped, auth-required), api-only, service-only, ai-prompt, ai-prompt[auth-required], or starter for `status`.",
         "Correct the value, e.g. `customers = \"crud[pagination,timestamps]\"`.";
     IntegrationNotBoolean = 15, Error, "integration value not a bare boolean",
         "Entries under [integrations] are bare booleans (`redis = true`), not strings or tables.",

@@ -11,7 +11,6 @@ use super::codes::Code;
 use super::facts::Facts;
 use super::modules;
 use crate::feature::integration::{INTEGRATIONS, Integration};
-use crate::feature::module::Template;
 use crate::markers;
 use crate::pyproject::requirement_name;
 
@@ -53,7 +52,7 @@ pub fn active_env(text: &str) -> Vec<(String, usize)> {
 pub fn enabled<'a>(facts: &Facts, modules: &[modules::Resolved<'a>]) -> Vec<&'static Integration> {
     let needs_llm = modules
         .iter()
-        .any(|m| m.template == Template::AiPrompt && m.dir.is_some());
+        .any(|m| m.template.spec().llm && m.dir.is_some());
     INTEGRATIONS
         .iter()
         .filter(|i| {

@@ -55,7 +55,8 @@ pub fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Resul
     Ok(())
 }
 
-/// The template the flags ask for; a CRUD flag without `--template crud` is a usage
+/// The template the flags ask for; a flag the template does not take (a CRUD flag
+/// without `--template crud`, `--auth-required` without crud or ai-prompt) is a usage
 /// error naming the conflict (clap rejects two template flags itself).
 pub fn template(args: &AddModuleArgs) -> anyhow::Result<Template> {
     let chosen = match (args.template, args.api_only, args.service_only) {
@@ -65,7 +66,17 @@ pub fn template(args: &AddModuleArgs) -> anyhow::Result<Template> {
         (None, false, false) => ModuleTemplate::Standard,
     };
     let flags = args.crud_flags();
-    if chosen != ModuleTemplate::Crud && !flags.is_empty() {
+    let allowed: &[&str] = match chosen {
+        ModuleTemplate::Crud => module::CRUD_FLAGS,
+        ModuleTemplate::AiPrompt => module::AI_PROMPT_FLAGS,
+        _ => &[],
+    };
+    let refused: Vec<String> = flags
+        .iter()
+        .filter(|f| !allowed.contains(f))
+        .map(|f| format!("--{f}"))
+        .collect();
+    if !refused.is_empty() {
         let given = if args.api_only {
             "--api-only".to_string()
         } else if args.service_only {
@@ -73,19 +84,25 @@ pub fn template(args: &AddModuleArgs) -> anyhow::Result<Template> {
         } else {
             format!("--template {}", template_value(chosen))
         };
-        let list: Vec<String> = flags.iter().map(|f| format!("--{f}")).collect();
+        let only_auth = flags.iter().all(|f| module::AI_PROMPT_FLAGS.contains(f));
+        let templates = if only_auth {
+            "`--template crud` or `--template ai-prompt`"
+        } else {
+            "`--template crud`"
+        };
         return Err(UsageError(format!(
-            "{} can only be used with `--template crud`, not with `{given}`",
-            list.join(", ")
+            "{} can only be used with {templates}, not with `{given}`",
+            refused.join(", ")
         ))
         .into());
     }
+    let flags = flags.iter().map(|f| (*f).to_string()).collect();
     Ok(match chosen {
         ModuleTemplate::Standard => Template::Standard,
-        ModuleTemplate::Crud => Template::Crud(flags.iter().map(|f| (*f).to_string()).collect()),
+        ModuleTemplate::Crud => Template::Crud(flags),
         ModuleTemplate::ApiOnly => Template::ApiOnly,
         ModuleTemplate::ServiceOnly => Template::ServiceOnly,
-        ModuleTemplate::AiPrompt => Template::AiPrompt,
+        ModuleTemplate::AiPrompt => Template::AiPrompt(flags),
     })
 }
 
@@ -153,7 +170,7 @@ fn endpoints(name: &str, template: &Template) -> String {
             "PATCH /{n}/{id}",
             "DELETE /{n}/{id}",
         ],
-        Template::AiPrompt => &["POST /{n}/respond"],
+        Template::AiPrompt(_) => &["POST /{n}/respond"],
         _ => &[],
     };
     let routes: Vec<String> = routes.iter().map(|r| module::expand(r, name)).collect();

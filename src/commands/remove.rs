@@ -139,10 +139,7 @@ fn other_ai_prompt(project: &Project, name: &str) -> bool {
                 .collect()
         })
         .unwrap_or_default();
-    if listed
-        .iter()
-        .any(|(n, t)| n != name && *t == Template::AiPrompt)
-    {
+    if listed.iter().any(|(n, t)| n != name && t.spec().llm) {
         return true;
     }
     let modules = project.root.join(project.package_dir()).join("modules");
@@ -155,7 +152,9 @@ fn other_ai_prompt(project: &Project, name: &str) -> bool {
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| n != name && !listed.iter().any(|(l, _)| l == n))
         .any(|n| {
-            Template::recognise(&n, &files_under(&modules.join(&n)), &tests) == Template::AiPrompt
+            Template::recognise(&n, &files_under(&modules.join(&n)), &tests)
+                .spec()
+                .llm
         })
 }
 

@@ -56,6 +56,14 @@ pub const AUTH_TOOL_FILES: &[&str] = &["create_user.py"];
 /// The tests of [`AUTH_TOOL_FILES`] (not required by `check` either).
 pub const AUTH_TOOL_TEST_FILES: &[&str] = &["tests/integration/test_auth_create_user.py"];
 
+/// What `--auth-required` modules import from auth: the database-backed active-user
+/// dependency (the first file marks auth as present), and the user model their tests
+/// create users with.
+pub const ACTIVE_USER_API: &[(&str, &[&str])] = &[
+    ("auth/user_service.py", &["get_current_active_user"]),
+    ("auth/model.py", &["User"]),
+];
+
 /// The table auth stores users in.
 pub const AUTH_TABLE: &str = "auth_users";
 

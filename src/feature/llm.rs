@@ -33,7 +33,13 @@ pub const MODULE_API: &[(&str, &[&str])] = &[
     ("integrations/llm/factory.py", &["get_llm_provider"]),
     (
         "integrations/llm/provider.py",
-        &["LLMError", "LLMProvider", "LLMProviderError"],
+        &[
+            "LLMError",
+            "LLMNotConfiguredError",
+            "LLMProvider",
+            "LLMProviderError",
+            "LLMTimeoutError",
+        ],
     ),
     ("integrations/llm/schemas.py", &["Completion"]),
 ];

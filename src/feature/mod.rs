@@ -355,6 +355,9 @@ pub enum Precondition {
     /// Existing files (relative to the package) define the names the added code imports
     /// from them (an ai-prompt module and the project's llm package).
     Defines(&'static [(&'static str, &'static [&'static str])]),
+    /// The project has `polepos add auth`, whose files (relative to the package; the
+    /// first one marks auth as present) define the names the added code imports.
+    HasAuth(&'static [(&'static str, &'static [&'static str])]),
 }
 
 impl Recipe {

@@ -17,6 +17,9 @@ pub const CRUD_FLAGS: &[&str] = &[
     "auth-required",
 ];
 
+/// ai-prompt flags (`ai-prompt[auth-required]`): its route needs an active user.
+pub const AI_PROMPT_FLAGS: &[&str] = &["auth-required"];
+
 /// A module template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Template {
@@ -26,7 +29,7 @@ pub enum Template {
     Crud(Vec<String>),
     ApiOnly,
     ServiceOnly,
-    AiPrompt,
+    AiPrompt(Vec<String>),
 }
 
 /// What a template generates, with `{n}` standing for the module name.
@@ -150,28 +153,45 @@ impl Template {
             "crud" => return Ok(Template::Crud(Vec::new())),
             "api-only" => return Ok(Template::ApiOnly),
             "service-only" => return Ok(Template::ServiceOnly),
-            "ai-prompt" => return Ok(Template::AiPrompt),
+            "ai-prompt" => return Ok(Template::AiPrompt(Vec::new())),
             "starter" if name == "status" => return Ok(Template::Starter),
             "starter" => return Err("`starter` is only the template of the `status` module".into()),
             _ => {}
         }
-        let Some(inner) = value
-            .strip_prefix("crud[")
-            .and_then(|rest| rest.strip_suffix(']'))
+        let Some((base, inner)) = value
+            .strip_suffix(']')
+            .and_then(|rest| rest.split_once('['))
         else {
             return Err(format!("`{value}` is not a module template"));
         };
+        let allowed = match base {
+            "crud" => CRUD_FLAGS,
+            "ai-prompt" => AI_PROMPT_FLAGS,
+            _ => return Err(format!("`{value}` is not a module template")),
+        };
         let mut flags: Vec<String> = Vec::new();
         for flag in inner.split(',').map(str::trim) {
-            if !CRUD_FLAGS.contains(&flag) {
-                return Err(format!("`{flag}` is not a crud flag"));
+            if !allowed.contains(&flag) {
+                return Err(format!("`{flag}` is not a {base} flag"));
             }
             if flags.iter().any(|f| f == flag) {
-                return Err(format!("crud flag `{flag}` is repeated"));
+                return Err(format!("{base} flag `{flag}` is repeated"));
             }
             flags.push(flag.to_string());
         }
-        Ok(Template::Crud(flags))
+        Ok(if base == "crud" {
+            Template::Crud(flags)
+        } else {
+            Template::AiPrompt(flags)
+        })
+    }
+
+    /// The flags in the manifest value (`crud[...]`, `ai-prompt[...]`).
+    pub fn flags(&self) -> &[String] {
+        match self {
+            Template::Crud(flags) | Template::AiPrompt(flags) => flags,
+            _ => &[],
+        }
     }
 
     /// The template's row of the table.
@@ -182,7 +202,7 @@ impl Template {
             Template::Crud(_) => &CRUD,
             Template::ApiOnly => &API_ONLY,
             Template::ServiceOnly => &SERVICE_ONLY,
-            Template::AiPrompt => &AI_PROMPT,
+            Template::AiPrompt(_) => &AI_PROMPT,
         }
     }
 
@@ -198,7 +218,7 @@ impl Template {
             || has("prompts.py")
             || test(format!("test_{name}_orchestrator.py"))
         {
-            return Template::AiPrompt;
+            return Template::AiPrompt(Vec::new());
         }
         if has(&format!("services/{name}_crud_service.py"))
             || test(format!("test_{name}_crud.py"))
@@ -225,7 +245,8 @@ impl Template {
             Template::Crud(flags) => format!("crud[{}]", flags.join(",")),
             Template::ApiOnly => "api-only".into(),
             Template::ServiceOnly => "service-only".into(),
-            Template::AiPrompt => "ai-prompt".into(),
+            Template::AiPrompt(flags) if flags.is_empty() => "ai-prompt".into(),
+            Template::AiPrompt(flags) => format!("ai-prompt[{}]", flags.join(",")),
         }
     }
 }
@@ -279,7 +300,7 @@ pub fn tree(template: &Template) -> Option<&'static str> {
         Template::Crud(_) => Some("module/crud"),
         Template::ApiOnly => Some("module/api_only"),
         Template::ServiceOnly => Some("module/service_only"),
-        Template::AiPrompt => Some("module/ai_prompt"),
+        Template::AiPrompt(_) => Some("module/ai_prompt"),
         Template::Starter => None,
     }
 }
@@ -321,7 +342,7 @@ pub fn recipe(
 ) -> Result<super::Recipe, crate::templates::TemplateError> {
     use super::{Feature, GeneratedFile, ManifestEntry, Precondition, Recipe, Splice};
     let spec = template.spec();
-    let flag = |f: &str| matches!(template, Template::Crud(flags) if flags.iter().any(|x| x == f));
+    let flag = |f: &str| template.flags().iter().any(|x| x == f);
     let mut template_ctx = ctx.template_context("");
     template_ctx.module = Some(crate::templates::ModuleContext {
         name: name.to_string(),
@@ -350,6 +371,10 @@ pub fn recipe(
         requires.push(Precondition::FreeTable(name.to_string()));
         next_steps.push(format!("polepos db revision -m \"add {name} table\""));
         next_steps.push("polepos db upgrade".to_string());
+    }
+    if spec.llm && flag("auth-required") {
+        // Its route loads the active user from the database: auth must be there.
+        requires.push(Precondition::HasAuth(super::auth::ACTIVE_USER_API));
     }
     if spec.llm {
         next_steps.push(
@@ -411,7 +436,19 @@ mod tests {
             Template::parse("crud[auth-required, soft-delete]", "a").map(|t| t.value()),
             Ok("crud[auth-required,soft-delete]".to_string())
         );
+        assert_eq!(
+            Template::parse("ai-prompt[auth-required]", "a"),
+            Ok(Template::AiPrompt(vec!["auth-required".into()]))
+        );
+        assert_eq!(
+            Template::AiPrompt(vec!["auth-required".into()]).value(),
+            "ai-prompt[auth-required]"
+        );
         for bad in [
+            "ai-prompt[]",
+            "ai-prompt[pagination]",
+            "ai-prompt[auth-required,auth-required]",
+            "standard[auth-required]",
             "crud[]",
             "crud[x]",
             "crud[pagination,pagination]",
@@ -450,7 +487,7 @@ mod tests {
         );
         assert_eq!(
             Template::recognise("a", &set(&["prompts.py"]), &none),
-            Template::AiPrompt
+            Template::AiPrompt(Vec::new())
         );
         assert_eq!(
             Template::recognise("status", &none, &none),
