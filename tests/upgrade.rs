@@ -132,3 +132,87 @@ fn after_add_auth_the_spliced_files_compare_with_a_spliced_render() {
             .any(|f| f == "auth")
     );
 }
+
+/// An auth model as polepos wrote it before `auth_users` was declared `AUTOINCREMENT`.
+fn pretend_the_auth_model_predates_autoincrement(root: &std::path::Path) {
+    let rel = "src/shop/auth/model.py";
+    let fresh = std::fs::read_to_string(root.join(rel)).unwrap();
+    let option = "    __table_args__ = ({\"sqlite_autoincrement\": True},)\n";
+    assert!(fresh.contains(option), "{fresh}");
+    pretend_older_version_wrote(root, rel, &fresh.replace(option, ""));
+}
+
+/// The lines from the first `Note:` on.
+fn notes_of(stdout: &str) -> &str {
+    stdout.find("Note:").map_or("", |at| &stdout[at..])
+}
+
+#[test]
+fn an_auth_model_without_autoincrement_comes_with_the_migration_to_write() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    assert_eq!(s.run_in("shop", &["add", "auth"]).code, 0);
+    let root = s.path().join("shop");
+    pretend_the_auth_model_predates_autoincrement(&root);
+
+    let report = s.run_in("shop", &["upgrade"]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    assert!(
+        report
+            .stdout
+            .contains("safe-update   src/shop/auth/model.py"),
+        "{}",
+        report.stdout
+    );
+    insta::assert_snapshot!("upgrade_auth_ids_sqlite", notes_of(&report.stdout));
+
+    let json = s.run_in("shop", &["upgrade", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["notes"][0].as_str(), Some(notes_of(&report.stdout)));
+
+    // Applying writes the model; the note still says the database is the user's job.
+    let applied = s.run_in("shop", &["upgrade", "--apply"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert_eq!(notes_of(&applied.stdout), notes_of(&report.stdout));
+    let again = s.run_in("shop", &["upgrade"]);
+    assert_eq!(notes_of(&again.stdout), "", "{}", again.stdout);
+}
+
+#[test]
+fn on_postgresql_the_database_needs_no_migration_for_it() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop", "--db", "postgres"]).code, 0);
+    assert_eq!(s.run_in("shop", &["add", "auth"]).code, 0);
+    pretend_the_auth_model_predates_autoincrement(&s.path().join("shop"));
+
+    let report = s.run_in("shop", &["upgrade"]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    insta::assert_snapshot!("upgrade_auth_ids_postgres", notes_of(&report.stdout));
+}
+
+#[test]
+fn a_changed_auth_model_is_told_what_to_add() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    assert_eq!(s.run_in("shop", &["add", "auth"]).code, 0);
+    let model = s.path().join("shop/src/shop/auth/model.py");
+    let mine = std::fs::read_to_string(&model)
+        .unwrap()
+        .replace(
+            "    __table_args__ = ({\"sqlite_autoincrement\": True},)\n",
+            "",
+        )
+        .replace("DEFAULT_ROLES = \"user\"", "DEFAULT_ROLES = \"member\"");
+    std::fs::write(&model, mine).unwrap();
+
+    let report = s.run_in("shop", &["upgrade"]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    assert!(
+        report
+            .stdout
+            .contains("modified      src/shop/auth/model.py"),
+        "{}",
+        report.stdout
+    );
+    insta::assert_snapshot!("upgrade_auth_ids_modified", notes_of(&report.stdout));
+}

@@ -9,7 +9,9 @@
 //! `--json` prints one document:
 //! `{"schema_version":1, "project_root", "package", "versions": {"recorded": [...],
 //! "current"}, "features": [...], "files": [{"path", "owner", "state", "reason"}],
-//! "warnings": [{"code", "message", "path", "line"}], "applied": bool}`.
+//! "warnings": [{"code", "message", "path", "line"}], "notes": [...], "applied": bool}`.
+//! `notes` holds what the user must do besides the file updates
+//! ([`crate::feature::upgrade_notes`]), as the text report prints it.
 
 use std::path::Path;
 
@@ -22,6 +24,7 @@ use crate::error::{Outcome, Refusal};
 use crate::feature::ProjectContext;
 use crate::feature::upgrade::feature_names as feature_names_of;
 use crate::feature::upgrade::{self, FileReport, State, UpgradePlan};
+use crate::feature::upgrade_notes;
 use crate::ledger::Ledger;
 use crate::printer::Printer;
 use crate::project::Project;
@@ -48,6 +51,7 @@ pub fn run(printer: &Printer, args: &UpgradeArgs, cwd: &Path) -> anyhow::Result<
     let ctx = ProjectContext::of(&project);
     let (recipes, unrendered) = upgrade::declared(&project, &ctx)?;
     let plan = upgrade::plan_upgrade(&project, &recipes, &unrendered, ledger);
+    let notes = upgrade_notes::notes(&project.package, project.db, &plan);
     let warnings: Vec<&check::Issue> = report
         .issues
         .iter()
@@ -67,7 +71,7 @@ pub fn run(printer: &Printer, args: &UpgradeArgs, cwd: &Path) -> anyhow::Result<
     }
 
     if args.json {
-        printer.stdout(&json(&project, &plan, &recipes, &warnings, applied))?;
+        printer.stdout(&json(&project, &plan, &recipes, &warnings, &notes, applied))?;
         return Ok(Outcome::Success);
     }
     let mut out = text(&project, &plan, &recipes, &unrendered, &warnings);
@@ -88,6 +92,9 @@ pub fn run(printer: &Printer, args: &UpgradeArgs, cwd: &Path) -> anyhow::Result<
             out.push_str("\nRun `polepos upgrade --apply` to write the safe updates and refresh the ledger (`--apply --dry-run` previews it).\n");
         }
         (None, false) => {}
+    }
+    for note in &notes {
+        out.push_str(&format!("\n{note}"));
     }
     printer.stdout(&out)?;
     Ok(Outcome::Success)
@@ -194,6 +201,7 @@ struct JsonReport<'a> {
     features: Vec<String>,
     files: Vec<JsonFile<'a>>,
     warnings: Vec<JsonWarning>,
+    notes: &'a [String],
     applied: bool,
 }
 
@@ -224,6 +232,7 @@ fn json(
     plan: &UpgradePlan,
     recipes: &[crate::feature::Recipe],
     warnings: &[&check::Issue],
+    notes: &[String],
     applied: bool,
 ) -> String {
     let report = JsonReport {
@@ -254,6 +263,7 @@ fn json(
                 line: i.line,
             })
             .collect(),
+        notes,
         applied,
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".to_string());

@@ -18,6 +18,7 @@ pub mod project;
 pub mod remove;
 pub mod tables;
 pub mod upgrade;
+pub mod upgrade_notes;
 
 use std::fmt;
 use std::path::PathBuf;

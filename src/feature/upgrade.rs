@@ -290,6 +290,21 @@ impl UpgradePlan {
     }
 }
 
+#[cfg(test)]
+impl UpgradePlan {
+    /// A plan of `files` alone, for tests of what is said about them.
+    pub(crate) fn for_tests(files: Vec<FileReport>) -> Self {
+        UpgradePlan {
+            files,
+            recorded_versions: Vec::new(),
+            has_ledger: true,
+            ledger: Ledger::default(),
+            ledger_text: None,
+            root: std::path::PathBuf::new(),
+        }
+    }
+}
+
 /// The features considered, for messages.
 pub fn feature_names(recipes: &[Recipe]) -> Vec<String> {
     recipes
