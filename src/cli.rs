@@ -355,7 +355,7 @@ pub struct AddModuleArgs {
     #[arg(long, help_heading = "CRUD flags (with --template crud)")]
     pub tenant_scoped: bool,
 
-    /// crud: every route requires a bearer token (`get_current_user`).
+    /// crud: every route requires the bearer token of an active user (needs `polepos add auth`).
     #[arg(long, help_heading = "CRUD flags (with --template crud)")]
     pub auth_required: bool,
 

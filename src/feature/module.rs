@@ -244,11 +244,12 @@ pub const MAX_MODULE_NAME_LEN: usize = 30;
 /// a module whose class name is one of these would shadow it.
 #[rustfmt::skip]
 pub const RESERVED_CLASS_NAMES: &[&str] = &[
-    "AfterValidator", "Annotated", "APIRouter", "Base", "BaseModel", "ConfigDict", "Create",
-    "DateTime", "Depends", "Field", "Header", "HTTPException", "Iterator", "Mapped", "Name",
-    "NotFound", "NotFoundError", "DomainError", "Query", "Repository", "Response", "Select",
-    "Service", "ServiceDep", "Session", "String", "StringConstraints", "TestClient", "Update",
-    "UtcDatetime",
+    "AfterValidator", "Annotated", "Any", "APIRouter", "AsyncIterator", "AuthUser", "Base",
+    "BaseModel", "ConfigDict", "Create", "DateTime", "Depends", "FastAPI", "Field", "Header",
+    "HTTPException", "ItemId", "Iterator", "Mapped", "Name", "NotFound", "NotFoundError",
+    "DomainError", "Path", "Query", "Repository", "Response", "Select", "Service", "ServiceDep",
+    "Session", "Settings", "String", "StringConstraints", "TestClient", "Update",
+    "UntrustedTenantHeaderError", "UtcDatetime",
 ];
 
 /// Foundation files (relative to the package) that database-backed module code imports.
@@ -350,6 +351,9 @@ pub fn recipe(
         requires.push(Precondition::FreeTable(name.to_string()));
         next_steps.push(format!("polepos db revision -m \"add {name} table\""));
         next_steps.push("polepos db upgrade".to_string());
+    }
+    if flag("auth-required") {
+        requires.push(Precondition::Auth);
     }
     if spec.llm {
         next_steps.push(

@@ -23,6 +23,7 @@ use crate::python;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Why {
     NoDatabase,
+    NoAuth,
     MissingFoundation,
     Unreadable,
     Markers,
@@ -38,6 +39,7 @@ impl Why {
             Why::NoDatabase => format!(
                 "{feature} needs generated database wiring; projects created with `--db none` need an explicit database layer first (e.g. a new project from `polepos start <name> --db sqlite`)."
             ),
+            Why::NoAuth => "add auth first (`polepos add auth`, then `polepos db revision -m \"add auth users table\"` and `polepos db upgrade`), or leave out `--auth-required`.".into(),
             Why::MissingFoundation => format!(
                 "restore the generated foundation files (`polepos check` lists them) before adding {feature}."
             ),
@@ -677,45 +679,69 @@ fn precondition(
                 );
             }
         }
-        Precondition::Defines(files) => {
-            for (file, names) in *files {
-                let path = project_path(project, file);
-                let Ok(text) = fs::read_to_string(root.join(&path)) else {
-                    problems.push(
-                        Why::Incompatible,
-                        format!("{path}, which {label} imports, is missing"),
-                    );
-                    continue;
-                };
-                let Ok(parsed) = python::parse(&text, &python::package_of(&path)) else {
-                    problems.push(
-                        Why::Unreadable,
-                        format!("{path}, which {label} imports, has a Python syntax error"),
-                    );
-                    continue;
-                };
-                let missing: Vec<&str> = names
-                    .iter()
-                    .copied()
-                    .filter(|name| {
-                        !parsed.functions.iter().any(|f| f.name == *name)
-                            && !parsed.classes.iter().any(|c| c.name == *name)
-                    })
-                    .collect();
-                if !missing.is_empty() {
-                    problems.push(
-                        Why::Incompatible,
-                        format!(
-                            "{path} does not define {}, which {label} imports",
-                            missing.join(", ")
-                        ),
-                    );
-                }
+        Precondition::Defines(files) => defines(project, &label, files, problems),
+        Precondition::Auth => {
+            // Without a database, the database refusal already says what to do.
+            if !project.db.has_db() {
+                return;
+            }
+            let path = project_path(project, AUTH_API[0].0);
+            if root.join(&path).is_file() {
+                defines(project, &label, AUTH_API, problems);
+            } else {
+                problems.push(
+                    Why::NoAuth,
+                    format!(
+                        "the project has no auth ({path} is missing); `--auth-required` routes check every request's user in the `auth_users` table that `polepos add auth` adds"
+                    ),
+                );
             }
         }
         // The package scan runs beside the planning (`plan_add_all`); its answer is
         // put in this place of the list.
         Precondition::FreeTable(_) => pending_tables.push(problems.0.len()),
+    }
+}
+
+/// What `--auth-required` module code imports from `polepos add auth`'s files.
+const AUTH_API: &[(&str, &[&str])] = &[("auth/user_service.py", &["get_current_active_user"])];
+
+/// Checks that existing `files` (relative to the package) define `names`, which the
+/// added code imports from them.
+fn defines(project: &Project, label: &str, files: &[(&str, &[&str])], problems: &mut Refusals) {
+    for (file, names) in files {
+        let path = project_path(project, file);
+        let Ok(text) = fs::read_to_string(project.root.join(&path)) else {
+            problems.push(
+                Why::Incompatible,
+                format!("{path}, which {label} imports, is missing"),
+            );
+            continue;
+        };
+        let Ok(parsed) = python::parse(&text, &python::package_of(&path)) else {
+            problems.push(
+                Why::Unreadable,
+                format!("{path}, which {label} imports, has a Python syntax error"),
+            );
+            continue;
+        };
+        let missing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|name| {
+                !parsed.functions.iter().any(|f| f.name == *name)
+                    && !parsed.classes.iter().any(|c| c.name == *name)
+            })
+            .collect();
+        if !missing.is_empty() {
+            problems.push(
+                Why::Incompatible,
+                format!(
+                    "{path} does not define {}, which {label} imports",
+                    missing.join(", ")
+                ),
+            );
+        }
     }
 }
 
