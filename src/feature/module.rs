@@ -174,6 +174,11 @@ impl Template {
         Ok(Template::Crud(flags))
     }
 
+    /// Whether this is a crud template with `--auth-required`, whose routes need auth.
+    pub fn auth_required(&self) -> bool {
+        matches!(self, Template::Crud(flags) if flags.iter().any(|f| f == "auth-required"))
+    }
+
     /// The template's row of the table.
     pub fn spec(&self) -> &'static Spec {
         match self {
@@ -352,7 +357,7 @@ pub fn recipe(
         next_steps.push(format!("polepos db revision -m \"add {name} table\""));
         next_steps.push("polepos db upgrade".to_string());
     }
-    if flag("auth-required") {
+    if template.auth_required() {
         requires.push(Precondition::Auth);
     }
     if spec.llm {
