@@ -364,8 +364,7 @@ pub struct AddModuleArgs {
     #[arg(long, help_heading = "CRUD flags (with --template crud)")]
     pub tenant_scoped: bool,
 
-    /// crud: every route requires a bearer token (`get_current_user`); ai-prompt: the token
-    /// of an active user (`get_current_active_user`, needs `polepos add auth`).
+    /// Every route requires the bearer token of an active user (crud and ai-prompt; needs `polepos add auth`).
     #[arg(long, help_heading = "Access (with --template crud or ai-prompt)")]
     pub auth_required: bool,
 

@@ -62,6 +62,9 @@ fn read(root: &Path, rel: &str) -> String {
 fn crud_module_writes_the_contract_files_and_canonical_manifest_value() {
     let s = Scratch::new();
     let root = project(&s, "shop", "sqlite");
+    // `--auth-required` routes depend on auth's database-backed user dependency.
+    let auth = s.run_in("shop", &["add", "auth"]);
+    assert_eq!(auth.code, 0, "{}", auth.stderr);
     let (created, changed) = added(
         &s,
         &root,

@@ -121,6 +121,11 @@ fn crud_flow(port: u16, module: &str, headers: &[(&str, &str)]) -> i64 {
         send(port, "GET", &format!("{url}/abc"), headers, None).status,
         422
     );
+    // Beyond the 32-bit id column (PostgreSQL) and beyond 64 bits: 422, never a 500.
+    for huge in ["2147483648", "9223372036854775808", "18446744073709551616"] {
+        let response = send(port, "GET", &format!("{url}/{huge}"), headers, None);
+        assert_eq!(response.status, 422, "{url}/{huge}: {}", response.body);
+    }
     assert_eq!(send(port, "DELETE", &item_url, headers, None).status, 204);
     let gone = send(port, "GET", &item_url, headers, None);
     assert_eq!(gone.status, 404);
@@ -129,7 +134,22 @@ fn crud_flow(port: u16, module: &str, headers: &[(&str, &str)]) -> i64 {
     id
 }
 
-fn token(root: &Path, pkg: &str, env: &[(&str, &str)]) -> String {
+/// A bearer token of a registered, active user (registered on the first call).
+fn token(port: u16) -> String {
+    let account = r#"{"email": "e2e@example.com", "password": "e2e-password-1"}"#;
+    let registered = send(port, "POST", "/api/v1/auth/register", &[], Some(account));
+    assert!(
+        [201, 409].contains(&registered.status),
+        "{}",
+        registered.body
+    );
+    let login = send(port, "POST", "/api/v1/auth/token", &[], Some(account));
+    assert_eq!(login.status, 200, "{}", login.body);
+    format!("Bearer {}", login.json()["access_token"].as_str().unwrap())
+}
+
+/// A validly signed token whose subject names no user.
+fn token_for_no_user(root: &Path, pkg: &str, env: &[(&str, &str)]) -> String {
     let script = format!(
         "from {pkg}.auth.token import create_access_token\nprint(create_access_token(subject='e2e'))"
     );
@@ -137,14 +157,16 @@ fn token(root: &Path, pkg: &str, env: &[(&str, &str)]) -> String {
 }
 
 fn drive_every_flag(root: &Path, pkg: &str, port: u16, all_flags: &str, env: &[(&str, &str)]) {
-    let bearer = token(root, pkg, env);
+    let bearer = token(port);
     let auth = [("Authorization", bearer.as_str()), ("X-Tenant-ID", "acme")];
     crud_flow(port, all_flags, &auth);
     let url = format!("/api/v1/{all_flags}");
-    // 401 without a token, 400 without a tenant.
+    // 401 without a token, with a bad one and with one for no user; 400 without a tenant.
+    let nobody = token_for_no_user(root, pkg, env);
     for headers in [
         &[("X-Tenant-ID", "acme")][..],
         &[("X-Tenant-ID", "acme"), ("Authorization", "Bearer nope")],
+        &[("X-Tenant-ID", "acme"), ("Authorization", nobody.as_str())],
     ] {
         assert_eq!(send(port, "GET", &url, headers, None).status, 401);
     }
@@ -203,7 +225,13 @@ fn drive_every_flag(root: &Path, pkg: &str, port: u16, all_flags: &str, env: &[(
         (page["limit"].as_i64(), page["offset"].as_i64()),
         (Some(2), Some(1))
     );
-    for query in ["limit=0", "limit=101", "offset=-1"] {
+    for query in [
+        "limit=0",
+        "limit=101",
+        "offset=-1",
+        "offset=2147483648",
+        "offset=9223372036854775808",
+    ] {
         assert_eq!(
             send(port, "GET", &format!("{url}?{query}"), &auth, None).status,
             422,
@@ -228,7 +256,7 @@ fn every_template_and_flag_on_sqlite_over_http() {
     crud_flow(port, "orders", &[]);
     crud_flow(port, "x", &[]);
     crud_flow(port, "tenants", &[("X-Tenant-ID", "t1")]);
-    let bearer = token(&root, "shop", &[]);
+    let bearer = token(port);
     crud_flow(port, "guarded", &[("Authorization", bearer.as_str())]);
     assert_eq!(send(port, "GET", "/api/v1/guarded", &[], None).status, 401);
     crud_flow(port, "trash", &[]);
@@ -267,6 +295,22 @@ fn every_template_and_flag_on_sqlite_over_http() {
     );
     assert_eq!(api.status, 200, "{}", api.body);
     assert_eq!(api.json()["length"], 2);
+    // The older tool's payload: `name` in, `name` and `message` out.
+    let older = send(
+        port,
+        "POST",
+        "/api/v1/weather",
+        &[],
+        Some(r#"{"name": "Ada"}"#),
+    );
+    assert_eq!(older.status, 200, "{}", older.body);
+    assert_eq!(
+        (
+            older.json()["name"].as_str(),
+            older.json()["message"].as_str()
+        ),
+        (Some("Ada"), Some("Ada"))
+    );
     assert_eq!(send(port, "GET", "/api/v1/billing", &[], None).status, 404);
     drop(server);
 

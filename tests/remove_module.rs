@@ -37,6 +37,8 @@ fn variants() -> Vec<Vec<&'static str>> {
 fn add_then_remove_restores_the_tree_for_every_template_and_flag_combination() {
     let s = Scratch::new();
     assert_eq!(s.run(&["start", "shop"]).code, 0);
+    // `--auth-required` modules need auth; it stays while each module comes and goes.
+    assert_eq!(s.run_in("shop", &["add", "auth"]).code, 0);
     let root = s.path().join("shop");
     let original = tree(&root);
     let variants = variants();

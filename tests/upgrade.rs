@@ -216,3 +216,33 @@ fn a_changed_auth_model_is_told_what_to_add() {
     );
     insta::assert_snapshot!("upgrade_auth_ids_modified", notes_of(&report.stdout));
 }
+
+#[test]
+fn an_auth_required_module_without_auth_is_not_rendered() {
+    // Made by an earlier version, whose --auth-required routes used the stateless
+    // dependency: this version's routes import auth's, so they are not offered.
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    let added = s.run_in("shop", &["add", "module", "orders", "--template", "crud"]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let manifest_path = s.path().join("shop/.poleposition.toml");
+    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
+    let declared = manifest.replace("orders = \"crud\"", "orders = \"crud[auth-required]\"");
+    assert_ne!(declared, manifest);
+    std::fs::write(&manifest_path, declared).unwrap();
+
+    let report = s.run_in("shop", &["upgrade"]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    assert!(
+        report.stdout.contains(
+            "Not rendered by this version: module `orders` (its --auth-required routes need `polepos add auth` first)"
+        ),
+        "{}",
+        report.stdout
+    );
+    let applied = s.run_in("shop", &["upgrade", "--apply"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let router =
+        std::fs::read_to_string(s.path().join("shop/src/shop/modules/orders/router.py")).unwrap();
+    assert!(!router.contains("user_service"), "{router}");
+}

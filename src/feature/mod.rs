@@ -356,9 +356,10 @@ pub enum Precondition {
     /// Existing files (relative to the package) define the names the added code imports
     /// from them (an ai-prompt module and the project's llm package).
     Defines(&'static [(&'static str, &'static [&'static str])]),
-    /// The project has `polepos add auth`, whose files (relative to the package; the
-    /// first one marks auth as present) define the names the added code imports.
-    HasAuth(&'static [(&'static str, &'static [&'static str])]),
+    /// The project has polepos's auth: the database-backed active-user dependency
+    /// (`auth/user_service.py`'s `get_current_active_user`) that `--auth-required`
+    /// routes depend on.
+    Auth,
 }
 
 impl Recipe {

@@ -194,6 +194,12 @@ impl Template {
         }
     }
 
+    /// Whether the template has `--auth-required` (crud, ai-prompt), whose routes need
+    /// auth's database-backed active-user dependency.
+    pub fn auth_required(&self) -> bool {
+        self.flags().iter().any(|f| f == "auth-required")
+    }
+
     /// The template's row of the table.
     pub fn spec(&self) -> &'static Spec {
         match self {
@@ -265,11 +271,12 @@ pub const MAX_MODULE_NAME_LEN: usize = 30;
 /// a module whose class name is one of these would shadow it.
 #[rustfmt::skip]
 pub const RESERVED_CLASS_NAMES: &[&str] = &[
-    "AfterValidator", "Annotated", "APIRouter", "Base", "BaseModel", "ConfigDict", "Create",
-    "DateTime", "Depends", "Field", "Header", "HTTPException", "Iterator", "Mapped", "Name",
-    "NotFound", "NotFoundError", "DomainError", "Query", "Repository", "Response", "Select",
-    "Service", "ServiceDep", "Session", "String", "StringConstraints", "TestClient", "Update",
-    "UtcDatetime",
+    "AfterValidator", "Annotated", "Any", "APIRouter", "AsyncIterator", "AuthUser", "Base",
+    "BaseModel", "ConfigDict", "Create", "DateTime", "Depends", "FastAPI", "Field", "Header",
+    "HTTPException", "ItemId", "Iterator", "Mapped", "Name", "NotFound", "NotFoundError",
+    "DomainError", "Path", "Query", "Repository", "Response", "Select", "Service", "ServiceDep",
+    "Session", "Settings", "String", "StringConstraints", "TestClient", "Update",
+    "UntrustedTenantHeaderError", "UtcDatetime",
 ];
 
 /// Foundation files (relative to the package) that database-backed module code imports.
@@ -372,9 +379,8 @@ pub fn recipe(
         next_steps.push(format!("polepos db revision -m \"add {name} table\""));
         next_steps.push("polepos db upgrade".to_string());
     }
-    if spec.llm && flag("auth-required") {
-        // Its route loads the active user from the database: auth must be there.
-        requires.push(Precondition::HasAuth(super::auth::ACTIVE_USER_API));
+    if template.auth_required() {
+        requires.push(Precondition::Auth);
     }
     if spec.llm {
         next_steps.push(

@@ -91,6 +91,14 @@ pub fn declared(
                 .as_str()
                 .and_then(|v| super::module::Template::parse(v, &name).ok());
             match template.filter(|t| super::module::tree(t).is_some()) {
+                // Its routes would import auth's active-user dependency, which is not there.
+                Some(template)
+                    if template.auth_required() && !manifest.integration_enabled("auth") =>
+                {
+                    unrendered.push(format!(
+                        "module `{name}` (its --auth-required routes need `polepos add auth` first)"
+                    ));
+                }
                 Some(template) => recipes.push(super::module::recipe(ctx, &name, &template)?),
                 None => unrendered.push(format!("module `{name}`")),
             }
