@@ -28,6 +28,12 @@ fn assert_status_served(root: &Path, package: &str, env: &[(&str, &str)]) {
         "{body}"
     );
     assert_eq!(response.header("x-request-id"), Some("e2e-check-1"));
+    assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(
+        http::get(server.port, "/docs", &[]).status,
+        200,
+        "development serves docs"
+    );
     let invalid = http::get(
         server.port,
         "/api/v1/status",
@@ -59,7 +65,45 @@ fn assert_status_served(root: &Path, package: &str, env: &[(&str, &str)]) {
         "413 took {elapsed:?}"
     );
     assert_eq!(http::get(server.port, "/api/v1/status", &[]).status, 200);
+
+    // A client that sends its whole body before reading (most do) sees the 413, not a
+    // reset: the server reads and drops the rest of a body of a few MiB before closing.
+    for size in [1024 * 1024 + 1, 3 * 1024 * 1024] {
+        let response = http::post_whole_body(server.port, "/api/v1/status", &vec![b'a'; size])
+            .unwrap_or_else(|e| panic!("{size} bytes: {e}\n{}", server.log()));
+        assert_eq!(response.status, 413, "{}", response.body);
+        assert_eq!(response.header("connection"), Some("close"));
+    }
     assert!(!server.log().contains("Traceback"), "{}", server.log());
+}
+
+/// Started as the image starts it (`APP_ENV=production`, the project's `.env` still read):
+/// no docs, no localhost CORS origin, and the security headers on every response.
+fn assert_production_defaults(root: &Path, package: &str) {
+    let server = Server::start(
+        root,
+        package,
+        &[("APP_ENV", "production"), ("AUTH_SECRET_KEY", STRONG_KEY)],
+    );
+    for path in ["/docs", "/redoc", "/openapi.json"] {
+        let response = http::get(server.port, path, &[]);
+        assert_eq!(response.status, 404, "{path}: {}", response.body);
+        assert_eq!(response.header("x-frame-options"), Some("DENY"), "{path}");
+    }
+    let response = http::get(
+        server.port,
+        "/api/v1/status",
+        &[("Origin", "http://localhost:5173")],
+    );
+    assert_eq!(response.status, 200, "{}\n{}", response.body, server.log());
+    assert_eq!(response.header("access-control-allow-origin"), None);
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "DENY"),
+    ] {
+        assert_eq!(response.header(name), Some(value), "{name}");
+    }
 }
 
 /// Readiness: 200 while the database answers (or without one), 503 with a short body
@@ -208,6 +252,7 @@ fn full_check(db: &str) {
     assert_hermetic_tests(&root);
     assert_fails_closed(&root, "shop_api");
     assert_status_served(&root, "shop_api", &[]);
+    assert_production_defaults(&root, "shop_api");
     assert_readiness(&root, "shop_api", db);
     if db == "postgres" {
         assert_connection_line(&root, "shop_api");

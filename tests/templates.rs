@@ -191,6 +191,39 @@ fn one_python_version_for_uv_the_image_and_the_tools() {
     }
 }
 
+/// The variables compose's `environment:` sets for the app (and migrate) containers.
+fn compose_environment(compose: &str) -> Vec<&str> {
+    let mut lines = compose.lines().skip_while(|l| *l != "    environment:");
+    assert!(lines.next().is_some(), "no environment block:\n{compose}");
+    lines
+        .take_while(|l| l.starts_with("      "))
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .map(str::trim)
+        .collect()
+}
+
+#[test]
+fn containers_run_as_production_whatever_env_says() {
+    for db in MODES {
+        let files = render_project(&options(db, true));
+        // compose also reads `.env`, whose APP_ENV is development; `environment` wins.
+        assert!(file(&files, ".env").contains("\nAPP_ENV=development\n"));
+        let compose = file(&files, "compose.yaml");
+        assert!(compose.contains("    env_file:\n"), "{db:?}: {compose}");
+        let environment = compose_environment(compose);
+        assert!(
+            environment.contains(&"APP_ENV: production"),
+            "{db:?}: {environment:?}"
+        );
+        let dockerfile = file(&files, "Dockerfile");
+        let runtime = &dockerfile[dockerfile.find("AS runtime").unwrap()..];
+        assert!(
+            runtime.contains("    APP_ENV=production \\\n"),
+            "{db:?}: {runtime}"
+        );
+    }
+}
+
 #[test]
 fn ci_runs_every_check_and_coverage_is_configured() {
     for db in MODES {
@@ -215,7 +248,9 @@ fn ci_runs_every_check_and_coverage_is_configured() {
         ] {
             assert!(runs.contains(&step), "{db:?}: CI lacks `{step}`: {runs:?}");
         }
-        assert!(ci.contains("uv tool install polepos"), "{ci}");
+        // The polepos that generated the project, never whatever is newest.
+        let pin = format!("uv tool install polepos=={}\n", env!("CARGO_PKG_VERSION"));
+        assert!(ci.contains(&pin), "{ci}");
         assert_eq!(
             ci.contains("TEST_DATABASE_URL: postgresql+psycopg://"),
             db == DbMode::Postgres

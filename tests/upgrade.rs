@@ -246,3 +246,28 @@ fn an_auth_required_module_without_auth_is_not_rendered() {
         std::fs::read_to_string(s.path().join("shop/src/shop/modules/orders/router.py")).unwrap();
     assert!(!router.contains("user_service"), "{router}");
 }
+
+#[test]
+fn ci_pins_the_generating_version_and_upgrade_raises_the_pin() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    let root = s.path().join("shop");
+    let ci = ".github/workflows/ci.yml";
+    let fresh = std::fs::read_to_string(root.join(ci)).unwrap();
+    let pin = format!(
+        "          uv tool install polepos=={}\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(fresh.contains(&pin), "{fresh}");
+    let older = fresh.replace(&pin, "          uv tool install polepos==0.0.1\n");
+    pretend_older_version_wrote(&root, ci, &older);
+
+    let applied = s.run_in("shop", &["upgrade", "--apply"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert!(
+        applied.stdout.contains(&format!("safe-update   {ci}")),
+        "{}",
+        applied.stdout
+    );
+    assert_eq!(std::fs::read_to_string(root.join(ci)).unwrap(), fresh);
+}

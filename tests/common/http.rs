@@ -118,6 +118,23 @@ pub fn post_large(
     (parse(&raw), elapsed)
 }
 
+/// Sends a whole request with a `Content-Length` body, as a simple client does, and only
+/// then reads the response. Any error on the way (a reset because the server closed the
+/// connection while the body was still arriving) is returned, not tolerated.
+pub fn post_whole_body(port: u16, path: &str, body: &[u8]) -> std::io::Result<Response> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    Ok(parse(&raw))
+}
+
 pub fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> Response {
     request(port, "GET", path, headers, None)
 }
