@@ -64,29 +64,15 @@ fn the_home_directory_is_never_deleted() {
 /// answer of `y` or `yes` deletes, anything else (or no answer) declines with exit 1.
 #[test]
 fn an_answer_from_a_pipe_confirms_or_declines() {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
     let answer = |s: &Scratch, input: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_polepos"))
-            .args(["delete", "shop"])
-            .current_dir(s.path())
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let out = common::sh_stdin(
+            s.path(),
+            env!("CARGO_BIN_EXE_polepos"),
+            &["delete", "shop"],
+            &[],
+            input,
+        );
+        (Some(out.code), out.stderr)
     };
     for declined in ["n\n", "\n", "", "yess\n", "no y\n"] {
         let s = Scratch::new();
