@@ -262,7 +262,7 @@ const IDLE_IN_TRANSACTION: &str = r#"
 import time
 from sqlalchemy import create_engine, text
 from shop.settings import get_settings
-engine = create_engine(get_settings().database_url)
+engine = create_engine(get_settings().database_url.get_secret_value())
 most = 0
 with engine.connect() as c:
     c.execute(text("COMMIT"))
