@@ -24,6 +24,52 @@ pub fn with_line_endings(text: String, crlf: bool) -> String {
 }
 
 /// The PEP 503 normalised distribution name of a requirement string.
+/// Whether `requirement` (`aiokafka>=0.11,<1`) is held to versions at or above `floor`
+/// (`0.12.0`) wherever it bounds them: none of its lower bounds (`>=`, `==`, `~=`, `>`)
+/// is below the floor and none of its upper bounds (`<`, `<=`) is at or below it. A
+/// requirement without version specifiers pins nothing and passes.
+pub fn allows_at_least(requirement: &str, floor: &str) -> bool {
+    let floor = version_parts(floor);
+    let name_end = requirement
+        .find(|c: char| {
+            !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '[' | ']' | ','))
+        })
+        .unwrap_or(requirement.len());
+    let specifiers = requirement[name_end..]
+        .split(';')
+        .next()
+        .unwrap_or_default();
+    specifiers.split(',').all(|spec| {
+        let spec = spec.trim();
+        let (op, version) = match spec.find(|c: char| c.is_ascii_digit()) {
+            Some(at) => (spec[..at].trim(), version_parts(&spec[at..])),
+            None => return true,
+        };
+        match op {
+            ">=" | "==" | "~=" | ">" | "===" => version >= floor,
+            "<" => version > floor,
+            "<=" => version >= floor,
+            _ => true,
+        }
+    })
+}
+
+/// The numeric release parts of a version (`0.12.0rc1` → `[0, 12, 0]`), for comparing.
+fn version_parts(version: &str) -> Vec<u64> {
+    let mut parts: Vec<u64> = version
+        .trim()
+        .split('.')
+        .map_while(|part| {
+            let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect();
+    while parts.last() == Some(&0) {
+        parts.pop();
+    }
+    parts
+}
+
 pub fn requirement_name(requirement: &str) -> String {
     let end = requirement
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
@@ -164,6 +210,23 @@ impl Pyproject {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_floors() {
+        assert!(allows_at_least("aiokafka>=0.12.0", "0.12.0"));
+        assert!(allows_at_least("aiokafka>=0.13", "0.12.0"));
+        assert!(allows_at_least("aiokafka", "0.12.0"));
+        assert!(allows_at_least("aiokafka>=0.12,<1", "0.12.0"));
+        assert!(!allows_at_least("aiokafka>=0.11.0", "0.12.0"));
+        assert!(!allows_at_least("aiokafka==0.11.2", "0.12.0"));
+        assert!(!allows_at_least("aiokafka~=0.11", "0.12.0"));
+        assert!(!allows_at_least("aiokafka<0.12", "0.12.0"));
+        assert!(!allows_at_least("redis[hiredis]>=4.6", "5.0.0"));
+        assert!(allows_at_least(
+            "rq>=1.16.0 ; python_version >= '3.8'",
+            "1.16.0"
+        ));
+    }
 
     const TEXT: &str = "[project]\nname = \"x\"\n# deps\ndependencies = [\n    \"fastapi>=0.115\",\n    \"sqlalchemy>=2.0\",\n    \"uvicorn[standard]>=0.30\",\n]\n";
 

@@ -12,7 +12,7 @@ use super::facts::Facts;
 use super::modules;
 use crate::feature::integration::{INTEGRATIONS, Integration};
 use crate::markers;
-use crate::pyproject::requirement_name;
+use crate::pyproject::{allows_at_least, requirement_name};
 
 impl Integration {
     fn settings_marker(&self) -> &'static markers::Marker {
@@ -105,7 +105,19 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         }
         if let (Some(requirement), Some(deps)) = (integration.dependency, &facts.dependencies) {
             let wanted = requirement_name(requirement);
-            if !deps.iter().any(|d| requirement_name(d) == wanted) {
+            let floor = requirement.split(">=").nth(1).unwrap_or_default();
+            let declared = deps.iter().find(|d| requirement_name(d) == wanted);
+            if let Some(declared) = declared.filter(|d| !allows_at_least(d, floor)) {
+                issues.push(
+                    Issue::new(
+                        Code::IntegrationDependencyMissing,
+                        format!("integration `{name}` needs `{requirement}`, but pyproject.toml pins `{declared}`"),
+                    )
+                    .at("pyproject.toml", None)
+                    .fix(format!("run `uv add \"{requirement}\"`")),
+                );
+            }
+            if declared.is_none() {
                 issues.push(
                     Issue::new(
                         Code::IntegrationDependencyMissing,

@@ -9,10 +9,11 @@
 use super::Issue;
 use super::codes::Code;
 use super::facts::{Facts, PyFacts};
+use super::source::Source;
 use crate::feature::RouterMount;
 use crate::manifest::DbMode;
 use crate::markers::{self, Marker, Placement};
-use crate::python::PyFile;
+use crate::python::{self, PyFile};
 
 /// Files under `src/<pkg>/` every project has (managed files are checked separately).
 pub const REQUIRED_PACKAGE_FILES: &[&str] = &[
@@ -197,6 +198,50 @@ fn remnants(facts: &Facts, issues: &mut Vec<Issue>) {
                     "setting `database_url`".to_string(),
                     facts.settings.path.clone(),
                     Some(*line),
+                ));
+            }
+        }
+    }
+    // Foundation code that still imports the database layer fails at import: the
+    // project installs no SQLAlchemy and has no `db` package.
+    let db_package = format!("{}.db", facts.pkg);
+    for file in ["api/deps.py", "app.py", "bootstrap/lifespan.py"] {
+        let path = facts.pkg_path(file);
+        let Source::Text(text) = Source::read(&facts.root.join(&path)) else {
+            continue;
+        };
+        let Ok(parsed) = python::parse(&text, &python::package_of(&path)) else {
+            continue; // reported as a syntax error
+        };
+        for import in &parsed.imports {
+            let module = import.module.as_str();
+            let database = ["sqlalchemy", "alembic", db_package.as_str()]
+                .iter()
+                .any(|m| module == *m || module.starts_with(&format!("{m}.")));
+            if database {
+                issues.push(remnant(
+                    format!("import of `{module}` in {path}"),
+                    path.clone(),
+                    Some(import.line),
+                ));
+            }
+        }
+    }
+    if let Source::Text(text) = Source::read(&facts.root.join("Dockerfile")) {
+        for (index, line) in text.lines().enumerate() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let copies = words
+                .first()
+                .is_some_and(|w| w.eq_ignore_ascii_case("COPY"));
+            let copied = words.iter().skip(1).find(|w| {
+                let w = w.trim_end_matches('/');
+                w == "alembic.ini" || w == "migrations"
+            });
+            if let (true, Some(what)) = (copies, copied) {
+                issues.push(remnant(
+                    format!("Dockerfile step copying {what}"),
+                    "Dockerfile".to_string(),
+                    Some(index + 1),
                 ));
             }
         }

@@ -30,6 +30,21 @@ fn ppchk041_integration_dependency_missing() {
     project.assert_only("PPCHK041");
 }
 
+/// A dependency pinned below what the generated code needs is as good as missing.
+#[test]
+fn ppchk041_integration_dependency_pinned_too_low() {
+    let project = legacy();
+    project.edit("pyproject.toml", "\"redis>=5.0.0\"", "\"redis>=4.6,<6\"");
+    let report = project.assert_only("PPCHK041");
+    assert!(
+        report.issues[0].message.contains("pins `redis>=4.6,<6`"),
+        "{:?}",
+        report.issues
+    );
+    project.edit("pyproject.toml", "\"redis>=4.6,<6\"", "\"redis>=5.2,<7\"");
+    assert!(project.codes().is_empty(), "{:?}", project.codes());
+}
+
 #[test]
 fn ppchk042_integration_setting_missing() {
     let project = legacy();

@@ -113,6 +113,36 @@ fn ppchk012_database_remnants_in_a_none_project() {
     );
 }
 
+/// What the older tool also reported in a `--db none` project: foundation code that
+/// still imports the database layer (it fails at import), and a Dockerfile that still
+/// copies Alembic's files (the build fails).
+#[test]
+fn ppchk012_database_imports_and_dockerfile_steps_in_a_none_project() {
+    let project = Project::fresh(DbMode::None);
+    let deps = project.p("api/deps.py");
+    project.edit(
+        &deps,
+        "from typing import Annotated\n",
+        "from typing import Annotated\n\nfrom sqlalchemy.orm import Session\n\nfrom shop.db.session import get_db\n",
+    );
+    project.edit(
+        "Dockerfile",
+        "COPY src ./src\n",
+        "COPY src ./src\nCOPY alembic.ini ./\ncopy migrations/ ./migrations/\n",
+    );
+    let report = project.assert_only("PPCHK012");
+    let mut found: Vec<(String, Option<usize>)> = report
+        .issues
+        .iter()
+        .map(|i| (i.path.clone().unwrap_or_default(), i.line))
+        .collect();
+    found.sort();
+    assert_eq!(found.len(), 4, "{:#?}", report.issues);
+    assert!(found.iter().all(|(_, line)| line.is_some()), "{found:?}");
+    assert_eq!(found.iter().filter(|(p, _)| p == "Dockerfile").count(), 2);
+    assert_eq!(found.iter().filter(|(p, _)| *p == deps).count(), 2);
+}
+
 #[test]
 fn ppchk013_bad_db_mode() {
     let project = sqlite();
