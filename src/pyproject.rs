@@ -31,9 +31,7 @@ pub fn with_line_endings(text: String, crlf: bool) -> String {
 pub fn allows_at_least(requirement: &str, floor: &str) -> bool {
     let floor = version_parts(floor);
     let name_end = requirement
-        .find(|c: char| {
-            !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '[' | ']' | ','))
-        })
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '[' | ']')))
         .unwrap_or(requirement.len());
     let specifiers = requirement[name_end..]
         .split(';')
