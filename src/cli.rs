@@ -248,7 +248,7 @@ pub struct RemoveModuleArgs {
     #[arg(long, visible_alias = "trace")]
     pub dry_run: bool,
 
-    /// Remove only the wiring and the manifest entry; keep every file.
+    /// Remove only the wiring, the manifest entry and the module's two tests; keep every module file.
     #[arg(long)]
     pub wiring_only: bool,
 }

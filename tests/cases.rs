@@ -15,8 +15,7 @@
 //! - `gone` (optional): paths, one a line, that must not exist afterwards;
 //! - `exists` (optional): paths, one a line, that must still exist afterwards;
 //! - `check` (optional, default 0): the exit code `polepos check` must give afterwards
-//!   (1 for a command whose documented result leaves work to the user, such as
-//!   `remove module --wiring-only`);
+//!   (1 for a command whose documented result leaves work to the user);
 //! - `code` (optional, default 0), `stdout`, `stderr` (absent means empty): the expected
 //!   run, with the scratch directory shown as `[ROOT]`.
 //!

@@ -200,6 +200,7 @@ fn wiring_only_leaves_the_llm_scaffold_for_the_kept_module_files() {
     let out = s.run_in("shop", &["remove", "module", "chat", "--wiring-only"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(root.join("src/shop/modules/chat/router.py").is_file());
+    assert!(!root.join("tests/integration/test_chat.py").exists());
     assert!(root.join("src/shop/integrations/llm/factory.py").is_file());
     let settings = std::fs::read_to_string(root.join("src/shop/settings.py")).unwrap();
     assert!(settings.contains("llm_provider: str"), "{settings}");

@@ -107,7 +107,10 @@ pub fn plan_remove_all(
                 ledger.forget(path);
                 continue;
             };
-            if policy.wiring_only {
+            // `--wiring-only` keeps the module's files but not its two generated tests:
+            // they exercise routes that are no longer mounted (an edited one blocks the
+            // removal without `--force`, like any other edited file).
+            if policy.wiring_only && !path.starts_with("tests/") {
                 kept.push((path.clone(), "--wiring-only".to_string()));
                 continue;
             }

@@ -1,0 +1,2 @@
+def test_my_own_case() -> None:
+    assert True
