@@ -210,3 +210,52 @@ fn wiring_only_leaves_the_llm_scaffold_for_the_kept_module_files() {
         "{manifest}"
     );
 }
+
+/// A module directory deleted by hand leaves orphan wiring behind: `check` names the
+/// command that takes it out, and `remove module <n> --force` does, so the package
+/// imports and `check` passes again. Without `--force` nothing changes.
+#[test]
+fn force_removes_the_wiring_an_orphaned_module_left_behind() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    let before = tree(&s.path().join("shop"));
+    assert_eq!(s.run_in("shop", &["add", "module", "orders"]).code, 0);
+    let root = s.path().join("shop");
+    std::fs::remove_dir_all(root.join("src/shop/modules/orders")).unwrap();
+    std::fs::remove_file(root.join("tests/integration/test_orders.py")).unwrap();
+    std::fs::remove_file(root.join("tests/unit/test_orders_service.py")).unwrap();
+    let manifest = std::fs::read_to_string(root.join(".poleposition.toml")).unwrap();
+    let without_entry = manifest.replace("orders = \"standard\"\n", "");
+    assert_ne!(without_entry, manifest);
+    std::fs::write(root.join(".poleposition.toml"), without_entry).unwrap();
+
+    let check = s.run_in("shop", &["check"]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check
+            .stdout
+            .contains("un `polepos remove module orders --force` to remove"),
+        "{}",
+        check.stdout
+    );
+    let orphaned = tree(&root);
+    let refused = s.run_in("shop", &["remove", "module", "orders"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("`polepos remove module orders --force` removes it"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(tree(&root), orphaned);
+
+    let forced = s.run_in("shop", &["remove", "module", "orders", "--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert_eq!(s.run_in("shop", &["check"]).code, 0);
+    assert_eq!(
+        tree(&root),
+        before,
+        "the wiring and ledger entries are gone"
+    );
+}

@@ -165,7 +165,7 @@ codes! {
         "Fix the syntax error at the reported line (`uv run ruff check` shows it too).";
     OrphanReference = 39, Error, "orphan reference to a module that does not exist",
         "Wiring (router import or include, model import, export) refers to a module or module file that does not exist. The application will fail to start.",
-        "Delete the leftover line, or restore the module.";
+        "For a module whose directory was deleted by hand, `polepos remove module <name> --force` removes its leftover wiring (and manifest entry); otherwise delete the leftover line, or restore the module.";
     IntegrationFileMissing = 40, Error, "integration file missing",
         "An enabled integration (in the manifest, or present on disk) lacks one of its files under `src/<package>/integrations/<name>/`.",
         "Restore the file from version control.";

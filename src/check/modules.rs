@@ -320,8 +320,19 @@ fn orphans(facts: &Facts, modules: &[Resolved<'_>], issues: &mut Vec<Issue>) {
                 .map(str::to_string),
         }
     };
+    // For wiring left behind by a module whose directory is gone, the command that
+    // takes it out; otherwise what to do by hand.
+    let fix = |target: &str, by_hand: &str| match by_name
+        .get(target)
+        .is_none_or(|m| m.dir.is_none())
+    {
+        true => format!(
+            "run `polepos remove module {target} --force` to remove the module's leftover wiring, or restore the module"
+        ),
+        false => by_hand.to_string(),
+    };
     let mut report = |file: &PyFile, path: &str, include_check: bool| {
-        let mut orphan_names = BTreeSet::new();
+        let mut orphan_names = BTreeMap::new();
         for import in &file.imports {
             let Some(target) = module_of(pkg, &import.module, import.name.as_deref()) else {
                 continue;
@@ -344,18 +355,17 @@ fn orphans(facts: &Facts, modules: &[Resolved<'_>], issues: &mut Vec<Issue>) {
                         format!("{path} imports {what}, which does not exist"),
                     )
                     .at(path, Some(import.line))
-                    .fix("delete the import (and anything that uses it), or restore the module"),
+                    .fix(fix(
+                        &target,
+                        "delete the import (and anything that uses it), or restore the module",
+                    )),
                 );
-                orphan_names.insert(import.bound.clone());
+                orphan_names.insert(import.bound.clone(), target);
             }
         }
         if include_check {
             for include in &file.includes {
-                if include
-                    .router
-                    .as_ref()
-                    .is_some_and(|r| orphan_names.contains(r))
-                {
+                if let Some(target) = include.router.as_ref().and_then(|r| orphan_names.get(r)) {
                     issues.push(
                         Issue::new(
                             Code::OrphanReference,
@@ -365,7 +375,7 @@ fn orphans(facts: &Facts, modules: &[Resolved<'_>], issues: &mut Vec<Issue>) {
                             ),
                         )
                         .at(path, Some(include.line))
-                        .fix("delete the include, or restore the module"),
+                        .fix(fix(target, "delete the include, or restore the module")),
                     );
                 }
             }
@@ -383,7 +393,7 @@ fn orphans(facts: &Facts, modules: &[Resolved<'_>], issues: &mut Vec<Issue>) {
                 issues.push(
                     Issue::new(Code::OrphanReference, format!("`__all__` exports `{item}`, but there is no module directory modules/{item}/"))
                         .at(&facts.modules_init.path, Some(*line))
-                        .fix(format!("delete `\"{item}\",` from `__all__`, or restore the module")),
+                        .fix(format!("run `polepos remove module {item} --force` to remove the module's leftover wiring, or delete `\"{item}\",` from `__all__`")),
                 );
             }
         }

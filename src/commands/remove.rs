@@ -24,7 +24,7 @@ use crate::project::Project;
 pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> anyhow::Result<()> {
     let project = Project::open(cwd)?;
     let name = names::normalise(args.name.trim());
-    let template = template_of(&project, &name)?;
+    let template = template_of(&project, &name, args.force)?;
     let ctx = ProjectContext::of(&project);
     let policy = Policy {
         force: args.force,
@@ -158,8 +158,12 @@ fn other_ai_prompt(project: &Project, name: &str) -> bool {
         })
 }
 
-/// The module's template, or why there is nothing to remove.
-fn template_of(project: &Project, name: &str) -> anyhow::Result<Template> {
+/// The module's template, or why there is nothing to remove. A module whose directory
+/// and manifest entry are gone while wiring still refers to it (an orphan) is removed
+/// with `--force` as a standard module: its recipe's wiring (export, router import and
+/// include, model import) is what a module can leave behind, and the remover takes out
+/// whichever of it is still there.
+fn template_of(project: &Project, name: &str, force: bool) -> anyhow::Result<Template> {
     let dir = project
         .root
         .join(project.package_dir())
@@ -172,9 +176,20 @@ fn template_of(project: &Project, name: &str) -> anyhow::Result<Template> {
             .and_then(|(_, v)| v.as_str().map(str::to_string))
     });
     if value.is_none() && dir.symlink_metadata().is_err() {
+        let orphaned = referenced(project, name);
+        if orphaned && force {
+            return Ok(Template::Standard);
+        }
+        let hint = if orphaned {
+            format!(
+                "its wiring is still there: `polepos remove module {name} --force` removes it; nothing was changed"
+            )
+        } else {
+            "`polepos check` lists the project's modules; nothing was changed".to_string()
+        };
         return Err(
             Refusal::new(format!("module `{name}` does not exist in this project"))
-                .with_hint("`polepos check` lists the project's modules; nothing was changed")
+                .with_hint(hint)
                 .into(),
         );
     }
@@ -250,4 +265,20 @@ fn summary(project: &Project, name: &str, set: &ChangeSet) -> String {
         "Removed module {name} from {} ({} files deleted, {} updated)",
         project.package, counts.deleted, counts.updated
     )
+}
+
+/// Whether a wiring file still names module `name` (`<pkg>.modules.<name>` in
+/// `api/router.py` or `db/models.py`, or `"<name>"` in `modules/__init__.py`).
+fn referenced(project: &Project, name: &str) -> bool {
+    let pkg = project.root.join(project.package_dir());
+    let dotted = format!("{}.modules.{name}", project.package);
+    let read = |rel: &str| fs::read_to_string(pkg.join(rel)).unwrap_or_default();
+    let names_module = |text: String| {
+        text.match_indices(&dotted).any(|(at, _)| {
+            !text[at + dotted.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        })
+    };
+    names_module(read("api/router.py"))
+        || names_module(read("db/models.py"))
+        || read("modules/__init__.py").contains(&format!("\"{name}\""))
 }
