@@ -20,6 +20,9 @@ use crate::project::Project;
 use crate::pyproject::Pyproject;
 use crate::python;
 
+/// Why a file made by the older tool (or by hand) blocks a removal.
+const NOT_IN_THE_LEDGER: &str = "not in the ledger";
+
 /// How forcefully to remove.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Policy {
@@ -124,16 +127,22 @@ pub fn plan_remove_all(
                 ));
                 continue;
             }
+            // A file `upgrade --apply` adopted as found (the older tool's) and left alone
+            // since may go: the baseline the user accepted is what would be lost.
+            let adopted_unchanged = ledger
+                .get(path)
+                .is_some_and(|e| e.adopted && e.sha256 == ledger::sha256_hex(&bytes));
             match ledger.state(path, Some(&bytes), fresh.as_deref().map(str::as_bytes)) {
                 FileState::Pristine => {}
+                FileState::Untracked if adopted_unchanged => {}
                 FileState::Modified if !policy.force => {
                     blocked.push(format!("{path}: changed since polepos wrote it"));
                     continue;
                 }
                 FileState::Untracked if !policy.force => {
                     blocked.push(format!(
-                    "{path}: not in the ledger and different from what polepos generates (made by the older tool or by hand?)"
-                ));
+                        "{path}: {NOT_IN_THE_LEDGER} and different from what polepos generates (made by the older tool or by hand?)"
+                    ));
                     continue;
                 }
                 _ => {}
@@ -241,9 +250,14 @@ pub fn plan_remove_all(
             (0, blocks) => format!("{blocks} block(s) of values"),
             (files, blocks) => format!("{files} file(s) and {blocks} block(s) of values"),
         };
+        let adopt = if blocked.iter().any(|b| b.contains(NOT_IN_THE_LEDGER)) {
+            "; files made by the older tool are removed without --force once `polepos upgrade --apply` has recorded them as the baseline"
+        } else {
+            ""
+        };
         return Err(Refusal::new(format!("cannot remove {label}: {lost} would be lost"))
         .with_causes(blocked)
-        .with_hint(format!("nothing was changed; restore or move those files, or pass --force to remove the files of {label} anyway (files polepos did not generate are always kept)"))
+        .with_hint(format!("nothing was changed; restore or move those files, or pass --force to remove the files of {label} anyway (files polepos did not generate are always kept){adopt}"))
         .into());
     }
 
