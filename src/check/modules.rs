@@ -16,7 +16,7 @@ use super::scan::{ModuleDir, module_of};
 use super::source::is_identifier;
 use super::wiring;
 use super::{Edit, Fix, Issue};
-use crate::feature::module::{Template, expand};
+use crate::feature::module::{self, Template, expand};
 use crate::feature::{RouterMount, Splice};
 use crate::manifest;
 use crate::markers;
@@ -220,7 +220,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         if has_model
             && facts.db.has_db()
             && let Some(models) = facts.models.file()
-            && !imports_submodule(models, &format!("{pkg}.modules.{name}"), "model")
+            && !imports_submodule(models, &module::package(pkg, name), "model")
         {
             let line = Splice::module_model_import(pkg, name)
                 .model_line()
@@ -235,7 +235,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             ));
             // Importing a model file that is not there would break the app, and a second
             // import beside an existing (broken or unusual) one would hide it.
-            let module_package = format!("{pkg}.modules.{name}");
+            let module_package = module::package(pkg, name);
             let already_imported = models.imports.iter().any(|i| {
                 i.module == module_package
                     || i.module.starts_with(&format!("{module_package}."))
@@ -262,7 +262,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
 /// Whether anything wires module `name`: its export in `__all__`, or an import of it in
 /// `api/router.py` or `db/models.py`.
 fn wired(facts: &Facts, name: &str) -> bool {
-    let package = format!("{}.modules.{name}", facts.pkg);
+    let package = module::package(&facts.pkg, name);
     let imports_it = |file: Option<&PyFile>| {
         file.is_some_and(|file| {
             file.imports.iter().any(|i| {

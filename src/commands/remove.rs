@@ -271,7 +271,7 @@ fn summary(project: &Project, name: &str, set: &ChangeSet) -> String {
 /// `api/router.py` or `db/models.py`, or `"<name>"` in `modules/__init__.py`).
 fn referenced(project: &Project, name: &str) -> bool {
     let pkg = project.root.join(project.package_dir());
-    let dotted = format!("{}.modules.{name}", project.package);
+    let dotted = module::package(&project.package, name);
     let read = |rel: &str| fs::read_to_string(pkg.join(rel)).unwrap_or_default();
     let names_module = |text: String| {
         text.match_indices(&dotted).any(|(at, _)| {

@@ -293,7 +293,7 @@ impl Splice {
     /// A module's model import: `from <pkg>.modules.<n> import model as <n>_model`.
     pub fn module_model_import(pkg: &str, name: &str) -> Splice {
         Splice::ModelImport {
-            package: format!("{pkg}.modules.{name}"),
+            package: module::package(pkg, name),
             alias: format!("{name}_model"),
         }
     }

@@ -20,6 +20,11 @@ pub const CRUD_FLAGS: &[&str] = &[
 /// ai-prompt flags (`ai-prompt[auth-required]`): its route needs an active user.
 pub const AI_PROMPT_FLAGS: &[&str] = &["auth-required"];
 
+/// The dotted Python package of module `name`: `<pkg>.modules.<name>`.
+pub fn package(pkg: &str, name: &str) -> String {
+    format!("{pkg}.modules.{name}")
+}
+
 /// A module template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Template {

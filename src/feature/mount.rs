@@ -45,7 +45,7 @@ impl RouterMount {
     /// A module's router: `/<name>`, tag `<name>`.
     pub fn module(pkg: &str, name: &str) -> RouterMount {
         RouterMount {
-            package: format!("{pkg}.modules.{name}"),
+            package: super::module::package(pkg, name),
             alias: format!("{name}_router"),
             prefix: format!("/{name}"),
             tag: name.to_string(),

@@ -687,21 +687,19 @@ fn precondition(
         }
         Precondition::Defines(files) => defines(project, &label, files, problems),
         Precondition::Auth => {
-            // Without a database, a recipe that needs one is refused for that already,
-            // which says what to do.
-            let refused_for_database = !project.db.has_db()
-                && recipe
+            if !project.db.has_db() {
+                // A recipe that needs a database is refused for that already, which
+                // says what to do.
+                let needs_database = recipe
                     .requires
                     .iter()
                     .any(|r| matches!(r, Precondition::HasDatabase));
-            if refused_for_database {
-                return;
-            }
-            if !project.db.has_db() {
-                problems.push(
-                    Why::NoAuth,
-                    "`--auth-required` routes check every request's user in the `auth_users` table of `polepos add auth`, and a project without a database layer cannot have it".to_string(),
-                );
+                if !needs_database {
+                    problems.push(
+                        Why::NoAuth,
+                        "`--auth-required` routes check every request's user in the `auth_users` table of `polepos add auth`, and a project without a database layer cannot have it".to_string(),
+                    );
+                }
                 return;
             }
             let path = project_path(project, super::auth::ACTIVE_USER_API[0].0);
