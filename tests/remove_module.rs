@@ -259,3 +259,103 @@ fn force_removes_the_wiring_an_orphaned_module_left_behind() {
         "the wiring and ledger entries are gone"
     );
 }
+
+/// Edits the file at `rel` under `root` with `f`, asserting it changed.
+fn edit(root: &std::path::Path, rel: &str, f: impl FnOnce(&str) -> String) {
+    let path = root.join(rel);
+    let old = std::fs::read_to_string(&path).unwrap();
+    let new = f(&old);
+    assert_ne!(new, old, "{rel} did not change");
+    std::fs::write(path, new).unwrap();
+}
+
+#[test]
+fn a_router_imported_under_another_name_is_removed_with_its_include() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    let root = s.path().join("shop");
+    assert_eq!(s.run_in("shop", &["add", "module", "garage"]).code, 0);
+    edit(&root, "src/shop/api/router.py", |t| {
+        t.replace("import router as garage_router", "import router as garage_api")
+            .replace("include_router(garage_router,", "include_router(garage_api,")
+    });
+    let edited = std::fs::read_to_string(root.join("src/shop/api/router.py")).unwrap();
+
+    let removed = s.run_in("shop", &["remove", "module", "garage"]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    let router = std::fs::read_to_string(root.join("src/shop/api/router.py")).unwrap();
+    assert!(!router.contains("garage"), "{router}");
+    let expected: String = edited
+        .lines()
+        .filter(|l| !l.contains("garage"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(router, expected);
+    let check = s.run_in("shop", &["check"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+}
+
+#[test]
+fn hand_written_references_to_the_module_elsewhere_refuse_the_removal() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    let root = s.path().join("shop");
+    assert_eq!(s.run_in("shop", &["add", "module", "garage"]).code, 0);
+    assert_eq!(s.run_in("shop", &["add", "module", "orders"]).code, 0);
+    edit(&root, "src/shop/modules/orders/repository.py", |t| {
+        format!("from shop.modules.garage.model import Garage\n{t}")
+    });
+    edit(&root, "src/shop/app.py", |t| {
+        format!("from shop.modules.garage import router as garage_routes\n{t}")
+    });
+    let before = tree(&root);
+
+    let refused = s.run_in("shop", &["remove", "module", "garage"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("src/shop/modules/orders/repository.py:1: imports shop.modules.garage.model"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("src/shop/app.py:1: imports shop.modules.garage.router"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(tree(&root), before, "nothing changed");
+    // `--force` does not override it: the app would not import afterwards.
+    let forced = s.run_in("shop", &["remove", "module", "garage", "--force"]);
+    assert_eq!(forced.code, 1, "{}", forced.stderr);
+    assert_eq!(tree(&root), before, "nothing changed");
+}
+
+#[test]
+fn an_unreadable_wiring_file_refuses_the_removal() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    let root = s.path().join("shop");
+    assert_eq!(s.run_in("shop", &["add", "module", "garage"]).code, 0);
+    let router = root.join("src/shop/api/router.py");
+    let mut bytes = std::fs::read(&router).unwrap();
+    bytes.extend_from_slice(b"# caf\xe9\n");
+    std::fs::write(&router, bytes).unwrap();
+    let before = tree(&root);
+
+    for args in [
+        &["remove", "module", "garage"][..],
+        &["remove", "module", "garage", "--force"][..],
+    ] {
+        let refused = s.run_in("shop", args);
+        assert_eq!(refused.code, 1, "{}", refused.stderr);
+        assert!(
+            refused.stderr.contains("src/shop/api/router.py"),
+            "{}",
+            refused.stderr
+        );
+        assert_eq!(tree(&root), before, "nothing changed");
+    }
+}

@@ -9,6 +9,8 @@
 //! [`integration`], [`auth`]) for its expectations, so writing and checking cannot drift.
 
 pub mod auth;
+mod edit;
+mod references;
 pub mod integration;
 pub mod llm;
 pub mod module;
@@ -26,6 +28,7 @@ use std::path::PathBuf;
 use crate::manifest::DbMode;
 use crate::markers::Marker;
 use crate::project::Project;
+use crate::python;
 use crate::templates::Context;
 
 pub use mount::RouterMount;
@@ -236,21 +239,65 @@ impl Splice {
         marker.path(pkg)
     }
 
-    /// Whether `text` cannot already hold what this splice adds, known without parsing
-    /// it: imports name the feature's package by identifiers, so a file that never
-    /// spells the package's last name has none of them. Only for pure-ASCII text, since
-    /// Python folds other identifier characters (NFKC) into ASCII ones. Exports are
-    /// strings, which escapes and implicit concatenation can spell otherwise: never.
-    /// (A relative import in the edited file could leave the name out only for the
-    /// file's own packages, `<pkg>.api` and `<pkg>.db`, and no feature lives there.)
-    pub fn absent_from(&self, text: &str) -> bool {
-        let package = match self {
-            Splice::Mount(mount) => &mount.package,
-            Splice::ModelImport { package, .. } => package,
-            Splice::Export(_) | Splice::Block(_) => return false,
-        };
-        let name = package.rsplit('.').next().unwrap_or(package);
-        text.is_ascii() && memchr::memmem::find(text.as_bytes(), name.as_bytes()).is_none()
+    /// The 1-based, inclusive line ranges of the statements that make this wiring in
+    /// `file` (whose text is `text`), found by meaning: the router import under any
+    /// alias with the include of that alias, the model import in either spelling, the
+    /// export line. Blocks are located verbatim by [`Block::find`] instead: none here.
+    pub fn locate(&self, file: &python::PyFile, text: &str) -> Vec<(usize, usize)> {
+        match self {
+            Splice::Mount(mount) => mount.line_ranges(file),
+            Splice::ModelImport { package, .. } => file
+                .imports
+                .iter()
+                .filter(|i| {
+                    (i.module == *package && i.name.as_deref() == Some("model"))
+                        || i.module == format!("{package}.model")
+                })
+                .map(|i| (i.line, i.end_line))
+                .collect(),
+            Splice::Export(name) => file
+                .all
+                .iter()
+                .flat_map(|all| &all.items)
+                .filter(|(item, line)| {
+                    item == name
+                        && text.lines().nth(line - 1).is_some_and(|l| {
+                            let t = l.trim();
+                            t == format!("\"{name}\",") || t == format!("'{name}',")
+                        })
+                })
+                .map(|(_, line)| (*line, *line))
+                .collect(),
+            Splice::Block(_) => Vec::new(),
+        }
+    }
+
+    /// `text` (of the file at `path`) without the statements [`Splice::locate`] finds:
+    /// the inverse of [`Splice::apply`]. Refuses a file that does not parse, before or
+    /// after.
+    pub fn remove(&self, text: &str, path: &str) -> Result<String, String> {
+        let package = python::package_of(path);
+        let file = python::parse(text, &package)
+            .map_err(|e| format!("{path}:{} has a Python syntax error: {}", e.line, e.message))?;
+        let ranges = self.locate(&file, text);
+        if ranges.is_empty() {
+            return Ok(text.to_string());
+        }
+        let new: String = text
+            .split_inclusive('\n')
+            .enumerate()
+            .filter(|(index, _)| {
+                let line = index + 1;
+                !ranges.iter().any(|(start, end)| (*start..=*end).contains(&line))
+            })
+            .map(|(_, l)| l)
+            .collect();
+        match python::syntax_error(&new) {
+            None => Ok(new),
+            Some(_) => Err(format!(
+                "taking the wiring out of {path} would break its syntax (it shares lines with other statements)"
+            )),
+        }
     }
 
     /// Whether the edited file exists only in projects with a database layer.

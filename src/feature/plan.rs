@@ -8,7 +8,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::tables::TableScan;
+use super::edit::ProjectEdit;
+use super::tables;
 use super::{Feature, ManifestEntry, Precondition, Recipe, Role, Splice};
 use crate::changeset::ChangeSet;
 use crate::error::Refusal;
@@ -116,24 +117,8 @@ pub fn plan_new_project(target: &Path, recipe: &Recipe) -> ChangeSet {
             Role::Manifest | Role::Generated | Role::Shared(_) => set.create(path, contents),
         }
     }
-    set.brief(&ledger_path, ledger_summary(ledger.len(), 0));
+    set.brief(&ledger_path, super::edit::summary(ledger.len(), 0, 0));
     set
-}
-
-/// `ledger: 56 files` / `ledger: 8 files added, 3 updated`.
-fn ledger_summary(added: usize, updated: usize) -> String {
-    let files = |n: usize| {
-        if n == 1 {
-            "1 file".to_string()
-        } else {
-            format!("{n} files")
-        }
-    };
-    if updated == 0 {
-        format!("ledger: {} recorded", files(added))
-    } else {
-        format!("ledger: {} recorded, {updated} updated", files(added))
-    }
 }
 
 /// Plans adding `recipe` to `project`, or refuses with every problem found.
@@ -145,110 +130,100 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
 /// scaffold it brings), or refuses with every problem of every recipe at once, worded
 /// for the first recipe.
 pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<ChangeSet> {
-    // The table scan reads the model files of the whole package; it runs on a second
-    // thread while this one reads and parses the files the splices edit, and this one
-    // joins in once it needs the answer.
-    let tables = free_tables(project, recipes);
-    if tables.is_empty() {
-        return plan_scanned(project, recipes, None);
-    }
-    let scan = TableScan::new(&project.root, &project.package_dir(), tables);
-    std::thread::scope(|scope| {
-        // The parser recurses per nesting level: the main thread's stack size. With no
-        // thread to be had, this one does the whole scan when it needs the answer.
-        let helper = std::thread::Builder::new()
-            .stack_size(8 << 20)
-            .spawn_scoped(scope, || scan.work())
-            .ok();
-        plan_scanned(
-            project,
-            recipes,
-            Some(Scan {
-                tables: &scan,
-                helper,
-            }),
-        )
-    })
-}
-
-/// What a problem found after the list was built is about; at the same place in the
-/// list, a table comes first (the preconditions ran before the files were read).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Found {
-    Table,
-    Syntax,
-}
-
-/// The table scan of [`plan_add_all`], and the thread that runs it.
-struct Scan<'scope, 'a> {
-    tables: &'a TableScan,
-    helper: Option<std::thread::ScopedJoinHandle<'scope, ()>>,
-}
-
-impl Scan<'_, '_> {
-    /// One result per [`free_tables`] entry, in order: this thread helps with the
-    /// places not yet visited, then waits for the helper.
-    fn results(self) -> Vec<Option<String>> {
-        self.tables.work();
-        if let Some(helper) = self.helper {
-            helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        }
-        self.tables.results()
-    }
-}
-
-/// Every `FreeTable` precondition of `recipes`, in the order [`plan_scanned`] checks
-/// them: the feature's own directory (never a collision) and the table.
-fn free_tables(project: &Project, recipes: &[Recipe]) -> Vec<(Option<String>, String)> {
-    recipes
-        .iter()
-        .flat_map(|recipe| {
-            recipe.requires.iter().filter_map(move |r| match r {
-                Precondition::FreeTable(table) => {
-                    let own = match &recipe.feature {
-                        Feature::Auth => Some(project_path(project, "auth")),
-                        Feature::Module { name, .. } => {
-                            Some(project_path(project, &format!("modules/{name}")))
-                        }
-                        _ => None,
-                    };
-                    Some((own, table.clone()))
-                }
-                _ => None,
-            })
-        })
-        .collect()
-}
-
-fn plan_scanned(
-    project: &Project,
-    recipes: &[Recipe],
-    scan: Option<Scan<'_, '_>>,
-) -> anyhow::Result<ChangeSet> {
-    let root = &project.root;
     let Some(first) = recipes.first() else {
         return Err(anyhow::anyhow!("internal error: nothing to add"));
     };
     let mut problems = Refusals::default();
-    // Where each table collision goes in the list, once the scan has answered.
-    let mut pending_tables: Vec<usize> = Vec::new();
+    check_preconditions(project, recipes, &mut problems);
+    let wiring = read_wiring(project, recipes, &mut problems);
+    let pyproject = read_pyproject(project, recipes, &mut problems);
+    let manifest_text = planned_manifest(project, recipes, &mut problems)?;
+    let ledger = Ledger::load(&project.root).unwrap_or_else(|e| {
+        problems.push(Why::Unreadable, e.to_string());
+        None
+    });
+    if let Some(refusal) = problems.into_refusal(&first.feature, &project.root) {
+        return Err(refusal.into());
+    }
 
-    // The database comes first: without one, the rest of the list explains little.
+    let mut edit = ProjectEdit::new(project, ledger);
+    for recipe in recipes {
+        let owner = recipe.feature.owner();
+        for file in &recipe.files {
+            let path = slash(&file.path);
+            match file.role {
+                Role::Generated => edit.create(&path, &file.contents, Some(&owner)),
+                // Shared by every feature of a kind: written by the first one only.
+                Role::Shared(shared_owner) => {
+                    if !occupied(&project.root.join(&file.path)) {
+                        edit.create(&path, &file.contents, Some(shared_owner));
+                    }
+                }
+                Role::Manifest | Role::Secret => edit.create(&path, &file.contents, None),
+            }
+        }
+    }
+    let label = first.feature.to_string();
+    for (path, old) in wiring {
+        let mut new = old.clone();
+        for wiring in recipes.iter().flat_map(|r| &r.splices) {
+            if wiring.path(&project.package) == path && applies(project, wiring) {
+                new = wiring
+                    .apply(&new)
+                    .ok_or_else(|| unreachable_plan(&label))?;
+            }
+        }
+        assert_parses(&path, &new)?;
+        edit.edit(&path, old, new);
+    }
+    if let Some((mut pyproject, old)) = pyproject {
+        for recipe in recipes {
+            let present = pyproject.dependency_list();
+            let added: Vec<&str> = recipe.added_dependencies(&present).collect();
+            for dependency in added {
+                if !pyproject.add_dependency(dependency) {
+                    return Err(Refusal::new(
+                        "pyproject.toml has no `[project] dependencies` list",
+                    )
+                    .with_hint("add `dependencies = [...]` under [project]")
+                    .into());
+                }
+            }
+        }
+        let new = pyproject.render();
+        Pyproject::parse(&new)
+            .map_err(|e| anyhow::anyhow!("edited pyproject.toml no longer parses: {e}"))?;
+        if new != old {
+            edit.edit("pyproject.toml", old, new);
+        }
+    }
+    if let Some(text) = manifest_text {
+        Manifest::parse(&text)
+            .map_err(|e| anyhow::anyhow!("edited manifest no longer parses: {e}"))?;
+        match &project.manifest {
+            Some(m) => edit.edit(manifest::FILE_NAME, m.original().to_string(), text),
+            None => edit.create(manifest::FILE_NAME, &text, None),
+        }
+    }
+    Ok(edit.finish())
+}
+
+/// Whether `wiring` is made in this project: a model import only where the project
+/// has polepos's database layer.
+fn applies(project: &Project, wiring: &Splice) -> bool {
+    !wiring.needs_db() || project.db.has_db()
+}
+
+/// Checks every precondition of `recipes`: the database first (without one, the rest
+/// of the list explains little), then each recipe's own.
+fn check_preconditions(project: &Project, recipes: &[Recipe], problems: &mut Refusals) {
     for recipe in recipes {
         for requirement in recipe
             .requires
             .iter()
             .filter(|r| **r == Precondition::HasDatabase)
         {
-            precondition(
-                project,
-                recipe,
-                requirement,
-                &mut problems,
-                &mut pending_tables,
-            );
+            precondition(project, recipe, requirement, problems);
         }
     }
     for recipe in recipes {
@@ -272,7 +247,7 @@ fn plan_scanned(
             .iter()
             .filter(|f| !matches!(f.role, Role::Shared(_)))
             .map(|f| slash(&f.path))
-            .filter(|p| occupied(&root.join(p)))
+            .filter(|p| occupied(&project.root.join(p)))
             .collect();
         if !existing.is_empty() {
             problems.push(
@@ -285,316 +260,96 @@ fn plan_scanned(
             .iter()
             .filter(|r| **r != Precondition::HasDatabase)
         {
-            precondition(
-                project,
-                recipe,
-                requirement,
-                &mut problems,
-                &mut pending_tables,
-            );
+            precondition(project, recipe, requirement, problems);
         }
     }
+}
 
-    // Read and check every file a splice edits.
-    let splices: Vec<(&Recipe, &Splice)> = recipes
-        .iter()
-        .flat_map(|r| r.splices.iter().map(move |s| (r, s)))
-        .collect();
-    let mut edited: Vec<(String, Option<String>)> = Vec::new();
-    // Files not parsed because nothing in them can name what the splice adds, with
-    // where in the list their syntax error would have gone: the parse of the edited
-    // file proves them, or, when the plan refuses, they are parsed then.
-    let mut unparsed: Vec<(usize, String)> = Vec::new();
-    let mut parsed: Vec<String> = Vec::new();
-    for (recipe, splice) in &splices {
+/// Reads every file the wiring of `recipes` edits, in order, checking that none holds
+/// the wiring already and that each has its markers; the files with their text.
+fn read_wiring(
+    project: &Project,
+    recipes: &[Recipe],
+    problems: &mut Refusals,
+) -> Vec<(String, String)> {
+    let mut files: Vec<(String, Option<(String, Option<python::PyFile>)>)> = Vec::new();
+    for recipe in recipes {
         let label = recipe.feature.to_string();
-        let path = splice.path(&project.package);
-        if splice.needs_db() && !project.db.has_db() {
-            continue;
-        }
-        let text = match edited.iter().find(|(p, _)| *p == path) {
-            Some((_, text)) => text.clone(),
-            None => {
-                let text = read(root, &path, &mut problems);
-                edited.push((path.clone(), text.clone()));
-                text
+        for wiring in recipe.splices.iter().filter(|w| applies(project, w)) {
+            let path = wiring.path(&project.package);
+            if !files.iter().any(|(p, _)| *p == path) {
+                let read = read(&project.root, &path, problems).map(|text| {
+                    let parsed = path
+                        .ends_with(".py")
+                        .then(|| parse(&text, &path, problems))
+                        .flatten();
+                    (text, parsed)
+                });
+                files.push((path.clone(), read));
             }
-        };
-        let Some(text) = text else { continue };
-        if let Splice::Block(block) = splice {
-            if block.present_in(&text) {
-                problems.push(
+            let Some((_, Some((text, parsed)))) = files.iter().find(|(p, _)| *p == path) else {
+                continue;
+            };
+            match (wiring, parsed) {
+                (Splice::Block(block), _) if block.present_in(text) => problems.push(
                     Why::AlreadyPresent,
                     format!("{path} already has {label} values (`{}`)", block.key),
-                );
+                ),
+                (Splice::Block(_), _) | (_, None) => {}
+                (_, Some(file)) => {
+                    if let Some(leftover) = leftover(wiring, file, &label) {
+                        problems.push(Why::AlreadyPresent, format!("{path} already {leftover}"));
+                    }
+                }
             }
-        } else if splice.absent_from(&text) {
-            if !unparsed.iter().any(|(_, p)| *p == path) && !parsed.contains(&path) {
-                unparsed.push((problems.0.len(), path.clone()));
-            }
-        } else {
-            unparsed.retain(|(_, p)| *p != path);
-            parsed.push(path.clone());
-            if let Some(file) = parse(&text, &path, &mut problems)
-                && let Some(leftover) = leftover(splice, &file, &label)
-            {
-                problems.push(Why::AlreadyPresent, format!("{path} already {leftover}"));
-            }
-        }
-        for marker in splice.markers() {
-            if markers::find(&text, marker).is_none() {
-                problems.push(
-                    Why::Markers,
-                    format!("marker `{}` in {path} is missing", marker.comment),
-                );
+            for marker in wiring.markers() {
+                if markers::find(text, marker).is_none() {
+                    problems.push(
+                        Why::Markers,
+                        format!("marker `{}` in {path} is missing", marker.comment),
+                    );
+                }
             }
         }
     }
+    files
+        .into_iter()
+        .filter_map(|(path, read)| read.map(|(text, _)| (path, text)))
+        .collect()
+}
 
-    let mut pyproject = None;
-    let mut pyproject_text = None;
-    if recipes.iter().any(Recipe::has_dependencies)
-        && let Some(text) = read(root, "pyproject.toml", &mut problems)
-    {
-        match Pyproject::parse(&text) {
-            Ok(p) => {
-                for dependency in recipes.iter().flat_map(|r| &r.dependencies) {
-                    if p.has_dependency(dependency) {
-                        let name = crate::pyproject::requirement_name(dependency);
-                        problems.push(
-                            Why::AlreadyPresent,
-                            format!("pyproject.toml already depends on {name}"),
-                        );
-                    }
+/// `pyproject.toml` and its text, when a recipe adds dependencies; a dependency that
+/// is already there, or a file that is not TOML, is a problem.
+fn read_pyproject(
+    project: &Project,
+    recipes: &[Recipe],
+    problems: &mut Refusals,
+) -> Option<(Pyproject, String)> {
+    if !recipes.iter().any(Recipe::has_dependencies) {
+        return None;
+    }
+    let text = read(&project.root, "pyproject.toml", problems)?;
+    match Pyproject::parse(&text) {
+        Ok(pyproject) => {
+            for dependency in recipes.iter().flat_map(|r| &r.dependencies) {
+                if pyproject.has_dependency(dependency) {
+                    let name = crate::pyproject::requirement_name(dependency);
+                    problems.push(
+                        Why::AlreadyPresent,
+                        format!("pyproject.toml already depends on {name}"),
+                    );
                 }
-                pyproject = Some(p);
-                pyproject_text = Some(text);
             }
-            Err(e) => problems.push(
+            Some((pyproject, text))
+        }
+        Err(e) => {
+            problems.push(
                 Why::Unreadable,
                 format!("pyproject.toml is not valid TOML: {e}"),
-            ),
-        }
-    }
-
-    let manifest_text = planned_manifest(project, recipes, &mut problems)?;
-    let ledger = match Ledger::load(root) {
-        Ok(found) => found,
-        Err(e) => {
-            problems.push(Why::Unreadable, e.to_string());
+            );
             None
         }
-    };
-
-    // Splice while the scan runs; the result is used once nothing refuses.
-    let label = first.feature.to_string();
-    let mut spliced = problems
-        .is_empty()
-        .then(|| splice_all(project, &edited, &splices, &label, &unparsed));
-
-    let found = scan.map(Scan::results).unwrap_or_default();
-    let tables = free_tables(project, recipes);
-    // Problems found after the list was built, each with its place in it.
-    let mut late: Vec<(usize, Found, Why, String)> = pending_tables
-        .iter()
-        .zip(found)
-        .zip(&tables)
-        .filter_map(|((position, path), (_, table))| {
-            let path = path?;
-            let message = format!("a table named `{table}` is already defined in {path}");
-            Some((*position, Found::Table, Why::Collision, message))
-        })
-        .collect();
-    let refusing = !problems.is_empty() || !late.is_empty() || !matches!(spliced, Some(Ok(_)));
-    if refusing {
-        for (position, path) in &unparsed {
-            let text = edited
-                .iter()
-                .find(|(p, _)| p == path)
-                .and_then(|(_, t)| t.as_ref());
-            if let Some(issue) = text.and_then(|text| python::syntax_error(text)) {
-                late.push((
-                    *position,
-                    Found::Syntax,
-                    Why::Unreadable,
-                    syntax_problem(path, &issue),
-                ));
-            }
-        }
     }
-    if !late.is_empty() {
-        // A splice that failed on a file that did not parse before is that problem.
-        spliced = None;
-    }
-    late.sort_by_key(|(position, kind, _, _)| (*position, *kind));
-    // Inserted from the last, so each earlier position still holds.
-    for (position, _, why, message) in late.into_iter().rev() {
-        problems.0.insert(position, (why, message));
-    }
-
-    if let Some(refusal) = problems.into_refusal(&first.feature, root) {
-        return Err(refusal.into());
-    }
-
-    let (mut new_ledger, old_ledger_text) = match ledger {
-        Some((ledger, text)) => (ledger, Some(text)),
-        None => (Ledger::default(), None),
-    };
-    let before = new_ledger.clone();
-    let mut set = ChangeSet::new(root.clone());
-    for recipe in recipes {
-        let owner = recipe.feature.owner();
-        for file in &recipe.files {
-            match file.role {
-                Role::Generated => {
-                    new_ledger.record(&slash(&file.path), &owner, file.contents.as_bytes());
-                }
-                // Shared by every feature of a kind: written by the first one only.
-                Role::Shared(shared_owner) => {
-                    if occupied(&root.join(&file.path)) {
-                        continue;
-                    }
-                    new_ledger.record(&slash(&file.path), shared_owner, file.contents.as_bytes());
-                }
-                Role::Manifest | Role::Secret => {}
-            }
-            set.create(file.path.clone(), file.contents.clone());
-        }
-    }
-
-    // Nothing refused, so the splices ran above.
-    let Some(spliced) = spliced else {
-        return unreachable_plan(&label);
-    };
-    let spliced = spliced?;
-    for (path, old, new) in spliced {
-        new_ledger.record_edit(&path, old.as_bytes(), new.as_bytes());
-        set.modify(path, old, new);
-    }
-
-    if let (Some(mut pyproject), Some(old)) = (pyproject, pyproject_text) {
-        for recipe in recipes {
-            let present = pyproject.dependency_list();
-            let added: Vec<&str> = recipe.added_dependencies(&present).collect();
-            for dependency in added {
-                if !pyproject.add_dependency(dependency) {
-                    return Err(Refusal::new(
-                        "pyproject.toml has no `[project] dependencies` list",
-                    )
-                    .with_hint("add `dependencies = [...]` under [project]")
-                    .into());
-                }
-            }
-        }
-        let new = pyproject.render();
-        Pyproject::parse(&new)
-            .map_err(|e| anyhow::anyhow!("edited pyproject.toml no longer parses: {e}"))?;
-        if new != old {
-            new_ledger.record_edit("pyproject.toml", old.as_bytes(), new.as_bytes());
-            set.modify("pyproject.toml", old, new);
-        }
-    }
-    if let Some(text) = manifest_text {
-        Manifest::parse(&text)
-            .map_err(|e| anyhow::anyhow!("edited manifest no longer parses: {e}"))?;
-        match &project.manifest {
-            Some(m) => set.modify(manifest::FILE_NAME, m.original().to_string(), text),
-            None => set.create(PathBuf::from(manifest::FILE_NAME), text),
-        }
-    }
-
-    let ledger_text = new_ledger.render();
-    let added = new_ledger
-        .entries()
-        .filter(|(path, _)| before.get(path).is_none())
-        .count();
-    let updated = new_ledger
-        .entries()
-        .filter(|(path, entry)| before.get(path).is_some_and(|old| old != *entry))
-        .count();
-    set.brief(ledger::FILE_NAME, ledger_summary(added, updated));
-    match old_ledger_text {
-        Some(old) => set.modify(ledger::FILE_NAME, old, ledger_text),
-        None => set.create(ledger::FILE_NAME, ledger_text),
-    }
-    Ok(set)
-}
-
-/// Every edited file's path, old text and new text, each new text checked to parse
-/// (and, for the files in `unparsed`, not to have parsed only thanks to the splice).
-fn splice_all(
-    project: &Project,
-    edited: &[(String, Option<String>)],
-    splices: &[(&Recipe, &Splice)],
-    label: &str,
-    unparsed: &[(usize, String)],
-) -> anyhow::Result<Vec<(String, String, String)>> {
-    let mut out = Vec::with_capacity(edited.len());
-    for (path, old) in edited {
-        let Some(old) = old else {
-            return unreachable_plan(label);
-        };
-        let mut new = old.clone();
-        for (_, splice) in splices {
-            if splice.path(&project.package) != *path {
-                continue;
-            }
-            let Some(spliced) = splice.apply(&new) else {
-                return unreachable_plan(label);
-            };
-            new = spliced;
-        }
-        out.push((path.clone(), old.clone(), new));
-    }
-    let unparsed: Vec<&str> = unparsed.iter().map(|(_, path)| path.as_str()).collect();
-    assert_all_parse(&out, &unparsed)?;
-    Ok(out)
-}
-
-/// [`assert_parses`] for every edited file ([`assert_parses_unfilled`] for those in
-/// `unparsed`), the largest on a second thread while this one checks the rest (a
-/// project with hundreds of modules has two large wiring files); the first failure in
-/// `edited`'s order is the one reported.
-fn assert_all_parse(edited: &[(String, String, String)], unparsed: &[&str]) -> anyhow::Result<()> {
-    let check = |(path, old, new): &(String, String, String)| {
-        if unparsed.contains(&path.as_str()) {
-            assert_parses_unfilled(path, old, new)
-        } else {
-            assert_parses(path, new)
-        }
-    };
-    let largest = edited
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, (_, _, new))| new.len())
-        .map(|(at, _)| at);
-    let (Some(largest), true) = (largest, edited.len() > 1) else {
-        return edited.iter().try_for_each(check);
-    };
-    std::thread::scope(|scope| {
-        // The parser recurses per nesting level: the main thread's stack size.
-        let helper = std::thread::Builder::new()
-            .stack_size(8 << 20)
-            .spawn_scoped(scope, || check(&edited[largest]))
-            .ok();
-        let mut results: Vec<anyhow::Result<()>> = edited
-            .iter()
-            .enumerate()
-            .map(|(at, file)| {
-                if at == largest && helper.is_some() {
-                    Ok(())
-                } else {
-                    check(file)
-                }
-            })
-            .collect();
-        if let Some(helper) = helper {
-            results[largest] = helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        }
-        results.into_iter().collect()
-    })
 }
 
 /// What `file` already holds of what `splice` adds (`imports the orders router`), if
@@ -622,7 +377,6 @@ fn precondition(
     recipe: &Recipe,
     requirement: &Precondition,
     problems: &mut Refusals,
-    pending_tables: &mut Vec<usize>,
 ) {
     let root = &project.root;
     let label = recipe.feature.to_string();
@@ -714,9 +468,23 @@ fn precondition(
                 );
             }
         }
-        // The package scan runs beside the planning (`plan_add_all`); its answer is
-        // put in this place of the list.
-        Precondition::FreeTable(_) => pending_tables.push(problems.0.len()),
+        Precondition::FreeTable(table) => {
+            let own = match &recipe.feature {
+                Feature::Auth => Some(project_path(project, "auth")),
+                Feature::Module { name, .. } => {
+                    Some(project_path(project, &format!("modules/{name}")))
+                }
+                _ => None,
+            };
+            if let Some(path) =
+                tables::defined_elsewhere(root, &project.package_dir(), own.as_deref(), table)
+            {
+                problems.push(
+                    Why::Collision,
+                    format!("a table named `{table}` is already defined in {path}"),
+                );
+            }
+        }
     }
 }
 
@@ -872,137 +640,6 @@ fn no_longer_parses(path: &str, issue: &python::SyntaxIssue) -> anyhow::Error {
     )
 }
 
-/// [`assert_parses`] for a file that was not parsed before its splice: the insertions
-/// must also stand alone (see [`python::insertions_stand_alone`]), or the file may not
-/// have parsed before, and the plan refuses with its syntax error instead of editing it.
-fn assert_parses_unfilled(path: &str, old: &str, new: &str) -> anyhow::Result<()> {
-    match python::insertions_stand_alone(new, &inserted_lines(old, new)) {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(anyhow::anyhow!(
-            "the lines added to {path} would not stand as statements of their own at \
-             its marker comments; put each marker on a line of its own between statements"
-        )),
-        Err(issue) => Err(no_longer_parses(path, &issue)),
-    }
-}
-
-/// The byte ranges of `new` holding lines that `old` does not have, for a `new` made
-/// by inserting whole lines into `old` (lines are matched in order, first come first).
-fn inserted_lines(old: &str, new: &str) -> Vec<std::ops::Range<usize>> {
-    let mut old_lines = old.split_inclusive('\n').peekable();
-    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut at = 0;
-    for line in new.split_inclusive('\n') {
-        let end = at + line.len();
-        if old_lines.peek() == Some(&line) {
-            old_lines.next();
-        } else if let Some(last) = ranges.last_mut().filter(|r| r.end == at) {
-            last.end = end;
-        } else {
-            ranges.push(at..end);
-        }
-        at = end;
-    }
-    ranges
-}
-
-fn unreachable_plan<T>(label: &str) -> anyhow::Result<T> {
-    Err(anyhow::anyhow!(
-        "internal error: a precondition of adding {label} passed but its input is missing"
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inserted_lines_are_the_lines_new_has_and_old_lacks() {
-        assert_eq!(inserted_lines("a\nb\n", "a\nX\nY\nb\n"), vec![2..6]);
-        assert_eq!(inserted_lines("a\nb\n", "X\na\nb\nY"), vec![0..2, 6..7]);
-        assert!(inserted_lines("a\n", "a\n").is_empty());
-    }
-
-    /// A splice into a file that was not parsed first must not be what makes it parse:
-    /// filling a block the file left empty, or completing an expression it left open.
-    #[test]
-    fn a_splice_that_repairs_the_file_is_caught() {
-        let stands = |old: &str, new: &str| {
-            python::insertions_stand_alone(new, &inserted_lines(old, new)).unwrap()
-        };
-        let old = "def f() -> None:\n    # marker\n";
-        let new = "def f() -> None:\n    import x  # noqa: F401\n    # marker\n";
-        assert!(!stands(old, new));
-        let file = |old: &str, new: &str| ("m.py".to_string(), old.to_string(), new.to_string());
-        let message = assert_all_parse(&[file(old, new)], &["m.py"])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            message.contains("would not stand as statements"),
-            "{message}"
-        );
-        // Checked like any other file when it was parsed before the splice.
-        assert!(assert_all_parse(&[file(old, new)], &[]).is_ok());
-        assert!(!stands(
-            "class A:\n    if True:\n",
-            "class A:\n    if True:\n        import x\n"
-        ));
-        // An include absorbed by an expression the file left open.
-        let call = "api_router.include_router(x_router)\n";
-        for (before, after) in [
-            ("x = (\n    1 +\n", "    # marker\n)\n"),
-            ("x = 1 + \\\n", "# marker\n"),
-            ("if (ready and\n", "# marker\n):\n    pass\n"),
-        ] {
-            let (old, new) = (format!("{before}{after}"), format!("{before}{call}{after}"));
-            assert!(python::syntax_error(&old).is_some(), "{old}");
-            assert!(python::syntax_error(&new).is_none(), "{new}");
-            assert!(!stands(&old, &new), "{new}");
-        }
-        // Statements of their own: in a block with another statement, at top level, in
-        // an empty module.
-        let old = "def f() -> None:\n    \"\"\"Doc.\"\"\"\n    # marker\n";
-        let new =
-            "def f() -> None:\n    \"\"\"Doc.\"\"\"\n    import x  # noqa: F401\n    # marker\n";
-        assert!(stands(old, new));
-        assert!(stands("# marker\n", "import x\n# marker\n"));
-        assert!(stands(
-            "a = 1\n# marker\nb = 2\n",
-            "a = 1\nf(\n    x,\n)\n# marker\nb = 2\n"
-        ));
-    }
-
-    /// Every edited file is checked, the largest one on the helper thread, and the
-    /// first broken file in the edit order is the one reported.
-    #[test]
-    fn assert_all_parse_reports_the_first_broken_file_in_order() {
-        let file = |path: &str, new: &str| (path.to_string(), String::new(), new.to_string());
-        let large = format!("x = 1\n{}", "y = 2\n".repeat(1000));
-        let broken_large = format!("{large}def (:\n");
-        assert!(assert_all_parse(&[file("a.py", "x = 1\n"), file("b.py", &large)], &[]).is_ok());
-        for (files, expected) in [
-            (vec![file("a.py", "def (:\n"), file("b.py", &large)], "a.py"),
-            (
-                vec![file("a.py", "x = 1\n"), file("b.py", &broken_large)],
-                "b.py",
-            ),
-            (
-                vec![file("a.py", &broken_large), file("b.py", "def (:\n")],
-                "a.py",
-            ),
-            (vec![file("a.py", "x = 1\n"), file("b.txt", "def (:\n")], ""),
-        ] {
-            let result = assert_all_parse(&files, &[]);
-            match expected {
-                "" => assert!(result.is_ok()),
-                path => {
-                    let message = result.unwrap_err().to_string();
-                    assert!(
-                        message.contains(&format!("edited {path} no longer parses")),
-                        "{message}"
-                    );
-                }
-            }
-        }
-    }
+fn unreachable_plan(label: &str) -> anyhow::Error {
+    anyhow::anyhow!("internal error: a precondition of adding {label} passed but its input is missing")
 }

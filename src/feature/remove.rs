@@ -10,6 +10,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::edit::ProjectEdit;
 use super::integration::SHARED_OWNER;
 use super::{Feature, ManifestEntry, Recipe, Role, Splice};
 use crate::changeset::ChangeSet;
@@ -18,7 +19,6 @@ use crate::ledger::{self, FileState, Ledger};
 use crate::manifest::{self, Manifest};
 use crate::project::Project;
 use crate::pyproject::Pyproject;
-use crate::python;
 
 /// Why a file made by the older tool (or by hand) blocks a removal.
 const NOT_IN_THE_LEDGER: &str = "not in the ledger";
@@ -60,16 +60,11 @@ pub fn plan_remove_all(
         return Err(anyhow::anyhow!("internal error: nothing to remove"));
     };
     let label = first.feature.to_string();
-    let (mut ledger, ledger_text) = match Ledger::load(root) {
-        Ok(Some((ledger, text))) => (ledger, Some(text)),
-        Ok(None) => (Ledger::default(), None),
-        Err(e) => {
-            return Err(Refusal::new(format!("cannot remove {label}: {e}"))
-                .with_hint("restore .poleposition.lock from version control")
-                .into());
-        }
-    };
-    let mut set = ChangeSet::new(root.clone());
+    let loaded = Ledger::load(root).map_err(|e| {
+        Refusal::new(format!("cannot remove {label}: {e}"))
+            .with_hint("restore .poleposition.lock from version control")
+    })?;
+    let mut edit = ProjectEdit::new(project, loaded);
     let mut kept = Vec::new();
     let mut blocked: Vec<String> = Vec::new();
     let mut changed_blocks = 0;
@@ -84,7 +79,7 @@ pub fn plan_remove_all(
             .iter()
             .map(|f| (slash(&f.path), Some(f.contents.clone())))
             .collect();
-        for path in ledger.owned_by(&owner) {
+        for path in edit.ledger().owned_by(&owner) {
             if !own.iter().any(|(p, _)| p == path) {
                 own.push((path.to_string(), None));
             }
@@ -107,7 +102,7 @@ pub fn plan_remove_all(
             }
             let full = root.join(path);
             let Ok(bytes) = fs::read(&full) else {
-                ledger.forget(path);
+                edit.forget(path);
                 continue;
             };
             // `--wiring-only` keeps the module's files but not its two generated tests:
@@ -117,6 +112,7 @@ pub fn plan_remove_all(
                 kept.push((path.clone(), "--wiring-only".to_string()));
                 continue;
             }
+            let ledger = edit.ledger();
             let recorded_owner = ledger.get(path).map(|e| e.owner.clone());
             let shared_owner =
                 shared.contains(path) && recorded_owner.as_deref() == Some(SHARED_OWNER);
@@ -147,8 +143,7 @@ pub fn plan_remove_all(
                 }
                 _ => {}
             }
-            ledger.forget(path);
-            set.delete(path.clone(), bytes);
+            edit.delete(path, bytes);
         }
 
         // Files in the feature's directories that it does not own.
@@ -182,7 +177,7 @@ pub fn plan_remove_all(
                     } else if is_bytecode(&child) && !policy.wiring_only {
                         // Derived by Python from the module's own sources.
                         if let Ok(bytes) = fs::read(root.join(&child)) {
-                            set.delete(child, bytes);
+                            edit.delete(&shown, bytes);
                         }
                     } else if policy.force || policy.wiring_only {
                         kept.push((shown, "polepos did not generate it".to_string()));
@@ -195,7 +190,7 @@ pub fn plan_remove_all(
             }
             dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
             for dir in dirs {
-                set.prune_dir(dir);
+                edit.prune_dir(dir);
             }
         }
 
@@ -271,60 +266,48 @@ pub fn plan_remove_all(
                 continue;
             }
             let path = splice.path(pkg);
-            let Ok(old) = fs::read_to_string(root.join(&path)) else {
-                continue;
+            let old = match fs::read(root.join(&path)) {
+                Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+                    Refusal::new(format!(
+                        "cannot remove {label}: {path} is not valid UTF-8, so its wiring of {label} cannot be removed"
+                    ))
+                    .with_hint(format!("nothing was changed; save {path} as UTF-8, then run the command again"))
+                })?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(Refusal::new(format!("cannot remove {label}: cannot read {path}: {e}"))
+                        .with_hint("nothing was changed; make the file readable, then run the command again")
+                        .into());
+                }
             };
             let current = edits
                 .get(&path)
                 .map_or_else(|| old.clone(), |(_, new)| new.clone());
-            let package = python::package_of(&path);
-            let Ok(file) = python::parse(&current, &package) else {
-                return Err(Refusal::new(format!(
-                    "cannot remove {label}: {path} has a Python syntax error"
-                ))
-                .with_hint("fix the file (`polepos check` shows where), then run the command again")
-                .into());
-            };
-            let ranges = match splice {
-                Splice::Mount(mount) => mount.line_ranges(&file),
-                Splice::ModelImport { package, .. } => file
-                    .imports
-                    .iter()
-                    .filter(|i| {
-                        (i.module == *package && i.name.as_deref() == Some("model"))
-                            || i.module == format!("{package}.model")
-                    })
-                    .map(|i| (i.line, i.end_line))
-                    .collect(),
-                Splice::Export(name) => file
-                    .all
-                    .as_ref()
-                    .map(|all| {
-                        all.items
-                            .iter()
-                            .filter(|(item, line)| {
-                                item == name
-                                    && current.lines().nth(line - 1).is_some_and(|l| {
-                                        let t = l.trim();
-                                        t == format!("\"{name}\",") || t == format!("'{name}',")
-                                    })
-                            })
-                            .map(|(_, line)| (*line, *line))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                Splice::Block(_) => Vec::new(),
-            };
-            if ranges.is_empty() {
+            let new = splice.remove(&current, &path).map_err(|e| {
+                Refusal::new(format!("cannot remove {label}: {e}")).with_hint(
+                    "fix the file (`polepos check` shows where), then run the command again",
+                )
+            })?;
+            if new == current {
                 continue;
             }
-            let new = delete_lines(&current, &ranges);
-            if python::parse(&new, &package).is_err() {
-                return Err(anyhow::anyhow!(
-                    "internal error: removing the wiring of {label} from {path} would break its syntax"
-                ));
-            }
             edits.insert(path, (old, new));
+        }
+
+        // Imports of the module that are not its wiring would dangle once it is gone.
+        if let Feature::Module { name, .. } = &recipe.feature
+            && !policy.wiring_only
+        {
+            let references = super::references::to_module(root, pkg, name, &edits);
+            if !references.is_empty() {
+                return Err(Refusal::new(format!(
+                    "cannot remove {label}: {} import(s) of it elsewhere in the package would break the app",
+                    references.len()
+                ))
+                .with_causes(references)
+                .with_hint("nothing was changed; remove or change those imports first, then run the command again (--force does not override this: the package would no longer import)")
+                .into());
+            }
         }
 
         // Dependencies nothing else needs any more.
@@ -354,25 +337,17 @@ pub fn plan_remove_all(
         if text != m.original() {
             Manifest::parse(&text)
                 .map_err(|e| anyhow::anyhow!("edited manifest no longer parses: {e}"))?;
-            set.modify(manifest::FILE_NAME, m.original().to_string(), text);
+            edit.edit(manifest::FILE_NAME, m.original().to_string(), text);
         }
     }
 
-    // Ledger: entries of the edited wiring files follow their new bytes.
     for (path, (old, new)) in edits {
-        ledger.record_edit(&path, old.as_bytes(), new.as_bytes());
-        set.modify(path, old, new);
+        edit.edit(&path, old, new);
     }
-    match ledger_text {
-        Some(old) if ledger.is_empty() => set.delete(ledger::FILE_NAME, old.into_bytes()),
-        Some(old) => set.modify(ledger::FILE_NAME, old, ledger.render()),
-        None => {}
-    }
-    set.brief(
-        ledger::FILE_NAME,
-        "ledger: the removed files are forgotten".to_string(),
-    );
-    Ok(Removal { set, kept })
+    Ok(Removal {
+        set: edit.finish(),
+        kept,
+    })
 }
 
 /// Deletes from `text` the lines of a changed (or older-tool) block: those assigning a
@@ -415,20 +390,6 @@ fn delete_block_lines(text: &str, block: &super::Block) -> String {
         .zip(gone)
         .filter(|(_, gone)| !gone)
         .map(|(line, _)| *line)
-        .collect()
-}
-
-/// Deletes the 1-based inclusive line ranges from `text`.
-fn delete_lines(text: &str, ranges: &[(usize, usize)]) -> String {
-    text.split_inclusive('\n')
-        .enumerate()
-        .filter(|(index, _)| {
-            let line = index + 1;
-            !ranges
-                .iter()
-                .any(|(start, end)| line >= *start && line <= *end)
-        })
-        .map(|(_, l)| l)
         .collect()
 }
 
