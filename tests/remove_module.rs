@@ -276,8 +276,14 @@ fn a_router_imported_under_another_name_is_removed_with_its_include() {
     let root = s.path().join("shop");
     assert_eq!(s.run_in("shop", &["add", "module", "garage"]).code, 0);
     edit(&root, "src/shop/api/router.py", |t| {
-        t.replace("import router as garage_router", "import router as garage_api")
-            .replace("include_router(garage_router,", "include_router(garage_api,")
+        t.replace(
+            "import router as garage_router",
+            "import router as garage_api",
+        )
+        .replace(
+            "include_router(garage_router,",
+            "include_router(garage_api,",
+        )
     });
     let edited = std::fs::read_to_string(root.join("src/shop/api/router.py")).unwrap();
 
@@ -358,4 +364,104 @@ fn an_unreadable_wiring_file_refuses_the_removal() {
         );
         assert_eq!(tree(&root), before, "nothing changed");
     }
+}
+
+#[test]
+fn the_last_ai_prompt_module_leaves_an_llm_scaffold_holding_hand_written_code() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop", "--db", "none"]).code, 0);
+    let add = ["add", "module", "chat", "--template", "ai-prompt"];
+    assert_eq!(s.run_in("shop", &add).code, 0);
+    let root = s.path().join("shop");
+    let mine = root.join("src/shop/integrations/llm/summaries.py");
+    std::fs::write(
+        &mine,
+        "from shop.integrations.llm.factory import get_llm_provider\n\n__all__ = [\"get_llm_provider\"]\n",
+    )
+    .unwrap();
+    let settings = std::fs::read_to_string(root.join("src/shop/settings.py")).unwrap();
+
+    let out = s.run_in("shop", &["remove", "module", "chat"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the llm scaffold stays: it holds code polepos did not generate (src/shop/integrations/llm/summaries.py)")
+            || out.stdout.contains("the llm scaffold stays: it holds code polepos did not generate (src/shop/integrations/llm/summaries.py)"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    assert!(!root.join("src/shop/modules/chat").exists());
+    assert!(root.join("src/shop/integrations/llm/factory.py").is_file());
+    assert!(mine.is_file());
+    assert_eq!(
+        std::fs::read_to_string(root.join("src/shop/settings.py")).unwrap(),
+        settings
+    );
+    let check = s.run_in("shop", &["check"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+}
+
+#[test]
+fn a_hand_deleted_llm_setting_does_not_leave_the_others_behind() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop", "--db", "none"]).code, 0);
+    let add = ["add", "module", "chat", "--template", "ai-prompt"];
+    assert_eq!(s.run_in("shop", &add).code, 0);
+    let root = s.path().join("shop");
+    edit(&root, "src/shop/settings.py", |t| {
+        t.lines()
+            .filter(|l| !l.trim_start().starts_with("llm_provider:"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+    let before = tree(&root);
+    let refused = s.run_in("shop", &["remove", "module", "chat"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("src/shop/settings.py: the values of the llm integration"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(tree(&root), before);
+    let forced = s.run_in("shop", &["remove", "module", "chat", "--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    let settings = std::fs::read_to_string(root.join("src/shop/settings.py")).unwrap();
+    assert!(!settings.contains("llm_"), "{settings}");
+    let check = s.run_in("shop", &["check"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+}
+
+#[test]
+fn the_older_singular_unit_test_name_goes_with_the_module_when_pristine() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    let root = s.path().join("shop");
+    let before = tree(&root);
+    assert_eq!(s.run_in("shop", &["add", "module", "races"]).code, 0);
+    let unit = root.join("tests/unit");
+    std::fs::rename(
+        unit.join("test_races_service.py"),
+        unit.join("test_race_service.py"),
+    )
+    .unwrap();
+    let edited = std::fs::read_to_string(unit.join("test_race_service.py")).unwrap() + "# mine\n";
+    std::fs::write(unit.join("test_race_service.py"), &edited).unwrap();
+    let refused = s.run_in("shop", &["remove", "module", "races"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("tests/unit/test_race_service.py"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::write(
+        unit.join("test_race_service.py"),
+        edited.strip_suffix("# mine\n").unwrap(),
+    )
+    .unwrap();
+
+    let removed = s.run_in("shop", &["remove", "module", "races"]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert_eq!(tree(&root), before);
 }

@@ -31,16 +31,45 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
         wiring_only: args.wiring_only,
     };
     let mut recipes = vec![module::recipe(&ctx, &name, &template)?];
+    let mut scaffold_kept = None;
     if template.spec().llm
         && !args.wiring_only
         && llm::present(&project)
         && !other_ai_prompt(&project, &name)
     {
         // The last ai-prompt module takes the shared llm scaffold with it (not under
-        // --wiring-only: the module's kept files still import it).
-        recipes.push(llm::recipe(&ctx)?);
+        // --wiring-only: the module's kept files still import it), unless the scaffold
+        // holds code of the user's, which may use the rest of it: then all of it stays.
+        let scaffold = llm::recipe(&ctx)?;
+        let own: Vec<String> = scaffold
+            .files
+            .iter()
+            .map(|f| f.path.to_string_lossy().replace('\\', "/"))
+            .collect();
+        let dir = format!(
+            "{}/integrations/{}",
+            project.package_dir().display(),
+            llm::NAME
+        );
+        let hand_written: Vec<String> = files_under(&project.root.join(&dir))
+            .into_iter()
+            .map(|f| format!("{dir}/{f}"))
+            .filter(|f| !f.contains("__pycache__/") && !own.contains(f))
+            .collect();
+        if hand_written.is_empty() {
+            recipes.push(scaffold);
+        } else {
+            scaffold_kept = Some((
+                format!("{dir}/ and its settings"),
+                format!(
+                    "the llm scaffold stays: it holds code polepos did not generate ({})",
+                    hand_written.join(", ")
+                ),
+            ));
+        }
     }
-    let Removal { set, kept } = remove::plan_remove_all(&project, &recipes, policy)?;
+    let Removal { set, mut kept } = remove::plan_remove_all(&project, &recipes, policy)?;
+    kept.extend(scaffold_kept);
     let mut out = String::new();
     if args.dry_run {
         out.push_str(&set.preview()?);

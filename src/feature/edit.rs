@@ -56,7 +56,8 @@ impl ProjectEdit {
 
     /// Replaces `old` with `new` at `path`; a pristine ledger entry follows the new bytes.
     pub(crate) fn edit(&mut self, path: &str, old: String, new: String) {
-        self.ledger.record_edit(path, old.as_bytes(), new.as_bytes());
+        self.ledger
+            .record_edit(path, old.as_bytes(), new.as_bytes());
         self.set.modify(path, old, new);
     }
 
@@ -106,10 +107,8 @@ impl ProjectEdit {
                 .modify(ledger::FILE_NAME, old, self.ledger.render()),
             None => self.set.create(ledger::FILE_NAME, self.ledger.render()),
         }
-        self.set.brief(
-            ledger::FILE_NAME,
-            summary(recorded, updated, forgotten),
-        );
+        self.set
+            .brief(ledger::FILE_NAME, summary(recorded, updated, forgotten));
         self.set
     }
 }

@@ -10,13 +10,13 @@
 
 pub mod auth;
 mod edit;
-mod references;
 pub mod integration;
 pub mod llm;
 pub mod module;
 pub mod mount;
 pub mod plan;
 pub mod project;
+mod references;
 pub mod remove;
 pub mod tables;
 pub mod upgrade;
@@ -288,7 +288,9 @@ impl Splice {
             .enumerate()
             .filter(|(index, _)| {
                 let line = index + 1;
-                !ranges.iter().any(|(start, end)| (*start..=*end).contains(&line))
+                !ranges
+                    .iter()
+                    .any(|(start, end)| (*start..=*end).contains(&line))
             })
             .map(|(_, l)| l)
             .collect();

@@ -168,9 +168,7 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
         let mut new = old.clone();
         for wiring in recipes.iter().flat_map(|r| &r.splices) {
             if wiring.path(&project.package) == path && applies(project, wiring) {
-                new = wiring
-                    .apply(&new)
-                    .ok_or_else(|| unreachable_plan(&label))?;
+                new = wiring.apply(&new).ok_or_else(|| unreachable_plan(&label))?;
             }
         }
         assert_parses(&path, &new)?;
@@ -641,5 +639,7 @@ fn no_longer_parses(path: &str, issue: &python::SyntaxIssue) -> anyhow::Error {
 }
 
 fn unreachable_plan(label: &str) -> anyhow::Error {
-    anyhow::anyhow!("internal error: a precondition of adding {label} passed but its input is missing")
+    anyhow::anyhow!(
+        "internal error: a precondition of adding {label} passed but its input is missing"
+    )
 }

@@ -47,7 +47,11 @@ pub(crate) fn to_module(
         };
         for import in &file.imports {
             if module_of(pkg, &import.module, import.name.as_deref()).as_deref() == Some(name) {
-                found.push(format!("{path}:{}: imports {}", import.line, import.target()));
+                found.push(format!(
+                    "{path}:{}: imports {}",
+                    import.line,
+                    import.target()
+                ));
             }
         }
     }

@@ -84,6 +84,9 @@ pub fn plan_remove_all(
                 own.push((path.to_string(), None));
             }
         }
+        if let Feature::Module { name, .. } = &recipe.feature {
+            own.extend(older_unit_test(root, name, &recipe.files));
+        }
         own.sort();
         // Files every integration shares go with the last one only.
         let shared: Vec<String> = recipe
@@ -210,7 +213,7 @@ pub fn plan_remove_all(
                 let mut new = current.clone();
                 new.replace_range(range, "");
                 edits.insert(path, (old, new));
-            } else if block.present_in(&current) {
+            } else if block.present_in(&current) || delete_block_lines(&current, block) != current {
                 let what = format!(
                     "{path}: the values of {label} (from `{}`) are not the ones polepos added (changed since, or written by the older tool)",
                     block.key.trim_end_matches([':', '='])
@@ -391,6 +394,25 @@ fn delete_block_lines(text: &str, block: &super::Block) -> String {
         .filter(|(_, gone)| !gone)
         .map(|(line, _)| *line)
         .collect()
+}
+
+/// The unit test of module `name` under the older tool's singular spelling
+/// (`races` → `tests/unit/test_race_service.py`), when the project has it instead of
+/// the current one: the module's own file, pristine when it holds what polepos
+/// generates for the current name.
+fn older_unit_test(
+    root: &Path,
+    name: &str,
+    files: &[super::GeneratedFile],
+) -> Option<(String, Option<String>)> {
+    let singular = name.strip_suffix('s').filter(|s| !s.is_empty())?;
+    files.iter().find_map(|file| {
+        let path = slash(&file.path);
+        let rest = path.strip_prefix(&format!("tests/unit/test_{name}_"))?;
+        let older = format!("tests/unit/test_{singular}_{rest}");
+        (!root.join(&path).exists() && root.join(&older).is_file())
+            .then(|| (older, Some(file.contents.clone())))
+    })
 }
 
 /// Whether `src/<pkg>/integrations/` holds an integration package besides `name`.

@@ -85,9 +85,8 @@ mod tests {
     fn sees_every_spelling_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let found = |own: Option<&str>| {
-            defined_elsewhere(root, Path::new("src/shop"), own, "orders")
-        };
+        let found =
+            |own: Option<&str>| defined_elsewhere(root, Path::new("src/shop"), own, "orders");
         write(
             root,
             "modules/a/model.py",
@@ -102,7 +101,11 @@ mod tests {
             "__tablename__ = \"ord\\x65rs\"",
             "__tablename__ = \"\\u006frders\"",
         ] {
-            write(root, "modules/b/model.py", &format!("class B:\n    {spelling}\n"));
+            write(
+                root,
+                "modules/b/model.py",
+                &format!("class B:\n    {spelling}\n"),
+            );
             assert_eq!(
                 found(None).as_deref(),
                 Some("src/shop/modules/b/model.py"),
@@ -125,9 +128,8 @@ mod tests {
         write(root, "modules/m44/models/a.py", &table("users"));
         write(root, "db/models.py", &table("carts"));
         write(root, "modules/m01/model.py", &table("carts"));
-        let found = |own: Option<&str>, t: &str| {
-            defined_elsewhere(root, Path::new("src/shop"), own, t)
-        };
+        let found =
+            |own: Option<&str>, t: &str| defined_elsewhere(root, Path::new("src/shop"), own, t);
         assert_eq!(
             found(None, "orders").as_deref(),
             Some("src/shop/modules/m07/model.py")
@@ -140,7 +142,10 @@ mod tests {
             found(None, "users").as_deref(),
             Some("src/shop/modules/m44/models/a.py")
         );
-        assert_eq!(found(None, "carts").as_deref(), Some("src/shop/db/models.py"));
+        assert_eq!(
+            found(None, "carts").as_deref(),
+            Some("src/shop/db/models.py")
+        );
         assert_eq!(found(None, "items"), None);
     }
 }
