@@ -263,6 +263,14 @@ fn check_preconditions(project: &Project, recipes: &[Recipe], problems: &mut Ref
     }
 }
 
+/// A file the wiring edits, as read (`None` when it cannot be used, which is a
+/// problem already recorded) and parsed (Python files only).
+struct WiringFile {
+    path: String,
+    text: Option<String>,
+    parsed: Option<python::PyFile>,
+}
+
 /// Reads every file the wiring of `recipes` edits, in order, checking that none holds
 /// the wiring already and that each has its markers; the files with their text.
 fn read_wiring(
@@ -270,22 +278,29 @@ fn read_wiring(
     recipes: &[Recipe],
     problems: &mut Refusals,
 ) -> Vec<(String, String)> {
-    let mut files: Vec<(String, Option<(String, Option<python::PyFile>)>)> = Vec::new();
+    let mut files: Vec<WiringFile> = Vec::new();
     for recipe in recipes {
         let label = recipe.feature.to_string();
         for wiring in recipe.splices.iter().filter(|w| applies(project, w)) {
             let path = wiring.path(&project.package);
-            if !files.iter().any(|(p, _)| *p == path) {
-                let read = read(&project.root, &path, problems).map(|text| {
-                    let parsed = path
-                        .ends_with(".py")
-                        .then(|| parse(&text, &path, problems))
-                        .flatten();
-                    (text, parsed)
+            if !files.iter().any(|f| f.path == path) {
+                let text = read(&project.root, &path, problems);
+                let parsed = text
+                    .as_deref()
+                    .filter(|_| path.ends_with(".py"))
+                    .and_then(|text| parse(text, &path, problems));
+                files.push(WiringFile {
+                    path: path.clone(),
+                    text,
+                    parsed,
                 });
-                files.push((path.clone(), read));
             }
-            let Some((_, Some((text, parsed)))) = files.iter().find(|(p, _)| *p == path) else {
+            let Some(WiringFile {
+                text: Some(text),
+                parsed,
+                ..
+            }) = files.iter().find(|f| f.path == path)
+            else {
                 continue;
             };
             match (wiring, parsed) {
@@ -312,7 +327,7 @@ fn read_wiring(
     }
     files
         .into_iter()
-        .filter_map(|(path, read)| read.map(|(text, _)| (path, text)))
+        .filter_map(|f| f.text.map(|text| (f.path, text)))
         .collect()
 }
 
