@@ -160,6 +160,31 @@ fn collect(
     Ok(())
 }
 
+/// The files of template tree `tree`, relative to it and without `.j2`, placeholders
+/// (`__pkg__`, `__module__`) kept, sorted; empty when the tree is not embedded.
+pub fn paths(tree: &str) -> Vec<String> {
+    fn walk(dir: &Dir<'static>, tree: &str, out: &mut Vec<String>) {
+        for entry in dir.entries() {
+            match entry {
+                DirEntry::Dir(sub) => walk(sub, tree, out),
+                DirEntry::File(file) => {
+                    let full = file.path().to_string_lossy().replace('\\', "/");
+                    let relative = full.strip_prefix(tree).unwrap_or(&full);
+                    if let Some(path) = relative.trim_start_matches('/').strip_suffix(".j2") {
+                        out.push(path.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(dir) = TEMPLATES.get_dir(tree) {
+        walk(dir, tree, &mut out);
+    }
+    out.sort();
+    out
+}
+
 /// Every top-level template tree name that renders a set of files, for tests.
 pub fn trees() -> Vec<&'static str> {
     vec![

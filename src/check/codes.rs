@@ -140,7 +140,7 @@ codes! {
         "Module directories are Python packages imported as `<package>.modules.<name>`; the name must be a valid identifier.",
         "Rename the module to a valid identifier (letters, digits, `_`).";
     ModuleFileMissing = 31, Error, "module template file missing",
-        "A module lacks a file its template generates. Its router, services or models will fail to import. Files per template, under `src/<package>/modules/<name>/` (each also has `__init__.py` and `services/__init__.py`), and its tests under `tests/integration/` and `tests/unit/`: standard: model, repository, router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_service.py. crud: model, repository, router, schemas, services/<name>_crud_service; tests test_<name>_crud.py, test_<name>_crud_service.py. api-only: router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_api_service.py. service-only: model, repository, services/<name>_service; tests test_<name>.py, test_<name>_service_only.py. ai-prompt: orchestrator, prompts, router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_orchestrator.py. A module the manifest does not list (written by hand) is held only to being a package with consistent wiring.",
+        "A module lacks a file its template generates. Its router, services or models will fail to import. A module the manifest does not list (written by hand) is held only to being a package with consistent wiring.",
         "Restore the file from version control, or remove and re-add the module.";
     ModuleExportMissing = 32, Error, "module export missing",
         "Every module is listed by name in `__all__` in `modules/__init__.py`.",
@@ -155,10 +155,10 @@ codes! {
         "Modules with a model are imported inside `import_models()` in `db/models.py`, so Alembic sees their tables.",
         "Add `from <package>.modules.<name> import model as <name>_model  # noqa: F401` in sorted position among the imports above `# polepos:model-imports` (or run `polepos check --fix`).";
     ModuleIntegrationTestMissing = 36, Error, "module integration test missing",
-        "Every module made from a template ships an integration test under `tests/integration/`. Files per template, under `src/<package>/modules/<name>/` (each also has `__init__.py` and `services/__init__.py`), and its tests under `tests/integration/` and `tests/unit/`: standard: model, repository, router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_service.py. crud: model, repository, router, schemas, services/<name>_crud_service; tests test_<name>_crud.py, test_<name>_crud_service.py. api-only: router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_api_service.py. service-only: model, repository, services/<name>_service; tests test_<name>.py, test_<name>_service_only.py. ai-prompt: orchestrator, prompts, router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_orchestrator.py. A module the manifest does not list (written by hand) is held only to being a package with consistent wiring.",
+        "Every module made from a template ships an integration test under `tests/integration/`. A module the manifest does not list (written by hand) is held only to being a package with consistent wiring.",
         "Restore the test from version control, or write it.";
     ModuleUnitTestMissing = 37, Error, "module unit test missing",
-        "Every module made from a template ships a unit test under `tests/unit/`. Files per template, under `src/<package>/modules/<name>/` (each also has `__init__.py` and `services/__init__.py`), and its tests under `tests/integration/` and `tests/unit/`: standard: model, repository, router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_service.py. crud: model, repository, router, schemas, services/<name>_crud_service; tests test_<name>_crud.py, test_<name>_crud_service.py. api-only: router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_api_service.py. service-only: model, repository, services/<name>_service; tests test_<name>.py, test_<name>_service_only.py. ai-prompt: orchestrator, prompts, router, schemas, services/<name>_service; tests test_<name>.py, test_<name>_orchestrator.py. A module the manifest does not list (written by hand) is held only to being a package with consistent wiring.",
+        "Every module made from a template ships a unit test under `tests/unit/`. A module the manifest does not list (written by hand) is held only to being a package with consistent wiring.",
         "Restore the test from version control, or write it.";
     SyntaxError = 38, Error, "Python syntax error",
         "A Python file polepos reads does not parse. Checks that need the file are skipped until it is fixed; the others still run.",
@@ -239,6 +239,23 @@ impl Code {
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PPCHK{:03}", self.info().number)
+    }
+}
+
+impl CodeInfo {
+    /// The explanation, with the facts it refers to that live elsewhere: for the codes
+    /// about a module's files, what each template generates (read from the templates).
+    pub fn full_explanation(&self) -> String {
+        match self.code {
+            Code::ModuleFileMissing
+            | Code::ModuleIntegrationTestMissing
+            | Code::ModuleUnitTestMissing => format!(
+                "{} {}",
+                self.explanation,
+                crate::feature::module::files_per_template()
+            ),
+            _ => self.explanation.to_string(),
+        }
     }
 }
 

@@ -144,7 +144,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         }
         if module.template != Template::Starter && !hand_written {
             for file in spec.files {
-                let file = expand(file, name);
+                let file = expand(&file, name);
                 if !dir.files.contains(&file) {
                     issues.push(
                         Issue::new(
@@ -155,14 +155,14 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
                     );
                 }
             }
-            let integration = expand(spec.integration_test, name);
+            let integration = expand(&spec.integration_test, name);
             if !facts.integration_tests.contains(&integration) {
                 issues.push(
                     Issue::new(Code::ModuleIntegrationTestMissing, format!("module `{name}` has no integration test tests/integration/{integration}"))
                         .at(format!("tests/integration/{integration}"), None),
                 );
             }
-            if let Some(unit) = spec.unit_test.map(|u| expand(u, name))
+            if let Some(unit) = spec.unit_test.as_deref().map(|u| expand(u, name))
                 && !facts.unit_tests.contains(&unit)
             {
                 issues.push(
@@ -297,11 +297,7 @@ fn dangling(module: &Resolved<'_>, submodule: Option<&str>) -> bool {
     let Some(sub) = submodule else { return false };
     let present = dir.files.contains(&format!("{sub}.py"))
         || dir.files.iter().any(|f| f.starts_with(&format!("{sub}/")));
-    let reported_as_031 = module
-        .template
-        .spec()
-        .files
-        .contains(&format!("{sub}.py").as_str());
+    let reported_as_031 = module.template.spec().files.contains(&format!("{sub}.py"));
     !present && !reported_as_031
 }
 

@@ -39,7 +39,7 @@ pub fn describe(info: &codes::CodeInfo) -> String {
         info.code,
         info.title,
         info.severity.as_str(),
-        wrap(info.explanation, 88),
+        wrap(&info.full_explanation(), 88),
         wrap(info.fix, 83).replace('\n', "\n     ")
     )
 }

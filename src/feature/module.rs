@@ -37,15 +37,18 @@ pub enum Template {
     AiPrompt(Vec<String>),
 }
 
-/// What a template generates, with `{n}` standing for the module name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a template generates, with `{n}` standing for the module name: read from the
+/// template's tree (`templates/module/<template>/`, or the starter `status` module in
+/// `templates/project/base/`), so the files are listed once, by the templates
+/// themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {
     /// Files under `src/<pkg>/modules/<n>/`.
-    pub files: &'static [&'static str],
+    pub files: Vec<String>,
     /// File name under `tests/integration/`.
-    pub integration_test: &'static str,
+    pub integration_test: String,
     /// File name under `tests/unit/`, if the template has one.
-    pub unit_test: Option<&'static str>,
+    pub unit_test: Option<String>,
     /// Whether the module has a router that `api/router.py` imports and includes.
     pub router: bool,
     /// Whether the module has a model that `db/models.py` imports.
@@ -54,101 +57,36 @@ pub struct Spec {
     pub llm: bool,
 }
 
-const STANDARD: Spec = Spec {
-    files: &[
-        "__init__.py",
-        "model.py",
-        "repository.py",
-        "router.py",
-        "schemas.py",
-        "services/__init__.py",
-        "services/{n}_service.py",
-    ],
-    integration_test: "test_{n}.py",
-    unit_test: Some("test_{n}_service.py"),
-    router: true,
-    model: true,
-    llm: false,
-};
-
-const CRUD: Spec = Spec {
-    files: &[
-        "__init__.py",
-        "model.py",
-        "repository.py",
-        "router.py",
-        "schemas.py",
-        "services/__init__.py",
-        "services/{n}_crud_service.py",
-    ],
-    integration_test: "test_{n}_crud.py",
-    unit_test: Some("test_{n}_crud_service.py"),
-    router: true,
-    model: true,
-    llm: false,
-};
-
-const API_ONLY: Spec = Spec {
-    files: &[
-        "__init__.py",
-        "router.py",
-        "schemas.py",
-        "services/__init__.py",
-        "services/{n}_service.py",
-    ],
-    integration_test: "test_{n}.py",
-    unit_test: Some("test_{n}_api_service.py"),
-    router: true,
-    model: false,
-    llm: false,
-};
-
-const SERVICE_ONLY: Spec = Spec {
-    files: &[
-        "__init__.py",
-        "model.py",
-        "repository.py",
-        "services/__init__.py",
-        "services/{n}_service.py",
-    ],
-    integration_test: "test_{n}.py",
-    unit_test: Some("test_{n}_service_only.py"),
-    router: false,
-    model: true,
-    llm: false,
-};
-
-const AI_PROMPT: Spec = Spec {
-    files: &[
-        "__init__.py",
-        "orchestrator.py",
-        "prompts.py",
-        "router.py",
-        "schemas.py",
-        "services/__init__.py",
-        "services/{n}_service.py",
-    ],
-    integration_test: "test_{n}.py",
-    unit_test: Some("test_{n}_orchestrator.py"),
-    router: true,
-    model: false,
-    llm: true,
-};
-
-const STARTER: Spec = Spec {
-    files: &[
-        "__init__.py",
-        "router.py",
-        "schemas.py",
-        "services/__init__.py",
-        "services/{n}_service.py",
-    ],
-    integration_test: "test_{n}.py",
-    unit_test: None,
-    router: true,
-    model: false,
-    llm: false,
-};
+impl Spec {
+    /// The spec of the module template in `tree` whose module is named `placeholder`
+    /// there (`__module__`; `status` for the starter).
+    fn of_tree(tree: &str, placeholder: &str, llm: bool) -> Spec {
+        let paths = crate::templates::paths(tree);
+        let generic = |path: &str| path.replace(placeholder, "{n}");
+        let module_dir = format!("src/__pkg__/modules/{placeholder}/");
+        let files: Vec<String> = paths
+            .iter()
+            .filter_map(|p| p.strip_prefix(&module_dir))
+            .map(generic)
+            .collect();
+        // The module's tests are the test files named after it.
+        let test_in = |dir: &str| {
+            paths
+                .iter()
+                .filter_map(|p| p.strip_prefix(dir))
+                .find(|name| name.contains(placeholder))
+                .map(generic)
+        };
+        Spec {
+            router: files.iter().any(|f| f == "router.py"),
+            model: files.iter().any(|f| f == "model.py"),
+            integration_test: test_in("tests/integration/").unwrap_or_default(),
+            unit_test: test_in("tests/unit/"),
+            files,
+            llm,
+        }
+    }
+}
 
 impl Template {
     /// Parses a `[modules]` value for module `name`; the error says what is wrong.
@@ -205,15 +143,15 @@ impl Template {
         self.flags().iter().any(|f| f == "auth-required")
     }
 
-    /// The template's row of the table.
-    pub fn spec(&self) -> &'static Spec {
+    /// What the template generates.
+    pub fn spec(&self) -> Spec {
         match self {
-            Template::Starter => &STARTER,
-            Template::Standard => &STANDARD,
-            Template::Crud(_) => &CRUD,
-            Template::ApiOnly => &API_ONLY,
-            Template::ServiceOnly => &SERVICE_ONLY,
-            Template::AiPrompt(_) => &AI_PROMPT,
+            Template::Starter => Spec::of_tree("project/base", "status", false),
+            other => Spec::of_tree(
+                tree(other).unwrap_or_default(),
+                "__module__",
+                matches!(other, Template::AiPrompt(_)),
+            ),
         }
     }
 
@@ -266,6 +204,39 @@ impl fmt::Display for Template {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.value())
     }
+}
+
+/// What each template generates, in words: `Files per template, under … standard:
+/// __init__.py, model.py, …; tests test_<name>.py, test_<name>_service.py. crud: …`.
+pub fn files_per_template() -> String {
+    let templates = [
+        Template::Standard,
+        Template::Crud(Vec::new()),
+        Template::ApiOnly,
+        Template::ServiceOnly,
+        Template::AiPrompt(Vec::new()),
+    ];
+    let named = |path: &str| path.replace("{n}", "<name>");
+    let rows: Vec<String> = templates
+        .iter()
+        .map(|template| {
+            let spec = template.spec();
+            let files: Vec<String> = spec.files.iter().map(|f| named(f)).collect();
+            let tests: Vec<String> = std::iter::once(&spec.integration_test)
+                .chain(spec.unit_test.as_ref())
+                .map(|t| named(t))
+                .collect();
+            format!(
+                "{template}: {}; tests {}.",
+                files.join(", "),
+                tests.join(", ")
+            )
+        })
+        .collect();
+    format!(
+        "Files per template, under `src/<package>/modules/<name>/`, and its tests under `tests/integration/` and `tests/unit/`: {}",
+        rows.join(" ")
+    )
 }
 
 /// The longest module package name: longer ones push generated lines past the line
@@ -420,6 +391,42 @@ pub fn expand(pattern: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The specs are read from the template trees: what `add` renders is what `check`
+    /// expects.
+    #[test]
+    fn specs_come_from_the_template_trees() {
+        let standard = Template::Standard.spec();
+        assert_eq!(
+            standard.files,
+            [
+                "__init__.py",
+                "model.py",
+                "repository.py",
+                "router.py",
+                "schemas.py",
+                "services/__init__.py",
+                "services/{n}_service.py",
+            ]
+        );
+        assert_eq!(standard.integration_test, "test_{n}.py");
+        assert_eq!(standard.unit_test.as_deref(), Some("test_{n}_service.py"));
+        assert!(standard.router && standard.model && !standard.llm);
+        let starter = Template::Starter.spec();
+        assert_eq!(starter.integration_test, "test_{n}.py");
+        assert_eq!(starter.unit_test, None);
+        assert!(
+            starter
+                .files
+                .contains(&"services/{n}_service.py".to_string())
+        );
+        assert!(starter.router && !starter.model);
+        let ai = Template::AiPrompt(Vec::new()).spec();
+        assert!(ai.llm && !ai.model);
+        assert_eq!(ai.unit_test.as_deref(), Some("test_{n}_orchestrator.py"));
+        let service_only = Template::ServiceOnly.spec();
+        assert!(!service_only.router && service_only.model);
+    }
 
     #[test]
     fn class_names_are_pascal_case() {
