@@ -57,6 +57,39 @@ pub fn package_dir_names(dir: &Path) -> Vec<String> {
     names
 }
 
+/// The files under `dir`, relative to it with `/` separators, sorted: hidden entries
+/// and `__pycache__` left out, at most eight directories deep (the depth of any real
+/// package, and a bound on what a link loop could make us walk); a link to a file
+/// counts as the file.
+pub fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new(), 0usize)];
+    while let Some((path, prefix, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&path) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let Ok(file_name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if file_name.starts_with('.') || file_name == "__pycache__" {
+                continue;
+            }
+            let rel = format!("{prefix}{file_name}");
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() && depth < 8 {
+                stack.push((entry.path(), format!("{rel}/"), depth + 1));
+            } else if kind.is_file() || (kind.is_symlink() && entry.path().is_file()) {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

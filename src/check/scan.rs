@@ -9,7 +9,6 @@
 //! `__tablename__` lines of `model.py`, each parsed as a statement by the same parser.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -164,36 +163,13 @@ fn scan_module_with(root: &Path, pkg: &str, name: &str, reader: &mut Reader) -> 
         name: name.to_string(),
         ..ModuleDir::default()
     };
-    let mut stack = vec![(root.join(&rel_dir), String::new(), 0usize)];
-    let mut python_files = Vec::new();
-    while let Some((path, prefix, depth)) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&path) else {
-            continue;
-        };
-        for entry in entries.filter_map(Result::ok) {
-            let Ok(file_name) = entry.file_name().into_string() else {
-                continue;
-            };
-            if file_name.starts_with('.') || file_name == "__pycache__" {
-                continue;
-            }
-            let rel = format!("{prefix}{file_name}");
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let is_dir = kind.is_dir();
-            let is_file = kind.is_file() || (kind.is_symlink() && entry.path().is_file());
-            if is_dir && depth < 8 {
-                stack.push((entry.path(), format!("{rel}/"), depth + 1));
-            } else if is_file {
-                if rel.ends_with(".py") {
-                    python_files.push(rel.clone());
-                }
-                dir.files.insert(rel);
-            }
-        }
-    }
-    python_files.sort();
+    let files = crate::fsread::files_under(&root.join(&rel_dir));
+    let python_files: Vec<String> = files
+        .iter()
+        .filter(|f| f.ends_with(".py"))
+        .cloned()
+        .collect();
+    dir.files.extend(files);
     for rel in python_files {
         let path = format!("{rel_dir}/{rel}");
         if let Some(summary) = summarize(reader, root, pkg, name, &rel, &path) {

@@ -17,14 +17,9 @@ pub fn run(printer: &Printer, dry_run: bool, cwd: &Path) -> anyhow::Result<()> {
     let project = Project::open(cwd)?;
     let recipe = feature::auth::recipe(&ProjectContext::of(&project))?;
     let set = plan::plan_add(&project, &recipe)?;
-    if dry_run {
-        printer.stdout(&format!(
-            "{}Dry run: nothing was written.\n",
-            set.preview()?
-        ))?;
+    if !super::preview_or_apply(printer, &set, dry_run, &[], "written")? {
         return Ok(());
     }
-    set.apply()?;
     printer.success(&summary(&project, &set));
     let mut out = String::from(
         "Endpoints under /api/v1/auth: POST /register, POST /token, GET /me\n\nNext steps:\n",

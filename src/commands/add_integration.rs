@@ -7,9 +7,8 @@
 
 use std::path::Path;
 
-use crate::changeset::{Change, ChangeSet};
+use crate::changeset::ChangeSet;
 use crate::feature::{ProjectContext, integration, plan};
-use crate::ledger;
 use crate::printer::Printer;
 use crate::project::Project;
 
@@ -17,27 +16,11 @@ use crate::project::Project;
 pub fn run(printer: &Printer, name: &str, dry_run: bool, cwd: &Path) -> anyhow::Result<()> {
     let project = Project::open(cwd)?;
     let set = plan(&project, name)?;
-    if dry_run {
-        printer.stdout(&format!(
-            "{}Dry run: nothing was written.\n",
-            set.preview()?
-        ))?;
+    if !super::preview_or_apply(printer, &set, dry_run, &[], "written")? {
         return Ok(());
     }
-    set.apply()?;
     printer.success(&summary(&project, name, &set));
-    let mut out = String::new();
-    for change in set.changes() {
-        let path = change.path();
-        if path == Path::new(ledger::FILE_NAME) {
-            continue;
-        }
-        let verb = match change {
-            Change::Create { .. } => "created",
-            _ => "updated",
-        };
-        out.push_str(&format!("  {verb} {}\n", path.display()));
-    }
+    let mut out = super::written_files(&set);
     out.push_str("\nNext steps:\n");
     let recipe = recipe(&project, name)?;
     for step in &recipe.next_steps {

@@ -7,12 +7,11 @@
 
 use std::path::Path;
 
-use crate::changeset::{Change, ChangeSet};
+use crate::changeset::ChangeSet;
 use crate::cli::{AddModuleArgs, ModuleTemplate};
 use crate::error::{Refusal, UsageError};
 use crate::feature::module::{self, Template};
 use crate::feature::{Precondition, ProjectContext, Recipe, llm, plan};
-use crate::ledger;
 use crate::names::{self, NameKind};
 use crate::printer::Printer;
 use crate::project::Project;
@@ -22,27 +21,11 @@ pub fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Resul
     let template = template(args)?;
     let project = Project::open(cwd)?;
     let Planned { name, recipe, set } = plan(&project, &args.name, &template)?;
-    if args.dry_run {
-        printer.stdout(&format!(
-            "{}Dry run: nothing was written.\n",
-            set.preview()?
-        ))?;
+    if !super::preview_or_apply(printer, &set, args.dry_run, &[], "written")? {
         return Ok(());
     }
-    set.apply()?;
     printer.success(&summary(&project, &name, &template, &set));
-    let mut out = String::new();
-    for change in set.changes() {
-        let path = change.path();
-        if path == Path::new(ledger::FILE_NAME) {
-            continue;
-        }
-        let verb = match change {
-            Change::Create { .. } => "created",
-            _ => "updated",
-        };
-        out.push_str(&format!("  {verb} {}\n", path.display()));
-    }
+    let mut out = super::written_files(&set);
     let routes = endpoints(&name, &template);
     if !routes.is_empty() {
         out.push_str(&format!("\nEndpoints under /api/v1: {routes}\n"));

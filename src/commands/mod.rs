@@ -50,6 +50,57 @@ impl FileCounts {
     }
 }
 
+/// The last step of every mutating command: with `--dry-run`, prints the change set
+/// as diffs (and the files it keeps, with why) and says nothing was `done`, returning
+/// `false`; otherwise applies it atomically and returns `true`.
+pub(crate) fn preview_or_apply(
+    printer: &crate::printer::Printer,
+    set: &ChangeSet,
+    dry_run: bool,
+    kept: &[(String, String)],
+    done: &str,
+) -> anyhow::Result<bool> {
+    if !dry_run {
+        set.apply()?;
+        return Ok(true);
+    }
+    let mut out = set.preview()?;
+    push_kept(&mut out, kept);
+    out.push_str(&format!("Dry run: nothing was {done}.\n"));
+    printer.stdout(&out)?;
+    Ok(false)
+}
+
+/// `Kept:` and one line per file a removal left in place, with why.
+pub(crate) fn push_kept(out: &mut String, kept: &[(String, String)]) {
+    if kept.is_empty() {
+        return;
+    }
+    out.push_str("Kept:\n");
+    for (path, why) in kept {
+        out.push_str(&format!("  {path} ({why})\n"));
+    }
+}
+
+/// `  created <path>` / `  updated <path>`, one line per file the change set wrote
+/// (the ledger aside).
+pub(crate) fn written_files(set: &ChangeSet) -> String {
+    let mut out = String::new();
+    for change in set.changes() {
+        let path = change.path();
+        if path == Path::new(ledger::FILE_NAME) {
+            continue;
+        }
+        let verb = match change {
+            Change::Create { .. } => "created",
+            Change::Modify { .. } => "updated",
+            Change::Delete { .. } => "deleted",
+        };
+        out.push_str(&format!("  {verb} {}\n", path.display()));
+    }
+    out
+}
+
 /// The directory the command runs in.
 pub fn current_dir() -> anyhow::Result<PathBuf> {
     std::env::current_dir().map_err(|e| anyhow::anyhow!("cannot read the current directory: {e}"))

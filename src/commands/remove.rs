@@ -54,7 +54,7 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
         let hand_written: Vec<String> = files_under(&project.root.join(&dir))
             .into_iter()
             .map(|f| format!("{dir}/{f}"))
-            .filter(|f| !f.contains("__pycache__/") && !own.contains(f))
+            .filter(|f| !own.contains(f))
             .collect();
         if hand_written.is_empty() {
             recipes.push(scaffold);
@@ -70,17 +70,12 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
     }
     let Removal { set, mut kept } = remove::plan_remove_all(&project, &recipes, policy)?;
     kept.extend(scaffold_kept);
-    let mut out = String::new();
-    if args.dry_run {
-        out.push_str(&set.preview()?);
-        push_kept(&mut out, &kept);
-        out.push_str("Dry run: nothing was changed.\n");
-        printer.stdout(&out)?;
+    if !super::preview_or_apply(printer, &set, args.dry_run, &kept, "changed")? {
         return Ok(());
     }
-    set.apply()?;
+    let mut out = String::new();
     printer.success(&summary(&project, &name, &set));
-    push_kept(&mut out, &kept);
+    super::push_kept(&mut out, &kept);
     if template.spec().model && project.db.has_db() && !args.wiring_only {
         out.push_str(&format!(
             "Next steps (the migration is yours):\n  polepos db revision -m \"drop {name} table\"\n  polepos db upgrade\n  polepos check\n"
@@ -125,21 +120,16 @@ pub fn run_integration(
         wiring_only: false,
     };
     let Removal { set, kept } = remove::plan_remove(&project, &recipe, policy)?;
-    let mut out = String::new();
-    if args.dry_run {
-        out.push_str(&set.preview()?);
-        push_kept(&mut out, &kept);
-        out.push_str("Dry run: nothing was changed.\n");
-        printer.stdout(&out)?;
+    if !super::preview_or_apply(printer, &set, args.dry_run, &kept, "changed")? {
         return Ok(());
     }
-    set.apply()?;
+    let mut out = String::new();
     let counts = super::FileCounts::of(&set);
     printer.success(&format!(
         "Removed the {name} integration from {} ({} files deleted, {} updated)",
         project.package, counts.deleted, counts.updated
     ));
-    push_kept(&mut out, &kept);
+    super::push_kept(&mut out, &kept);
     let prefix = if project.bytecode {
         ""
     } else {
@@ -246,25 +236,9 @@ fn template_of(project: &Project, name: &str, force: bool) -> anyhow::Result<Tem
     Ok(template)
 }
 
-/// Module-relative paths of the files under `dir`.
+/// The files under `dir` (see [`crate::fsread::files_under`]).
 fn files_under(dir: &Path) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut stack = vec![(dir.to_path_buf(), String::new())];
-    while let Some((path, prefix)) = stack.pop() {
-        for entry in fs::read_dir(&path)
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-        {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                stack.push((entry.path(), format!("{prefix}{name}/")));
-            } else {
-                out.insert(format!("{prefix}{name}"));
-            }
-        }
-    }
-    out
+    crate::fsread::files_under(dir).into_iter().collect()
 }
 
 /// File names under `tests/integration/` and `tests/unit/`.
@@ -275,16 +249,6 @@ fn test_names(root: &Path) -> BTreeSet<String> {
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect()
-}
-
-fn push_kept(out: &mut String, kept: &[(String, String)]) {
-    if kept.is_empty() {
-        return;
-    }
-    out.push_str("Kept:\n");
-    for (path, why) in kept {
-        out.push_str(&format!("  {path} ({why})\n"));
-    }
 }
 
 /// `Removed module orders from shop (9 files deleted, 4 updated)`.

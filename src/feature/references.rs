@@ -25,8 +25,10 @@ pub(crate) fn to_module(
 ) -> Vec<String> {
     let own = format!("src/{pkg}/modules/{name}/");
     let mut found = Vec::new();
-    for path in python_files(root, &format!("src/{pkg}")) {
-        if path.starts_with(&own) {
+    let package = format!("src/{pkg}");
+    for rel in crate::fsread::files_under(&root.join(&package)) {
+        let path = format!("{package}/{rel}");
+        if !path.ends_with(".py") || path.starts_with(&own) {
             continue;
         }
         let text = match edited.get(&path) {
@@ -56,32 +58,4 @@ pub(crate) fn to_module(
         }
     }
     found
-}
-
-/// The `.py` files under `dir` (relative to `root`), recursively, sorted, skipping
-/// hidden directories and `__pycache__`.
-fn python_files(root: &Path, dir: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_string()];
-    while let Some(rel) = stack.pop() {
-        let Ok(entries) = fs::read_dir(root.join(&rel)) else {
-            continue;
-        };
-        for entry in entries.filter_map(Result::ok) {
-            let Ok(file_name) = entry.file_name().into_string() else {
-                continue;
-            };
-            if file_name.starts_with('.') || file_name == "__pycache__" {
-                continue;
-            }
-            let child = format!("{rel}/{file_name}");
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => stack.push(child),
-                Ok(_) if file_name.ends_with(".py") => out.push(child),
-                _ => {}
-            }
-        }
-    }
-    out.sort();
-    out
 }
