@@ -7,7 +7,7 @@
 
 use super::codes::Code;
 use super::facts::Facts;
-use super::modules::{imports_submodule, router_binding};
+use super::modules::router_binding;
 use super::wiring;
 use super::{Edit, Fix, Issue};
 use crate::feature::auth::{AUTH_DEPENDENCY, AUTH_PACKAGE_FILES, AUTH_TEST_FILES, AUTH_TOOL_FILES};
@@ -32,7 +32,7 @@ pub fn present(facts: &Facts) -> bool {
         || facts
             .models
             .file()
-            .is_some_and(|m| imports_submodule(m, &format!("{pkg}.auth"), "model"))
+            .is_some_and(|m| crate::feature::auth::model_import(pkg).found_in(m))
 }
 
 /// Whether a requirement is `pwdlib` with the `argon2` extra.
@@ -135,7 +135,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         wiring::check(facts, router, &expected, issues);
     }
     if let Some(models) = facts.models.file()
-        && !imports_submodule(models, &format!("{pkg}.auth"), "model")
+        && !crate::feature::auth::model_import(pkg).found_in(models)
     {
         let line = facts
             .models

@@ -176,7 +176,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         }
         if let Some(init) = facts.modules_init.file()
             && let Some(all) = init.all.as_ref()
-            && !init.exports(name)
+            && !Splice::Export(name.clone()).found_in(init)
         {
             issues.push(
                 Issue::new(Code::ModuleExportMissing, format!("module `{name}` is not exported in `__all__`"))
@@ -220,7 +220,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         if has_model
             && facts.db.has_db()
             && let Some(models) = facts.models.file()
-            && !imports_submodule(models, &module::package(pkg, name), "model")
+            && !Splice::module_model_import(pkg, name).found_in(models)
         {
             let line = Splice::module_model_import(pkg, name)
                 .model_line()
@@ -284,11 +284,6 @@ fn wired(facts: &Facts, name: &str) -> bool {
 /// The name `file` binds to `<package>.router`'s `router` at top level.
 pub fn router_binding(file: &PyFile, package: &str) -> Option<String> {
     file.router_binding(package).map(str::to_string)
-}
-
-/// Whether `file` imports `<package>.<submodule>` in any form, anywhere it runs.
-pub fn imports_submodule(file: &PyFile, package: &str, submodule: &str) -> bool {
-    file.imports(&format!("{package}.{submodule}"))
 }
 
 /// Whether a wiring reference to `module` (optionally its `submodule`) points at nothing.

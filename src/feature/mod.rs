@@ -239,6 +239,19 @@ impl Splice {
         marker.path(pkg)
     }
 
+    /// Whether `file` already holds this wiring, by meaning (what `check` expects and
+    /// what `add` refuses to write twice): the router imported under any name, the
+    /// model imported in any form, the name listed in `__all__`. Blocks are text, not
+    /// Python statements: [`Block::present_in`].
+    pub fn found_in(&self, file: &python::PyFile) -> bool {
+        match self {
+            Splice::Mount(mount) => mount.find(file).binding.is_some(),
+            Splice::ModelImport { package, .. } => file.imports(&format!("{package}.model")),
+            Splice::Export(name) => file.exports(name),
+            Splice::Block(_) => false,
+        }
+    }
+
     /// The 1-based, inclusive line ranges of the statements that make this wiring in
     /// `file` (whose text is `text`), found by meaning: the router import under any
     /// alias with the include of that alias, the model import in either spelling, the

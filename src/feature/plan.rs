@@ -368,20 +368,15 @@ fn read_pyproject(
 /// What `file` already holds of what `splice` adds (`imports the orders router`), if
 /// anything.
 fn leftover(splice: &Splice, file: &python::PyFile, label: &str) -> Option<String> {
-    match splice {
-        Splice::Mount(mount) => mount
-            .find(file)
-            .binding
-            .is_some()
-            .then(|| format!("imports the {label} router")),
-        Splice::ModelImport { package, .. } => file
-            .imports(&format!("{package}.model"))
-            .then(|| format!("imports the {label} model")),
-        Splice::Export(name) => file
-            .exports(name)
-            .then(|| format!("lists `{name}` in `__all__`")),
-        Splice::Block(_) => None,
+    if !splice.found_in(file) {
+        return None;
     }
+    Some(match splice {
+        Splice::Mount(_) => format!("imports the {label} router"),
+        Splice::ModelImport { .. } => format!("imports the {label} model"),
+        Splice::Export(name) => format!("lists `{name}` in `__all__`"),
+        Splice::Block(_) => return None,
+    })
 }
 
 /// Checks one precondition, recording why it fails.
