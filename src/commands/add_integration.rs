@@ -38,6 +38,9 @@ pub fn run(printer: &Printer, name: &str, dry_run: bool, cwd: &Path) -> anyhow::
         };
         out.push_str(&format!("  {verb} {}\n", path.display()));
     }
+    for what in set.kept() {
+        out.push_str(&format!("  kept {what}\n"));
+    }
     out.push_str("\nNext steps:\n");
     let recipe = recipe(&project, name)?;
     for step in &recipe.next_steps {

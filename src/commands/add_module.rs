@@ -43,6 +43,9 @@ pub fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Resul
         };
         out.push_str(&format!("  {verb} {}\n", path.display()));
     }
+    for what in set.kept() {
+        out.push_str(&format!("  kept {what}\n"));
+    }
     let routes = endpoints(&name, &template);
     if !routes.is_empty() {
         out.push_str(&format!("\nEndpoints under /api/v1: {routes}\n"));

@@ -296,9 +296,10 @@ fn plan_scanned(
     }
 
     // Read and check every file a splice edits.
-    let splices: Vec<(&Recipe, &Splice)> = recipes
+    // Owned: a settings or env block becomes the entries the file lacks.
+    let mut splices: Vec<(&Recipe, Splice)> = recipes
         .iter()
-        .flat_map(|r| r.splices.iter().map(move |s| (r, s)))
+        .flat_map(|r| r.splices.iter().map(move |s| (r, s.clone())))
         .collect();
     let mut edited: Vec<(String, Option<String>)> = Vec::new();
     // Files not parsed because nothing in them can name what the splice adds, with
@@ -306,7 +307,7 @@ fn plan_scanned(
     // file proves them, or, when the plan refuses, they are parsed then.
     let mut unparsed: Vec<(usize, String)> = Vec::new();
     let mut parsed: Vec<String> = Vec::new();
-    for (recipe, splice) in &splices {
+    for (recipe, splice) in &mut splices {
         let label = recipe.feature.to_string();
         let path = splice.path(&project.package);
         if splice.needs_db() && !project.db.has_db() {
@@ -322,12 +323,13 @@ fn plan_scanned(
         };
         let Some(text) = text else { continue };
         if let Splice::Block(block) = splice {
-            if block.present_in(&text) {
-                problems.push(
-                    Why::AlreadyPresent,
-                    format!("{path} already has {label} values (`{}`)", block.key),
-                );
+            // Entries the file defines already are kept, not written again: the
+            // Settings class is asked, so the file must parse.
+            if path.ends_with(".py") && !parsed.contains(&path) {
+                parsed.push(path.clone());
+                parse(&text, &path, &mut problems);
             }
+            *block = block.completing(&block.defined_in(&text));
         } else if splice.absent_from(&text) {
             if !unparsed.iter().any(|(_, p)| *p == path) && !parsed.contains(&path) {
                 unparsed.push((problems.0.len(), path.clone()));
@@ -471,6 +473,18 @@ fn plan_scanned(
         new_ledger.record_edit(&path, old.as_bytes(), new.as_bytes());
         set.modify(path, old, new);
     }
+    for (recipe, splice) in &splices {
+        if let Splice::Block(block) = splice {
+            let path = splice.path(&project.package);
+            new_ledger.keep(&path, &recipe.feature.owner(), &block.kept);
+            if !block.kept.is_empty() {
+                set.keep(format!(
+                    "{path}: {} (already there)",
+                    block.kept.join(", ")
+                ));
+            }
+        }
+    }
 
     if let (Some(mut pyproject), Some(old)) = (pyproject, pyproject_text) {
         for recipe in recipes {
@@ -525,7 +539,7 @@ fn plan_scanned(
 fn splice_all(
     project: &Project,
     edited: &[(String, Option<String>)],
-    splices: &[(&Recipe, &Splice)],
+    splices: &[(&Recipe, Splice)],
     label: &str,
     unparsed: &[(usize, String)],
 ) -> anyhow::Result<Vec<(String, String, String)>> {

@@ -199,7 +199,9 @@ pub fn plan_remove_all(
             }
         }
 
-        // Settings and env blocks: deleted verbatim; an edited block blocks the removal.
+        // Settings and env blocks: exactly the lines adding wrote (the ledger says which
+        // entries it kept instead), found by meaning (`super::block`); an added entry
+        // edited since blocks the removal.
         for splice in &recipe.splices {
             let Splice::Block(block) = splice else {
                 continue;
@@ -211,24 +213,29 @@ pub fn plan_remove_all(
             let current = edits
                 .get(&path)
                 .map_or_else(|| old.clone(), |(_, new)| new.clone());
-            if let Some(range) = block.find(&current) {
-                let mut new = current.clone();
+            let block = super::Block {
+                kept: ledger.kept(&path, &owner).to_vec(),
+                ..block.clone()
+            };
+            ledger.keep(&path, &owner, &[]);
+            let found = block.locate(&current);
+            let mut new = current.clone();
+            if let Some(range) = found.range {
                 new.replace_range(range, "");
-                edits.insert(path, (old, new));
-            } else if block.present_in(&current) {
-                let what = format!(
-                    "{path}: the values of {label} (from `{}`) are not the ones polepos added (changed since, or written by the older tool)",
-                    block.key.trim_end_matches([':', '='])
-                );
+            }
+            if !found.leftover.is_empty() {
                 changed_blocks += 1;
-                if policy.force {
-                    // By meaning: every line that sets one of the block's names, and the
-                    // block's own comment lines.
-                    let new = delete_block_lines(&current, block);
-                    edits.insert(path, (old, new));
-                } else {
-                    blocked.push(what);
+                if !policy.force {
+                    blocked.push(format!(
+                        "{path}: the values of {label} (from `{}`) are not the ones polepos added (changed since, or written by the older tool)",
+                        block.added_names().first().copied().unwrap_or_default()
+                    ));
+                    continue;
                 }
+                new = block.delete_by_meaning(&new);
+            }
+            if new != current {
+                edits.insert(path, (old, new));
             }
         }
     }
@@ -373,49 +380,6 @@ pub fn plan_remove_all(
         "ledger: the removed files are forgotten".to_string(),
     );
     Ok(Removal { set, kept })
-}
-
-/// Deletes from `text` the lines of a changed (or older-tool) block: those assigning a
-/// name the block assigns (`name:` in settings, `NAME=` or `# NAME=` in env files) and
-/// those equal to one of its comment lines.
-fn delete_block_lines(text: &str, block: &super::Block) -> String {
-    let mut names = Vec::new();
-    let mut comments = Vec::new();
-    for line in block.text.lines() {
-        let t = line.trim();
-        if t.is_empty() {
-            continue;
-        }
-        let name = t.trim_start_matches('#').trim_start();
-        match name.find([':', '=']) {
-            Some(at) if !name[..at].contains(' ') => names.push(name[..=at].to_string()),
-            _ => comments.push(t.to_string()),
-        }
-    }
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let mut gone: Vec<bool> = lines
-        .iter()
-        .map(|line| {
-            let t = line.trim();
-            let unhashed = t.trim_start_matches('#').trim_start();
-            comments.iter().any(|c| c == t)
-                || names.iter().any(|n| unhashed.starts_with(n.as_str()))
-        })
-        .collect();
-    // The empty line a block of ours starts with goes with it.
-    if block.text.starts_with('\n') {
-        for i in 1..lines.len() {
-            if gone[i] && !gone[i - 1] && lines[i - 1].trim().is_empty() {
-                gone[i - 1] = true;
-            }
-        }
-    }
-    lines
-        .iter()
-        .zip(gone)
-        .filter(|(_, gone)| !gone)
-        .map(|(line, _)| *line)
-        .collect()
 }
 
 /// Deletes the 1-based inclusive line ranges from `text`.
