@@ -43,14 +43,23 @@ struct Entry<'a> {
     lines: Vec<&'a str>,
 }
 
-/// Where the lines adding wrote are in a file, and what of the block is defined besides.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the lines adding wrote are in a file, and what of them changed since.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Located {
-    /// The byte range of the header and the added entries, when found.
+    /// The byte range of the header and the added entries that follow it, when found.
     pub range: Option<std::ops::Range<usize>>,
-    /// Names adding wrote that the file still defines outside `range`: edited since, or
-    /// written by someone else.
-    pub leftover: Vec<String>,
+    /// Added entries in `range` whose lines differ from what adding wrote.
+    pub edited: Vec<String>,
+    /// Names adding wrote that the file defines outside `range` (a block the older tool
+    /// wrote, or one whose header was edited).
+    pub elsewhere: Vec<String>,
+}
+
+impl Located {
+    /// Whether taking out `range` would lose something: an added entry edited since.
+    pub fn changed(&self) -> bool {
+        !(self.edited.is_empty() && self.elsewhere.is_empty())
+    }
 }
 
 impl Block {
@@ -209,20 +218,14 @@ impl Block {
             .collect()
     }
 
-    /// Finds the lines adding wrote in `text` (see the module docs).
+    /// Finds the lines adding wrote in `text` (see the module docs): the header, then
+    /// the run of added entries right below it (each defining an added name once).
     pub fn locate(&self, text: &str) -> Located {
         let added: Vec<&str> = self.added_names();
         if added.is_empty() {
-            return Located {
-                range: None,
-                leftover: Vec::new(),
-            };
+            return Located::default();
         }
         let (header, entries) = self.parts();
-        let entries: Vec<&Entry> = entries
-            .iter()
-            .filter(|e| added.contains(&e.name))
-            .collect();
         // Each line of `text` with its byte offset, without its line ending.
         let mut lines: Vec<(usize, &str)> = Vec::new();
         let mut at = 0;
@@ -230,72 +233,83 @@ impl Block {
             lines.push((at, line.trim_end_matches('\n').trim_end_matches('\r')));
             at += line.len();
         }
-        let matches = |from: usize, want: &[&str]| {
-            lines.len() >= from + want.len()
-                && lines[from..from + want.len()]
-                    .iter()
-                    .zip(want)
-                    .all(|((_, have), want)| have == want)
-        };
-        // The header followed by the most added entries (the last such place on a tie:
-        // blocks go right above the marker, after anything written by hand).
-        let mut best: Option<(usize, usize, usize)> = None;
+        let is_comment =
+            |line: &str| line.trim().starts_with('#') && self.entry_name(line).is_none();
+        // Where the header is followed by the most added entries (the last such place
+        // on a tie: blocks go right above the marker, after anything written by hand).
+        let mut best: Option<(usize, usize, Vec<String>, usize)> = None;
         for start in 0..lines.len() {
-            if !matches(start, &header) {
+            let matches = lines.len() >= start + header.len()
+                && lines[start..start + header.len()]
+                    .iter()
+                    .zip(&header)
+                    .all(|((_, have), want)| have == want);
+            if !matches {
                 continue;
             }
             let mut end = start + header.len();
-            let mut found = 0;
-            let mut next = 0;
-            while let Some(offset) = entries[next..]
-                .iter()
-                .position(|e| matches(end, &e.lines))
-            {
-                end += entries[next + offset].lines.len();
-                next += offset + 1;
-                found += 1;
+            let mut seen: Vec<&str> = Vec::new();
+            let mut edited = Vec::new();
+            loop {
+                let mut line = end;
+                while line < lines.len() && is_comment(lines[line].1) {
+                    line += 1;
+                }
+                let Some(name) = lines.get(line).and_then(|(_, l)| self.entry_name(l)) else {
+                    break;
+                };
+                if !added.contains(&name) || seen.contains(&name) {
+                    break;
+                }
+                seen.push(name);
+                let have: Vec<&str> = lines[end..=line].iter().map(|(_, l)| *l).collect();
+                if !entries.iter().any(|e| e.name == name && e.lines == have) {
+                    edited.push(name.to_string());
+                }
+                end = line + 1;
             }
-            if found > 0 && best.is_none_or(|(_, _, most)| found >= most) {
-                best = Some((start, end, found));
+            if !seen.is_empty() && best.as_ref().is_none_or(|b| seen.len() >= b.3) {
+                best = Some((start, end, edited, seen.len()));
             }
         }
-        let range = best.map(|(start, end, _)| {
-            let to = lines.get(end).map_or(text.len(), |(offset, _)| *offset);
-            lines[start].0..to
-        });
+        let mut found = Located::default();
         let mut rest = text.to_string();
-        if let Some(range) = &range {
+        if let Some((start, end, edited, _)) = best {
+            let to = lines.get(end).map_or(text.len(), |(offset, _)| *offset);
+            let range = lines[start].0..to;
             rest.replace_range(range.clone(), "");
+            found.range = Some(range);
+            found.edited = edited;
         }
         let still = self.defined_in(&rest);
-        Located {
-            range,
-            leftover: added
-                .into_iter()
-                .filter(|n| still.iter().any(|s| s == n))
-                .map(str::to_string)
-                .collect(),
-        }
+        found.elsewhere = added
+            .into_iter()
+            .filter(|n| still.iter().any(|s| s == n))
+            .map(str::to_string)
+            .collect();
+        found
     }
 
-    /// Deletes from `text`, by meaning, the lines of the added entries (their names'
-    /// lines, `name:` in settings, `NAME=` or `# NAME=` in env files) and the lines
-    /// equal to one of the block's comment lines; for a block that was edited, or
-    /// written by the older tool, under `--force`.
+    /// Deletes from `text`, by meaning, the active lines of the added names (`name:` in
+    /// settings, `NAME=` in env files) and the lines equal to one of the block's own
+    /// (its comments and commented-out entries); under `--force`, for added entries
+    /// found outside the block (the older tool's, or below an edited header).
     pub fn delete_by_meaning(&self, text: &str) -> String {
         let added = self.added_names();
-        let comments: Vec<&str> = self
+        let own: Vec<&str> = self
             .text
             .lines()
             .map(str::trim)
-            .filter(|t| !t.is_empty() && self.entry_name(t).is_none())
+            .filter(|t| !t.is_empty())
             .collect();
         let lines: Vec<&str> = text.split_inclusive('\n').collect();
         let mut gone: Vec<bool> = lines
             .iter()
             .map(|line| {
                 let t = line.trim();
-                comments.contains(&t) || self.entry_name(t).is_some_and(|n| added.contains(&n))
+                own.contains(&t)
+                    || (!t.starts_with('#')
+                        && self.entry_name(t).is_some_and(|n| added.contains(&n)))
             })
             .collect();
         // The empty line a block of ours starts with goes with it.
@@ -335,7 +349,10 @@ mod tests {
         let (header, entries) = block.parts();
         assert_eq!(header, ["", "    # Kafka"]);
         assert_eq!(block.names(), ["kafka_enabled", "kafka_url", "kafka_acks"]);
-        assert_eq!(entries[1].lines, ["    # Where.", "    kafka_url: str = \"x\""]);
+        assert_eq!(
+            entries[1].lines,
+            ["    # Where.", "    kafka_url: str = \"x\""]
+        );
         let env = Block::new(markers::INTEGRATION_ENV, ENV.to_string());
         assert_eq!(env.parts().0, ["", "# Kafka: KAFKA_URL is the broker."]);
         assert_eq!(env.names(), ["KAFKA_ENABLED", "KAFKA_URL", "KAFKA_ACKS"]);
@@ -355,7 +372,7 @@ mod tests {
             )
         );
         let found = partial.locate(&added);
-        assert!(found.leftover.is_empty(), "{found:?}");
+        assert!(!found.changed(), "{found:?}");
         let mut back = added.clone();
         back.replace_range(found.range.unwrap(), "");
         assert_eq!(back, original);
@@ -364,30 +381,35 @@ mod tests {
         let all = settings_file(&SETTINGS.replace("\n    # Kafka\n", ""));
         let complete = block.completing(&block.defined_in(&all));
         assert_eq!(complete.apply(&all).unwrap(), all);
-        assert_eq!(
-            complete.locate(&all),
-            Located {
-                range: None,
-                leftover: Vec::new()
-            }
-        );
+        assert_eq!(complete.locate(&all), Located::default());
     }
 
     #[test]
-    fn an_edited_added_entry_is_left_over() {
+    fn an_edited_added_entry_is_found_changed() {
         let block = Block::new(markers::INTEGRATION_SETTINGS, SETTINGS.to_string());
         let added = block.apply(&settings_file("")).unwrap();
         let edited = added.replace("\"all\"", "\"1\"");
         let found = block.locate(&edited);
-        assert_eq!(found.leftover, ["kafka_acks"]);
-        assert_eq!(block.delete_by_meaning(&edited), settings_file(""));
+        assert_eq!(found.edited, ["kafka_acks"]);
+        assert!(found.elsewhere.is_empty());
+        // The run below the header is the block's, edited entries too.
+        let mut back = edited.clone();
+        back.replace_range(found.range.unwrap(), "");
+        assert_eq!(back, settings_file(""));
         // An entry deleted by hand is simply not there.
         let deleted = added.replace("    kafka_enabled: bool = False\n", "");
         let found = block.locate(&deleted);
-        assert!(found.leftover.is_empty());
+        assert!(!found.changed());
         let mut back = deleted.clone();
         back.replace_range(found.range.unwrap(), "");
         assert_eq!(back, settings_file(""));
+        // Without our header (the older tool's block), the fields are found elsewhere,
+        // and deleted by meaning.
+        let older =
+            settings_file("    kafka_enabled: bool = True\n    kafka_acks: str = \"all\"\n");
+        let found = block.locate(&older);
+        assert_eq!((found.range, found.elsewhere.len()), (None, 2));
+        assert_eq!(block.delete_by_meaning(&older), settings_file(""));
     }
 
     #[test]
@@ -403,9 +425,12 @@ mod tests {
         );
         let crlf = added.replace('\n', "\r\n");
         let found = partial.locate(&crlf);
-        assert!(found.leftover.is_empty());
+        assert!(!found.changed());
         let mut back = crlf.clone();
         back.replace_range(found.range.unwrap(), "");
         assert_eq!(back, original.replace('\n', "\r\n"));
+        // Nor is it taken out by meaning.
+        let older = format!("{original}KAFKA_ENABLED=true\n# KAFKA_ACKS=all\n");
+        assert_eq!(partial.delete_by_meaning(&older), original);
     }
 }

@@ -478,10 +478,7 @@ fn plan_scanned(
             let path = splice.path(&project.package);
             new_ledger.keep(&path, &recipe.feature.owner(), &block.kept);
             if !block.kept.is_empty() {
-                set.keep(format!(
-                    "{path}: {} (already there)",
-                    block.kept.join(", ")
-                ));
+                set.keep(format!("{path}: {} (already there)", block.kept.join(", ")));
             }
         }
     }

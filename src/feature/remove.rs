@@ -220,10 +220,7 @@ pub fn plan_remove_all(
             ledger.keep(&path, &owner, &[]);
             let found = block.locate(&current);
             let mut new = current.clone();
-            if let Some(range) = found.range {
-                new.replace_range(range, "");
-            }
-            if !found.leftover.is_empty() {
+            if found.changed() {
                 changed_blocks += 1;
                 if !policy.force {
                     blocked.push(format!(
@@ -232,6 +229,11 @@ pub fn plan_remove_all(
                     ));
                     continue;
                 }
+            }
+            if let Some(range) = found.range {
+                new.replace_range(range, "");
+            }
+            if !found.elsewhere.is_empty() {
                 new = block.delete_by_meaning(&new);
             }
             if new != current {
