@@ -84,7 +84,11 @@ fn add_integration_writes_only_the_missing_entries_and_remove_restores_the_tree(
         assert_eq!(count(&settings, field), 1, "{field}\n{settings}");
     }
     assert!(settings.contains("kafka_bootstrap_servers: str = \"broker:9092\""));
-    for key in ["KAFKA_BOOTSTRAP_SERVERS=", "KAFKA_COMPRESSION_TYPE=", "KAFKA_ACKS="] {
+    for key in [
+        "KAFKA_BOOTSTRAP_SERVERS=",
+        "KAFKA_COMPRESSION_TYPE=",
+        "KAFKA_ACKS=",
+    ] {
         assert_eq!(count(&env, key), 1, "{key}\n{env}");
     }
     // The commented-out line was no value: the active one is added, the commented-out
@@ -154,7 +158,11 @@ fn an_edited_added_entry_blocks_removal_and_force_keeps_the_hand_written_ones() 
         "{}",
         out.stderr
     );
-    assert_eq!(s.snapshot_tree(), before, "a blocked removal changes nothing");
+    assert_eq!(
+        s.snapshot_tree(),
+        before,
+        "a blocked removal changes nothing"
+    );
 
     // --force takes out what add wrote, edited or not, and nothing written by hand.
     let out = s.run_in("shop", &["remove", "integration", "kafka", "--force"]);
@@ -199,7 +207,12 @@ fn ai_prompt_completes_partial_llm_settings_and_removal_restores_them() {
         added.stdout
     );
     let settings = read(&root, "src/shop/settings.py");
-    for field in ["llm_provider:", "llm_model:", "llm_api_key:", "llm_max_tokens:"] {
+    for field in [
+        "llm_provider:",
+        "llm_model:",
+        "llm_api_key:",
+        "llm_max_tokens:",
+    ] {
         assert_eq!(count(&settings, field), 1, "{field}\n{settings}");
     }
     assert_eq!(count(&read(&root, ".env.example"), "LLM_PROVIDER="), 1);
