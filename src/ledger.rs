@@ -137,8 +137,10 @@ impl Ledger {
             }
             None => return Err(LedgerError::Shape("`version = 1` is missing".into())),
         }
-        let mut ledger = Ledger::default();
-        ledger.kept = parse_kept(&doc)?;
+        let mut ledger = Ledger {
+            kept: parse_kept(&doc)?,
+            ..Ledger::default()
+        };
         let Some(files) = doc.get("file") else {
             return Ok(ledger);
         };
