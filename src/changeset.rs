@@ -93,6 +93,9 @@ pub struct ChangeSet {
     /// Directories to remove once the changes are applied, if they are then empty
     /// (deepest first), so a removal leaves no empty directories behind.
     prune: Vec<PathBuf>,
+    /// What the set deliberately leaves as it is, for the user to know (`src/shop/
+    /// settings.py: kafka_acks (already there)`); shown as `keep <what>`.
+    kept: Vec<String>,
 }
 
 /// What was done to one file, so it can be undone.
@@ -111,6 +114,7 @@ impl ChangeSet {
             new_tree: false,
             briefs: Vec::new(),
             prune: Vec::new(),
+            kept: Vec::new(),
         }
     }
 
@@ -187,6 +191,16 @@ impl ChangeSet {
             .map(|(_, s)| s.as_str())
     }
 
+    /// Notes something the set leaves as it is on purpose.
+    pub fn keep(&mut self, what: impl Into<String>) {
+        self.kept.push(what.into());
+    }
+
+    /// What the set leaves as it is on purpose, in the order noted.
+    pub fn kept(&self) -> &[String] {
+        &self.kept
+    }
+
     /// Removes directory `path` after the changes if it is empty by then.
     pub fn prune_dir(&mut self, path: impl Into<PathBuf>) {
         let path = path.into();
@@ -251,6 +265,9 @@ impl ChangeSet {
                 Change::Delete { .. } => out.push_str(&format!("delete {path}\n")),
                 Change::Modify { .. } => {}
             }
+        }
+        for what in &self.kept {
+            out.push_str(&format!("keep {what}\n"));
         }
         for change in &self.changes {
             if let Change::Modify { path, old, new } = change {

@@ -18,6 +18,20 @@
 //!
 //! The file is written in one canonical form (entries sorted by path), so the same
 //! entries always give the same bytes: `add X` then `remove X` restores it exactly.
+//!
+//! When a feature adds a settings or env block to a file that already defined some of
+//! its entries (a hand-written `kafka_bootstrap_servers`), polepos writes only the
+//! missing ones and records the names it kept, so that `remove` takes out exactly what
+//! `add` wrote and leaves the others (see [`crate::feature::block`]):
+//!
+//! ```toml
+//! [[kept]]
+//! path = "src/shop/settings.py"
+//! owner = "integration:kafka"
+//! names = ["kafka_bootstrap_servers"]
+//! ```
+//!
+//! A ledger without such a record means nothing was kept.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -78,6 +92,9 @@ pub enum LedgerError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ledger {
     entries: BTreeMap<String, Entry>,
+    /// `(path, owner)` → the names of the owner's block entries that the file already
+    /// defined when the block was added, and which were therefore not written.
+    kept: BTreeMap<(String, String), Vec<String>>,
 }
 
 /// Lower-case hex sha256 of `bytes`.
@@ -120,7 +137,10 @@ impl Ledger {
             }
             None => return Err(LedgerError::Shape("`version = 1` is missing".into())),
         }
-        let mut ledger = Ledger::default();
+        let mut ledger = Ledger {
+            kept: parse_kept(&doc)?,
+            ..Ledger::default()
+        };
         let Some(files) = doc.get("file") else {
             return Ok(ledger);
         };
@@ -178,11 +198,40 @@ impl Ledger {
                 out.push_str("adopted = true\n");
             }
         }
+        for ((path, owner), names) in &self.kept {
+            let names: Vec<String> = names.iter().map(|n| quote(n)).collect();
+            let _ = write!(
+                out,
+                "\n[[kept]]\npath = {}\nowner = {}\nnames = [{}]\n",
+                quote(path),
+                quote(owner),
+                names.join(", ")
+            );
+        }
         out
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.is_empty() && self.kept.is_empty()
+    }
+
+    /// The names of `owner`'s block entries that `path` already defined when the block
+    /// was added (empty when it defined none).
+    pub fn kept(&self, path: &str, owner: &str) -> &[String] {
+        self.kept
+            .get(&(path.to_string(), owner.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Records that `owner`'s block in `path` left out `names`, which the file already
+    /// defined; recording none forgets the record.
+    pub fn keep(&mut self, path: &str, owner: &str, names: &[String]) {
+        let key = (path.to_string(), owner.to_string());
+        if names.is_empty() {
+            self.kept.remove(&key);
+        } else {
+            self.kept.insert(key, names.to_vec());
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -267,6 +316,42 @@ impl Ledger {
     }
 }
 
+/// The `[[kept]]` records of a ledger document.
+fn parse_kept(doc: &DocumentMut) -> Result<BTreeMap<(String, String), Vec<String>>, LedgerError> {
+    let mut kept = BTreeMap::new();
+    let Some(item) = doc.get("kept") else {
+        return Ok(kept);
+    };
+    let tables = item
+        .as_array_of_tables()
+        .ok_or_else(|| LedgerError::Shape("`kept` must be an array of tables".into()))?;
+    for (index, table) in tables.iter().enumerate() {
+        let shape = |what: &str| LedgerError::Shape(format!("kept record {} {what}", index + 1));
+        let field = |key: &str| {
+            table
+                .get(key)
+                .and_then(Item::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| shape(&format!("has no string `{key}`")))
+        };
+        let (path, owner) = (field("path")?, field("owner")?);
+        let names: Vec<String> = table
+            .get("names")
+            .and_then(Item::as_array)
+            .and_then(|array| {
+                array
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect::<Option<Vec<String>>>()
+            })
+            .ok_or_else(|| shape("has no list of strings `names`"))?;
+        if kept.insert((path.clone(), owner.clone()), names).is_some() {
+            return Err(shape(&format!("repeats {path} for {owner}")));
+        }
+    }
+    Ok(kept)
+}
+
 /// A TOML basic string.
 fn quote(text: &str) -> String {
     if text.contains(['"', '\\', '\'']) || text.chars().any(char::is_control) {
@@ -325,6 +410,27 @@ mod tests {
             ledger.owned_by("module:orders").collect::<Vec<_>>(),
             ["src/a \"q\".py"]
         );
+    }
+
+    #[test]
+    fn kept_names_round_trip_and_go_when_emptied() {
+        let mut ledger = Ledger::default();
+        ledger.record("a.py", "project", b"a\n");
+        let before = ledger.render();
+        let names = ["kafka_acks".to_string(), "kafka_group_id".to_string()];
+        ledger.keep("src/s.py", "integration:kafka", &names);
+        let text = ledger.render();
+        assert!(text.ends_with(
+            "\n[[kept]]\npath = \"src/s.py\"\nowner = \"integration:kafka\"\nnames = [\"kafka_acks\", \"kafka_group_id\"]\n"
+        ));
+        let again = Ledger::parse(&text).unwrap();
+        assert_eq!(again, ledger);
+        assert_eq!(again.kept("src/s.py", "integration:kafka"), names);
+        assert!(again.kept("src/s.py", "integration:redis").is_empty());
+        ledger.keep("src/s.py", "integration:kafka", &[]);
+        assert_eq!(ledger.render(), before);
+        assert!(Ledger::parse("version = 1\n[[kept]]\npath = \"a\"\nowner = \"o\"\n").is_err());
+        assert!(Ledger::parse("version = 1\nkept = 1\n").is_err());
     }
 
     #[test]

@@ -217,3 +217,46 @@ fn all_integrations_in_a_project_without_database() {
     assert_same_tree(&original, &sources(&root), "all four added, then removed");
     polepos(&root, &["check"], &[]);
 }
+
+/// Values a user wrote by hand before `add integration` (a settings field, env values, a
+/// commented-out env line): only the missing entries are added, every check passes with
+/// each value defined once, and `remove` leaves the hand-written ones.
+#[test]
+fn values_written_by_hand_are_completed_and_kept() {
+    let s = Scratch::new();
+    polepos(s.path(), &["start", "shop", "--db", "sqlite"], &[]);
+    let root = s.path().join("shop");
+    let edit = |rel: &str, marker: &str, lines: &str| {
+        let path = root.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(marker), "{rel}: {marker}");
+        std::fs::write(&path, text.replacen(marker, &format!("{lines}{marker}"), 1)).unwrap();
+    };
+    edit(
+        "src/shop/settings.py",
+        "    # polepos:auth-settings\n",
+        "    # Our broker.\n    kafka_bootstrap_servers: str = \"127.0.0.1:9092\"\n",
+    );
+    edit(
+        ".env.example",
+        "# polepos:auth-env\n",
+        "# KAFKA_ENABLED=true\nKAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092\nKAFKA_COMPRESSION_TYPE=gzip\n",
+    );
+    let original = sources(&root);
+    let added = polepos(&root, &["add", "integration", "kafka"], &[]);
+    assert!(
+        added
+            .stdout
+            .contains("kept src/shop/settings.py: kafka_bootstrap_servers (already there)"),
+        "{}",
+        added.stdout
+    );
+    polepos(&root, &["check"], &[]);
+    assert_project_checks(&root, &[]);
+    polepos(&root, &["remove", "integration", "kafka"], &[]);
+    assert_same_tree(
+        &original,
+        &sources(&root),
+        "hand-written values, add then remove",
+    );
+}

@@ -211,6 +211,9 @@ codes! {
     DuplicateTable = 62, Error, "duplicate table name across models",
         "Two model files declare the same `__tablename__`. SQLAlchemy refuses to define a table twice and migrations cannot tell them apart.",
         "Rename one of the tables (and write a migration for the rename).";
+    DuplicateSetting = 63, Error, "setting defined twice",
+        "A field of `class Settings` in settings.py, or a key of `.env.example`, is defined twice (commented-out env lines do not count). Python keeps the last definition of a class field without a word, so the first one's type and default are dead code, and a reader of `.env.example` sees two values for one variable. It usually means a block of values was pasted beside hand-written ones; `polepos add integration` itself adds only the entries a file lacks.",
+        "Delete one of the two definitions, keeping the one with the type and default you want.";
     TokenExpNotRequired = 70, Warning, "token decoding does not require `exp`",
         "`decode_access_token` in `auth/token.py` does not make PyJWT require the `exp` claim (or turns expiry checks off), so a token without an expiry stays valid forever for `get_current_user` and `require_roles`. Projects made by the older poleposition tool decode tokens this way. The routes `polepos add auth` adds check tokens with their own strict decoder; the foundation's own dependencies do not. This is a warning: `check` still passes.",
         "Pass `options={\"require\": [\"exp\", \"iat\", \"sub\"]}` to `jwt.decode` in `decode_access_token` (tokens without `exp` then fail with `jwt.MissingRequiredClaimError`).";

@@ -4,7 +4,7 @@
 //! manifest) in [`identity`]; gather every fact the rules need from disk in [`facts`]
 //! (the managed Python files parsed once, module directories scanned on two threads);
 //! then run the rule families — [`structure`], [`modules`], [`cross`], [`integrations`],
-//! [`auth`], [`foundation`] — each a pure function from facts to issues. Issues carry a [`Code`] from the one table
+//! [`settings`], [`auth`], [`foundation`] — each a pure function from facts to issues. Issues carry a [`Code`] from the one table
 //! in [`codes`]; [`render`] turns a [`Report`] into text, JSON or GitHub annotations.
 //! [`fix`] plans provably safe edits from the same facts and applies them through a
 //! [`crate::changeset::ChangeSet`] before checking again.
@@ -24,6 +24,7 @@ pub mod integrations;
 pub mod modules;
 pub mod render;
 pub mod scan;
+pub mod settings;
 pub mod source;
 pub mod structure;
 pub mod syntax;
@@ -223,6 +224,7 @@ pub fn run_rules(facts: &facts::Facts) -> Vec<Issue> {
     modules::check(facts, &mut issues);
     imports::check(facts, &mut issues);
     integrations::check(facts, &mut issues);
+    settings::check(facts, &mut issues);
     auth::check(facts, &mut issues);
     foundation::check(facts, &mut issues);
     issues

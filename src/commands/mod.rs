@@ -98,6 +98,9 @@ pub(crate) fn written_files(set: &ChangeSet) -> String {
         };
         out.push_str(&format!("  {verb} {}\n", path.display()));
     }
+    for what in set.kept() {
+        out.push_str(&format!("  kept {what}\n"));
+    }
     out
 }
 

@@ -67,6 +67,17 @@ impl ProjectEdit {
         self.set.delete(path, old);
     }
 
+    /// Records that `owner`'s settings or env block in `path` left out `names`, which
+    /// the file already defined (so `remove` leaves them), and says so in the preview;
+    /// no names forgets the record.
+    pub(crate) fn keep(&mut self, path: &str, owner: &str, names: &[String]) {
+        self.ledger.keep(path, owner, names);
+        if !names.is_empty() {
+            self.set
+                .keep(format!("{path}: {} (already there)", names.join(", ")));
+        }
+    }
+
     /// Forgets a ledger entry whose file is already gone.
     pub(crate) fn forget(&mut self, path: &str) {
         self.ledger.forget(path);

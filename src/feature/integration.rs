@@ -149,18 +149,13 @@ impl Integration {
     pub fn blocks(&self, ctx: &ProjectContext) -> Result<(Block, Block), TemplateError> {
         let vars = ctx.template_context("");
         let (settings_marker, env_marker) = self.markers();
-        let first = self.settings.first().map_or("", |(field, _)| field);
-        let settings = Block {
-            marker: settings_marker,
-            text: templates::render_file(&format!("integration/{}.settings.j2", self.name), &vars)?,
-            key: format!("{first}:"),
+        let render = |kind: &str| {
+            templates::render_file(&format!("integration/{}.{kind}.j2", self.name), &vars)
         };
-        let env = Block {
-            marker: env_marker,
-            text: templates::render_file(&format!("integration/{}.env.j2", self.name), &vars)?,
-            key: format!("{}=", first.to_ascii_uppercase()),
-        };
-        Ok((settings, env))
+        Ok((
+            Block::new(settings_marker, render("settings")?),
+            Block::new(env_marker, render("env")?),
+        ))
     }
 }
 

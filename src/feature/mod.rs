@@ -9,6 +9,7 @@
 //! [`integration`], [`auth`]) for its expectations, so writing and checking cannot drift.
 
 pub mod auth;
+pub mod block;
 mod edit;
 pub mod integration;
 pub mod llm;
@@ -31,6 +32,7 @@ use crate::project::Project;
 use crate::python;
 use crate::templates::Context;
 
+pub use block::Block;
 pub use mount::RouterMount;
 
 /// A feature polepos can add (closed set; the manifest names it).
@@ -173,45 +175,10 @@ pub enum Splice {
     ModelImport { package: String, alias: String },
     /// `"<name>",` in `__all__` of `modules/__init__.py`.
     Export(String),
-    /// Lines inserted verbatim above a marker: an integration's settings fields above
-    /// `# polepos:integration-settings`, its env values above `# polepos:integration-env`.
+    /// Lines inserted above a marker: an integration's settings fields above
+    /// `# polepos:integration-settings`, its env values above `# polepos:integration-env`
+    /// (only the entries the file lacks; see [`block`]).
     Block(Block),
-}
-
-/// A block of lines for [`Splice::Block`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
-    pub marker: Marker,
-    /// The lines, already indented, each ending in `\n` (written with the file's own
-    /// line endings).
-    pub text: String,
-    /// The start of a line that shows the block (or a hand-written equivalent) is
-    /// already there, e.g. `kafka_enabled:` or `KAFKA_ENABLED=`.
-    pub key: String,
-}
-
-impl Block {
-    /// Whether a line of `text` starts with the block's key (after indentation).
-    pub fn present_in(&self, text: &str) -> bool {
-        text.lines().any(|l| l.trim_start().starts_with(&self.key))
-    }
-
-    /// `text` with the block written the way `text` ends its lines.
-    fn in_line_endings_of(&self, text: &str) -> String {
-        if text.contains("\r\n") {
-            self.text.replace('\n', "\r\n")
-        } else {
-            self.text.clone()
-        }
-    }
-
-    /// The byte range of the block, verbatim, in `text`.
-    pub fn find(&self, text: &str) -> Option<std::ops::Range<usize>> {
-        let block = self.in_line_endings_of(text);
-        // The block sits right above its marker (or above another block there).
-        let at = text.find(&block)?;
-        Some(at..at + block.len())
-    }
 }
 
 impl Splice {
@@ -336,14 +303,7 @@ impl Splice {
                 &format!("\"{name}\","),
                 false,
             ),
-            Splice::Block(block) => {
-                let at = crate::markers::line_start(text, &block.marker)?;
-                let mut out = String::with_capacity(text.len() + block.text.len());
-                out.push_str(&text[..at]);
-                out.push_str(&block.in_line_endings_of(text));
-                out.push_str(&text[at..]);
-                Some(out)
-            }
+            Splice::Block(block) => block.apply(text),
         }
     }
 

@@ -135,7 +135,13 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
     };
     let mut problems = Refusals::default();
     check_preconditions(project, recipes, &mut problems);
-    let wiring = read_wiring(project, recipes, &mut problems);
+    // Each recipe's wiring; a settings or env block becomes the entries the file lacks.
+    let mut wiring: Vec<(&Recipe, Splice)> = recipes
+        .iter()
+        .flat_map(|r| r.splices.iter().map(move |s| (r, s.clone())))
+        .filter(|(_, s)| applies(project, s))
+        .collect();
+    let files = read_wiring(project, &mut wiring, &mut problems);
     let pyproject = read_pyproject(project, recipes, &mut problems);
     let manifest_text = planned_manifest(project, recipes, &mut problems)?;
     let ledger = Ledger::load(&project.root).unwrap_or_else(|e| {
@@ -164,15 +170,25 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
         }
     }
     let label = first.feature.to_string();
-    for (path, old) in wiring {
+    for (path, old) in files {
         let mut new = old.clone();
-        for wiring in recipes.iter().flat_map(|r| &r.splices) {
-            if wiring.path(&project.package) == path && applies(project, wiring) {
-                new = wiring.apply(&new).ok_or_else(|| unreachable_plan(&label))?;
-            }
+        for (_, wiring) in wiring
+            .iter()
+            .filter(|(_, w)| w.path(&project.package) == path)
+        {
+            new = wiring.apply(&new).ok_or_else(|| unreachable_plan(&label))?;
         }
         assert_parses(&path, &new)?;
         edit.edit(&path, old, new);
+    }
+    for (recipe, wiring) in &wiring {
+        if let Splice::Block(block) = wiring {
+            edit.keep(
+                &wiring.path(&project.package),
+                &recipe.feature.owner(),
+                &block.kept,
+            );
+        }
     }
     if let Some((mut pyproject, old)) = pyproject {
         for recipe in recipes {
@@ -275,13 +291,13 @@ struct WiringFile {
 /// the wiring already and that each has its markers; the files with their text.
 fn read_wiring(
     project: &Project,
-    recipes: &[Recipe],
+    wirings: &mut [(&Recipe, Splice)],
     problems: &mut Refusals,
 ) -> Vec<(String, String)> {
     let mut files: Vec<WiringFile> = Vec::new();
-    for recipe in recipes {
+    for (recipe, wiring) in wirings.iter_mut() {
         let label = recipe.feature.to_string();
-        for wiring in recipe.splices.iter().filter(|w| applies(project, w)) {
+        {
             let path = wiring.path(&project.package);
             if !files.iter().any(|f| f.path == path) {
                 let text = read(&project.root, &path, problems);
@@ -303,13 +319,11 @@ fn read_wiring(
             else {
                 continue;
             };
-            match (wiring, parsed) {
-                (Splice::Block(block), _) if block.present_in(text) => problems.push(
-                    Why::AlreadyPresent,
-                    format!("{path} already has {label} values (`{}`)", block.key),
-                ),
-                (Splice::Block(_), _) | (_, None) => {}
-                (_, Some(file)) => {
+            match (&mut *wiring, parsed) {
+                // Entries the file defines already are kept, not written again.
+                (Splice::Block(block), _) => *block = block.completing(&block.defined_in(text)),
+                (_, None) => {}
+                (wiring, Some(file)) => {
                     if let Some(leftover) = leftover(wiring, file, &label) {
                         problems.push(Why::AlreadyPresent, format!("{path} already {leftover}"));
                     }

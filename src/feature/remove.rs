@@ -197,7 +197,9 @@ pub fn plan_remove_all(
             }
         }
 
-        // Settings and env blocks: deleted verbatim; an edited block blocks the removal.
+        // Settings and env blocks: exactly the lines adding wrote (the ledger says which
+        // entries it kept instead), found by meaning (`super::block`); an added entry
+        // edited since blocks the removal.
         for splice in &recipe.splices {
             let Splice::Block(block) = splice else {
                 continue;
@@ -209,24 +211,31 @@ pub fn plan_remove_all(
             let current = edits
                 .get(&path)
                 .map_or_else(|| old.clone(), |(_, new)| new.clone());
-            if let Some(range) = block.find(&current) {
-                let mut new = current.clone();
-                new.replace_range(range, "");
-                edits.insert(path, (old, new));
-            } else if block.present_in(&current) || delete_block_lines(&current, block) != current {
-                let what = format!(
-                    "{path}: the values of {label} (from `{}`) are not the ones polepos added (changed since, or written by the older tool)",
-                    block.key.trim_end_matches([':', '='])
-                );
+            let block = super::Block {
+                kept: edit.ledger().kept(&path, &owner).to_vec(),
+                ..block.clone()
+            };
+            edit.keep(&path, &owner, &[]);
+            let found = block.locate(&current);
+            let mut new = current.clone();
+            if found.changed() {
                 changed_blocks += 1;
-                if policy.force {
-                    // By meaning: every line that sets one of the block's names, and the
-                    // block's own comment lines.
-                    let new = delete_block_lines(&current, block);
-                    edits.insert(path, (old, new));
-                } else {
-                    blocked.push(what);
+                if !policy.force {
+                    blocked.push(format!(
+                        "{path}: the values of {label} (from `{}`) are not the ones polepos added (changed since, or written by the older tool)",
+                        block.added_names().first().copied().unwrap_or_default()
+                    ));
+                    continue;
                 }
+            }
+            if let Some(range) = found.range {
+                new.replace_range(range, "");
+            }
+            if !found.elsewhere.is_empty() {
+                new = block.delete_by_meaning(&new);
+            }
+            if new != current {
+                edits.insert(path, (old, new));
             }
         }
     }
@@ -351,49 +360,6 @@ pub fn plan_remove_all(
         set: edit.finish(),
         kept,
     })
-}
-
-/// Deletes from `text` the lines of a changed (or older-tool) block: those assigning a
-/// name the block assigns (`name:` in settings, `NAME=` or `# NAME=` in env files) and
-/// those equal to one of its comment lines.
-fn delete_block_lines(text: &str, block: &super::Block) -> String {
-    let mut names = Vec::new();
-    let mut comments = Vec::new();
-    for line in block.text.lines() {
-        let t = line.trim();
-        if t.is_empty() {
-            continue;
-        }
-        let name = t.trim_start_matches('#').trim_start();
-        match name.find([':', '=']) {
-            Some(at) if !name[..at].contains(' ') => names.push(name[..=at].to_string()),
-            _ => comments.push(t.to_string()),
-        }
-    }
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let mut gone: Vec<bool> = lines
-        .iter()
-        .map(|line| {
-            let t = line.trim();
-            let unhashed = t.trim_start_matches('#').trim_start();
-            comments.iter().any(|c| c == t)
-                || names.iter().any(|n| unhashed.starts_with(n.as_str()))
-        })
-        .collect();
-    // The empty line a block of ours starts with goes with it.
-    if block.text.starts_with('\n') {
-        for i in 1..lines.len() {
-            if gone[i] && !gone[i - 1] && lines[i - 1].trim().is_empty() {
-                gone[i - 1] = true;
-            }
-        }
-    }
-    lines
-        .iter()
-        .zip(gone)
-        .filter(|(_, gone)| !gone)
-        .map(|(line, _)| *line)
-        .collect()
 }
 
 /// The unit test of module `name` under the older tool's singular spelling

@@ -1,4 +1,5 @@
-//! One test per integration code (PPCHK040–043) and auth code (044–051).
+//! One test per integration code (PPCHK040–043), settings code (063) and auth code
+//! (044–051).
 
 use polepos::manifest::DbMode;
 
@@ -70,6 +71,50 @@ fn optional_integration_env_values_may_stay_commented() {
         project
             .read(".env.example")
             .contains("# KAFKA_COMPRESSION_TYPE=")
+    );
+    project.assert_clean();
+}
+
+#[test]
+fn ppchk063_settings_field_defined_twice() {
+    let project = legacy();
+    project.edit(
+        &project.p("settings.py"),
+        "    # polepos:integration-settings\n",
+        "    redis_url: str = \"redis://cache:6379/0\"\n    # polepos:integration-settings\n",
+    );
+    let report = project.assert_only("PPCHK063");
+    assert_eq!(report.issues.len(), 1);
+    assert!(
+        report.issues[0]
+            .message
+            .starts_with("setting `redis_url` is defined twice in class Settings (lines "),
+        "{}",
+        report.issues[0].message
+    );
+}
+
+#[test]
+fn ppchk063_env_key_set_twice() {
+    let project = sqlite();
+    project.edit(
+        ".env.example",
+        "# polepos:auth-env\n",
+        "APP_NAME=other\n# polepos:auth-env\n",
+    );
+    let report = project.assert_only("PPCHK063");
+    assert_eq!(report.issues.len(), 1);
+    assert_eq!(report.issues[0].path.as_deref(), Some(".env.example"));
+}
+
+/// A commented-out line documents a value without setting it.
+#[test]
+fn commented_out_env_lines_are_not_a_second_definition() {
+    let project = sqlite();
+    project.edit(
+        ".env.example",
+        "# polepos:auth-env\n",
+        "# APP_NAME=other\n# LOG_LEVEL=DEBUG\n# polepos:auth-env\n",
     );
     project.assert_clean();
 }

@@ -178,6 +178,33 @@ fn explain_a_code() {
 }
 
 #[test]
+fn explain_the_duplicate_setting_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = polepos(dir.path(), &["explain", "PPCHK063"]);
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!("explain_063", run.render_as(dir.path(), "[ROOT]"));
+}
+
+/// A field and an env key defined twice: one issue each, at the second definition.
+#[test]
+fn duplicate_settings_text_output() {
+    let project = Project::fresh(polepos::manifest::DbMode::Sqlite);
+    project.edit(
+        &project.p("settings.py"),
+        "    # polepos:auth-settings\n",
+        "    log_level: str = \"DEBUG\"\n    # polepos:auth-settings\n",
+    );
+    project.edit(
+        ".env.example",
+        "# polepos:auth-env\n",
+        "LOG_LEVEL=DEBUG\n# polepos:auth-env\n",
+    );
+    let run = polepos(&project.root, &["check"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.render_as(&project.root, "[ROOT]"));
+}
+
+#[test]
 fn explain_every_code() {
     let dir = tempfile::tempdir().unwrap();
     let run = polepos(dir.path(), &["explain"]);
