@@ -7,6 +7,7 @@
 //! the parsed files, whatever their formatting), which are exactly the lines `add`
 //! inserted: `add X` then `remove X` gives the original tree back, byte for byte.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -55,72 +56,122 @@ pub fn plan_remove_all(
     recipes: &[Recipe],
     policy: Policy,
 ) -> anyhow::Result<Removal> {
-    let root = &project.root;
     let Some(first) = recipes.first() else {
         return Err(anyhow::anyhow!("internal error: nothing to remove"));
     };
-    let label = first.feature.to_string();
-    let loaded = Ledger::load(root).map_err(|e| {
-        Refusal::new(format!("cannot remove {label}: {e}"))
+    let loaded = Ledger::load(&project.root).map_err(|e| {
+        Refusal::new(format!("cannot remove {}: {e}", first.feature))
             .with_hint("restore .poleposition.lock from version control")
     })?;
-    let mut edit = ProjectEdit::new(project, loaded);
-    let mut kept = Vec::new();
-    let mut blocked: Vec<String> = Vec::new();
-    let mut changed_blocks = 0;
-    let mut edits: std::collections::BTreeMap<String, (String, String)> = Default::default();
-
+    let mut remover = Remover {
+        project,
+        policy,
+        edit: ProjectEdit::new(project, loaded),
+        kept: Vec::new(),
+        blocked: Vec::new(),
+        changed_blocks: 0,
+        edits: BTreeMap::new(),
+    };
+    // First everything that can block the removal, for every feature at once…
     for recipe in recipes {
-        let label = recipe.feature.to_string();
-        let owner = recipe.feature.owner();
-        // The feature's own files: the recipe's, plus any the ledger gives it.
+        let last_integration = match &recipe.feature {
+            Feature::Integration(name) => {
+                !other_integrations(&project.root, &project.package, name)
+            }
+            _ => false,
+        };
+        let own = remover.own_files(recipe);
+        remover.remove_own_files(recipe, &own, last_integration);
+        remover.sweep_directories(recipe, &own, last_integration);
+        remover.remove_blocks(recipe);
+    }
+    if let Some(refusal) = remover.refusal(recipes) {
+        return Err(refusal.into());
+    }
+    // …then the edits that follow from it.
+    for recipe in recipes {
+        remover.remove_wiring(recipe)?;
+        remover.refuse_dangling_imports(recipe)?;
+        remover.remove_dependency(recipe)?;
+    }
+    remover.remove_manifest_entries(recipes)?;
+    Ok(remover.finish())
+}
+
+/// A removal being planned: the edit it builds and what it found on the way.
+struct Remover<'p> {
+    project: &'p Project,
+    policy: Policy,
+    edit: ProjectEdit,
+    /// Files left in place, with why.
+    kept: Vec<(String, String)>,
+    /// What blocks the removal without `--force` (files and blocks of values).
+    blocked: Vec<String>,
+    /// How many of `blocked` are blocks of values rather than files.
+    changed_blocks: usize,
+    /// Each edited file's text before and after (wiring, values, pyproject.toml); a
+    /// file's edits accumulate here, then become one change.
+    edits: BTreeMap<String, (String, String)>,
+}
+
+impl Remover<'_> {
+    /// The feature's own files, each with what polepos generates for it now (`None`
+    /// when the ledger gives it the file but the recipe no longer renders it): the
+    /// recipe's, the ledger's, and the older tool's spelling of a module's unit test.
+    fn own_files(&self, recipe: &Recipe) -> Vec<(String, Option<String>)> {
         let mut own: Vec<(String, Option<String>)> = recipe
             .files
             .iter()
             .map(|f| (slash(&f.path), Some(f.contents.clone())))
             .collect();
-        for path in edit.ledger().owned_by(&owner) {
+        for path in self.edit.ledger().owned_by(&recipe.feature.owner()) {
             if !own.iter().any(|(p, _)| p == path) {
                 own.push((path.to_string(), None));
             }
         }
         if let Feature::Module { name, .. } = &recipe.feature {
-            own.extend(older_unit_test(root, name, &recipe.files));
+            own.extend(older_unit_test(&self.project.root, name, &recipe.files));
         }
         own.sort();
-        // Files every integration shares go with the last one only.
+        own
+    }
+
+    /// Deletes the feature's own files that are pristine (any, with `--force`), keeping
+    /// those another feature owns; files every integration shares go with the last one.
+    fn remove_own_files(
+        &mut self,
+        recipe: &Recipe,
+        own: &[(String, Option<String>)],
+        last_integration: bool,
+    ) {
+        let owner = recipe.feature.owner();
         let shared: Vec<String> = recipe
             .files
             .iter()
             .filter(|f| matches!(f.role, Role::Shared(_)))
             .map(|f| slash(&f.path))
             .collect();
-        let last_integration = match &recipe.feature {
-            Feature::Integration(name) => !other_integrations(root, &project.package, name),
-            _ => false,
-        };
-        for (path, fresh) in &own {
+        for (path, fresh) in own {
             if shared.contains(path) && !last_integration {
                 continue;
             }
-            let full = root.join(path);
-            let Ok(bytes) = fs::read(&full) else {
-                edit.forget(path);
+            let Ok(bytes) = fs::read(self.project.root.join(path)) else {
+                self.edit.forget(path);
                 continue;
             };
             // `--wiring-only` keeps the module's files but not its two generated tests:
             // they exercise routes that are no longer mounted (an edited one blocks the
             // removal without `--force`, like any other edited file).
-            if policy.wiring_only && !path.starts_with("tests/") {
-                kept.push((path.clone(), "--wiring-only".to_string()));
+            if self.policy.wiring_only && !path.starts_with("tests/") {
+                self.kept.push((path.clone(), "--wiring-only".to_string()));
                 continue;
             }
-            let ledger = edit.ledger();
+            let ledger = self.edit.ledger();
             let recorded_owner = ledger.get(path).map(|e| e.owner.clone());
             let shared_owner =
                 shared.contains(path) && recorded_owner.as_deref() == Some(SHARED_OWNER);
             if !shared_owner && recorded_owner.as_deref().is_some_and(|o| o != owner) {
-                kept.push((
+                self.kept.push((
                     path.clone(),
                     format!("it belongs to {}", recorded_owner.unwrap_or_default()),
                 ));
@@ -134,26 +185,36 @@ pub fn plan_remove_all(
             match ledger.state(path, Some(&bytes), fresh.as_deref().map(str::as_bytes)) {
                 FileState::Pristine => {}
                 FileState::Untracked if adopted_unchanged => {}
-                FileState::Modified if !policy.force => {
-                    blocked.push(format!("{path}: changed since polepos wrote it"));
+                FileState::Modified if !self.policy.force => {
+                    self.blocked
+                        .push(format!("{path}: changed since polepos wrote it"));
                     continue;
                 }
-                FileState::Untracked if !policy.force => {
-                    blocked.push(format!(
+                FileState::Untracked if !self.policy.force => {
+                    self.blocked.push(format!(
                         "{path}: {NOT_IN_THE_LEDGER} and different from what polepos generates (made by the older tool or by hand?)"
                     ));
                     continue;
                 }
                 _ => {}
             }
-            edit.delete(path, bytes);
+            self.edit.delete(path, bytes);
         }
+    }
 
-        // Files in the feature's directories that it does not own.
-        let pkg = &project.package;
+    /// The files in the feature's directories that it does not own: bytecode goes, the
+    /// rest blocks (or is kept, with `--force`); directories left empty go.
+    fn sweep_directories(
+        &mut self,
+        recipe: &Recipe,
+        own: &[(String, Option<String>)],
+        last_integration: bool,
+    ) {
+        let pkg = &self.project.package;
+        let label = recipe.feature.to_string();
         let feature_dirs: Vec<String> = match &recipe.feature {
             Feature::Module { name, .. } => vec![format!("src/{pkg}/modules/{name}")],
-            Feature::Integration(name) if last_integration => vec![
+            Feature::Integration(_) if last_integration => vec![
                 format!("src/{pkg}/integrations"),
                 "tests/integrations".to_string(),
             ],
@@ -164,7 +225,7 @@ pub fn plan_remove_all(
             let mut stack = vec![PathBuf::from(dir)];
             let mut dirs = Vec::new();
             while let Some(rel) = stack.pop() {
-                let Ok(entries) = fs::read_dir(root.join(&rel)) else {
+                let Ok(entries) = fs::read_dir(self.project.root.join(&rel)) else {
                     continue;
                 };
                 dirs.push(rel.clone());
@@ -177,15 +238,16 @@ pub fn plan_remove_all(
                     if kind.is_dir() {
                         stack.push(child);
                     } else if own.iter().any(|(p, _)| *p == shown) {
-                    } else if is_bytecode(&child) && !policy.wiring_only {
+                    } else if is_bytecode(&child) && !self.policy.wiring_only {
                         // Derived by Python from the module's own sources.
-                        if let Ok(bytes) = fs::read(root.join(&child)) {
-                            edit.delete(&shown, bytes);
+                        if let Ok(bytes) = fs::read(self.project.root.join(&child)) {
+                            self.edit.delete(&shown, bytes);
                         }
-                    } else if policy.force || policy.wiring_only {
-                        kept.push((shown, "polepos did not generate it".to_string()));
+                    } else if self.policy.force || self.policy.wiring_only {
+                        self.kept
+                            .push((shown, "polepos did not generate it".to_string()));
                     } else {
-                        blocked.push(format!(
+                        self.blocked.push(format!(
                             "{shown}: not generated by polepos for {label} (hand-written?)"
                         ));
                     }
@@ -193,35 +255,37 @@ pub fn plan_remove_all(
             }
             dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
             for dir in dirs {
-                edit.prune_dir(dir);
+                self.edit.prune_dir(dir);
             }
         }
+    }
 
-        // Settings and env blocks: exactly the lines adding wrote (the ledger says which
-        // entries it kept instead), found by meaning (`super::block`); an added entry
-        // edited since blocks the removal.
+    /// Settings and env blocks: exactly the lines adding wrote (the ledger says which
+    /// entries it kept instead), found by meaning (`super::block`); an added entry
+    /// edited since blocks the removal.
+    fn remove_blocks(&mut self, recipe: &Recipe) {
+        let label = recipe.feature.to_string();
+        let owner = recipe.feature.owner();
         for splice in &recipe.splices {
             let Splice::Block(block) = splice else {
                 continue;
             };
-            let path = splice.path(pkg);
-            let Ok(old) = fs::read_to_string(root.join(&path)) else {
+            let path = splice.path(&self.project.package);
+            let Ok(old) = fs::read_to_string(self.project.root.join(&path)) else {
                 continue;
             };
-            let current = edits
-                .get(&path)
-                .map_or_else(|| old.clone(), |(_, new)| new.clone());
+            let current = self.current(&path, &old);
             let block = super::Block {
-                kept: edit.ledger().kept(&path, &owner).to_vec(),
+                kept: self.edit.ledger().kept(&path, &owner).to_vec(),
                 ..block.clone()
             };
-            edit.keep(&path, &owner, &[]);
+            self.edit.keep(&path, &owner, &[]);
             let found = block.locate(&current);
             let mut new = current.clone();
             if found.changed() {
-                changed_blocks += 1;
-                if !policy.force {
-                    blocked.push(format!(
+                self.changed_blocks += 1;
+                if !self.policy.force {
+                    self.blocked.push(format!(
                         "{path}: the values of {label} (from `{}`) are not the ones polepos added (changed since, or written by the older tool)",
                         block.added_names().first().copied().unwrap_or_default()
                     ));
@@ -235,50 +299,64 @@ pub fn plan_remove_all(
                 new = block.delete_by_meaning(&new);
             }
             if new != current {
-                edits.insert(path, (old, new));
+                self.edits.insert(path, (old, new));
             }
         }
     }
 
-    if !blocked.is_empty() {
+    /// `path`'s text as edited so far (`old` when not edited yet).
+    fn current(&self, path: &str, old: &str) -> String {
+        self.edits
+            .get(path)
+            .map_or_else(|| old.to_string(), |(_, new)| new.clone())
+    }
+
+    /// One refusal listing everything that blocks the removal, if anything does.
+    fn refusal(&self, recipes: &[Recipe]) -> Option<Refusal> {
+        if self.blocked.is_empty() {
+            return None;
+        }
         let label = match recipes {
-            [_, also @ ..] if !also.is_empty() => format!(
-                "{label} (and {})",
+            [first, also @ ..] if !also.is_empty() => format!(
+                "{} (and {})",
+                first.feature,
                 also.iter()
                     .map(|r| r.feature.to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            _ => label,
+            [first, ..] => first.feature.to_string(),
+            [] => String::new(),
         };
-        let files = blocked.len() - changed_blocks;
-        let lost = match (files, changed_blocks) {
+        let files = self.blocked.len() - self.changed_blocks;
+        let lost = match (files, self.changed_blocks) {
             (files, 0) => format!("{files} file(s)"),
             (0, blocks) => format!("{blocks} block(s) of values"),
             (files, blocks) => format!("{files} file(s) and {blocks} block(s) of values"),
         };
-        let adopt = if blocked.iter().any(|b| b.contains(NOT_IN_THE_LEDGER)) {
+        let adopt = if self.blocked.iter().any(|b| b.contains(NOT_IN_THE_LEDGER)) {
             "; files made by the older tool are removed without --force once `polepos upgrade --apply` has recorded them as the baseline"
         } else {
             ""
         };
-        return Err(Refusal::new(format!("cannot remove {label}: {lost} would be lost"))
-        .with_causes(blocked)
-        .with_hint(format!("nothing was changed; restore or move those files, or pass --force to remove the files of {label} anyway (files polepos did not generate are always kept){adopt}"))
-        .into());
+        Some(
+            Refusal::new(format!("cannot remove {label}: {lost} would be lost"))
+                .with_causes(self.blocked.clone())
+                .with_hint(format!("nothing was changed; restore or move those files, or pass --force to remove the files of {label} anyway (files polepos did not generate are always kept){adopt}")),
+        )
     }
 
-    let mut manifest_edit: Option<Manifest> = None;
-    for recipe in recipes {
+    /// The feature's wiring, located by meaning ([`Splice::remove`]); a wiring file
+    /// that cannot be read refuses, since the wiring would stay behind.
+    fn remove_wiring(&mut self, recipe: &Recipe) -> anyhow::Result<()> {
         let label = recipe.feature.to_string();
-        let pkg = &project.package;
-        // Wiring, by meaning: each file's edits accumulate, then become one change.
         for splice in &recipe.splices {
-            if splice.needs_db() && !project.db.has_db() || matches!(splice, Splice::Block(_)) {
+            if splice.needs_db() && !self.project.db.has_db() || matches!(splice, Splice::Block(_))
+            {
                 continue;
             }
-            let path = splice.path(pkg);
-            let old = match fs::read(root.join(&path)) {
+            let path = splice.path(&self.project.package);
+            let old = match fs::read(self.project.root.join(&path)) {
                 Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
                     Refusal::new(format!(
                         "cannot remove {label}: {path} is not valid UTF-8, so its wiring of {label} cannot be removed"
@@ -292,74 +370,94 @@ pub fn plan_remove_all(
                         .into());
                 }
             };
-            let current = edits
-                .get(&path)
-                .map_or_else(|| old.clone(), |(_, new)| new.clone());
+            let current = self.current(&path, &old);
             let new = splice.remove(&current, &path).map_err(|e| {
                 Refusal::new(format!("cannot remove {label}: {e}")).with_hint(
                     "fix the file (`polepos check` shows where), then run the command again",
                 )
             })?;
-            if new == current {
-                continue;
-            }
-            edits.insert(path, (old, new));
-        }
-
-        // Imports of the module that are not its wiring would dangle once it is gone.
-        if let Feature::Module { name, .. } = &recipe.feature
-            && !policy.wiring_only
-        {
-            let references = super::references::to_module(root, pkg, name, &edits);
-            if !references.is_empty() {
-                return Err(Refusal::new(format!(
-                    "cannot remove {label}: {} import(s) of it elsewhere in the package would break the app",
-                    references.len()
-                ))
-                .with_causes(references)
-                .with_hint("nothing was changed; remove or change those imports first, then run the command again (--force does not override this: the package would no longer import)")
-                .into());
+            if new != current {
+                self.edits.insert(path, (old, new));
             }
         }
+        Ok(())
+    }
 
-        // Dependencies nothing else needs any more.
+    /// Refuses removing a module that the rest of the package still imports: those
+    /// imports would dangle once it is gone (`--force` cannot help).
+    fn refuse_dangling_imports(&self, recipe: &Recipe) -> Result<(), Refusal> {
+        let Feature::Module { name, .. } = &recipe.feature else {
+            return Ok(());
+        };
+        if self.policy.wiring_only {
+            return Ok(());
+        }
+        let references = super::references::to_module(
+            &self.project.root,
+            &self.project.package,
+            name,
+            &self.edits,
+        );
+        if references.is_empty() {
+            return Ok(());
+        }
+        Err(Refusal::new(format!(
+            "cannot remove {}: {} import(s) of it elsewhere in the package would break the app",
+            recipe.feature,
+            references.len()
+        ))
+        .with_causes(references)
+        .with_hint("nothing was changed; remove or change those imports first, then run the command again (--force does not override this: the package would no longer import)"))
+    }
+
+    /// An integration's dependency that nothing else needs any more.
+    fn remove_dependency(&mut self, recipe: &Recipe) -> anyhow::Result<()> {
         if let Some(conditional) = recipe.conditional_dependencies.first()
             && matches!(recipe.feature, Feature::Integration(_))
-            && let Ok(old) = fs::read_to_string(root.join("pyproject.toml"))
+            && let Ok(old) = fs::read_to_string(self.project.root.join("pyproject.toml"))
             && let Ok(mut pyproject) = Pyproject::parse(&old)
             && pyproject.remove_dependency(conditional.requirement)
         {
             let new = pyproject.render();
             Pyproject::parse(&new)
                 .map_err(|e| anyhow::anyhow!("edited pyproject.toml no longer parses: {e}"))?;
-            edits.insert("pyproject.toml".to_string(), (old, new));
+            self.edits.insert("pyproject.toml".to_string(), (old, new));
         }
+        Ok(())
+    }
 
-        // Manifest entry.
-        if let (Some(entry), Some(m)) = (&recipe.manifest, &project.manifest) {
-            let edited = manifest_edit.get_or_insert_with(|| m.clone());
+    /// The features' manifest entries, in one edit of the manifest.
+    fn remove_manifest_entries(&mut self, recipes: &[Recipe]) -> anyhow::Result<()> {
+        let Some(manifest) = &self.project.manifest else {
+            return Ok(());
+        };
+        let mut edited = manifest.clone();
+        for entry in recipes.iter().filter_map(|r| r.manifest.as_ref()) {
             match entry {
                 ManifestEntry::Module { name, .. } => edited.remove_module(name),
                 ManifestEntry::Integration(name) => edited.remove_integration(name),
             };
         }
-    }
-    if let (Some(edited), Some(m)) = (manifest_edit, &project.manifest) {
         let text = edited.render();
-        if text != m.original() {
+        if text != manifest.original() {
             Manifest::parse(&text)
                 .map_err(|e| anyhow::anyhow!("edited manifest no longer parses: {e}"))?;
-            edit.edit(manifest::FILE_NAME, m.original().to_string(), text);
+            self.edit
+                .edit(manifest::FILE_NAME, manifest.original().to_string(), text);
         }
+        Ok(())
     }
 
-    for (path, (old, new)) in edits {
-        edit.edit(&path, old, new);
+    /// The removal: the edited files join the change set, and the ledger follows.
+    fn finish(mut self) -> Removal {
+        for (path, (old, new)) in std::mem::take(&mut self.edits) {
+            self.edit.edit(&path, old, new);
+        }
+        Removal {
+            set: self.edit.finish(),
+            kept: self.kept,
+        }
     }
-    Ok(Removal {
-        set: edit.finish(),
-        kept,
-    })
 }
 
 /// The unit test of module `name` under the older tool's singular spelling
