@@ -190,26 +190,8 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
             );
         }
     }
-    if let Some((mut pyproject, old)) = pyproject {
-        for recipe in recipes {
-            let present = pyproject.dependency_list();
-            let added: Vec<&str> = recipe.added_dependencies(&present).collect();
-            for dependency in added {
-                if !pyproject.add_dependency(dependency) {
-                    return Err(Refusal::new(
-                        "pyproject.toml has no `[project] dependencies` list",
-                    )
-                    .with_hint("add `dependencies = [...]` under [project]")
-                    .into());
-                }
-            }
-        }
-        let new = pyproject.render();
-        Pyproject::parse(&new)
-            .map_err(|e| anyhow::anyhow!("edited pyproject.toml no longer parses: {e}"))?;
-        if new != old {
-            edit.edit("pyproject.toml", old, new);
-        }
+    if let Some((pyproject, old)) = pyproject {
+        add_dependencies(&mut edit, pyproject, old, recipes)?;
     }
     if let Some(text) = manifest_text {
         Manifest::parse(&text)
@@ -220,6 +202,36 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
         }
     }
     Ok(edit.finish())
+}
+
+/// Adds the recipes' dependencies to `pyproject.toml` (whose text is `old`), in sorted
+/// position, unless something there provides them already.
+fn add_dependencies(
+    edit: &mut ProjectEdit,
+    mut pyproject: Pyproject,
+    old: String,
+    recipes: &[Recipe],
+) -> anyhow::Result<()> {
+    for recipe in recipes {
+        let present = pyproject.dependency_list();
+        let added: Vec<&str> = recipe.added_dependencies(&present).collect();
+        for dependency in added {
+            if !pyproject.add_dependency(dependency) {
+                return Err(
+                    Refusal::new("pyproject.toml has no `[project] dependencies` list")
+                        .with_hint("add `dependencies = [...]` under [project]")
+                        .into(),
+                );
+            }
+        }
+    }
+    let new = pyproject.render();
+    Pyproject::parse(&new)
+        .map_err(|e| anyhow::anyhow!("edited pyproject.toml no longer parses: {e}"))?;
+    if new != old {
+        edit.edit("pyproject.toml", old, new);
+    }
+    Ok(())
 }
 
 /// Whether `wiring` is made in this project: a model import only where the project
