@@ -13,7 +13,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::feature::{self, ProjectContext, RouterMount, Splice, plan};
+use crate::feature::{self, ProjectContext, RouterMount, Wiring, plan};
 use crate::manifest;
 use crate::manifest::DbMode;
 use crate::markers;
@@ -59,7 +59,7 @@ pub fn add_modules(root: &Path, n_modules: usize) -> anyhow::Result<()> {
         let _ = writeln!(
             model_imports,
             "    {}",
-            Splice::module_model_import(pkg, name)
+            Wiring::module_model_import(pkg, name)
                 .model_line()
                 .unwrap_or_default()
         );

@@ -17,7 +17,7 @@ use super::source::is_identifier;
 use super::wiring;
 use super::{Edit, Fix, Issue};
 use crate::feature::module::{self, Template, expand};
-use crate::feature::{RouterMount, Splice};
+use crate::feature::{RouterMount, Wiring};
 use crate::manifest;
 use crate::markers;
 use crate::python::PyFile;
@@ -176,7 +176,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         }
         if let Some(init) = facts.modules_init.file()
             && let Some(all) = init.all.as_ref()
-            && !Splice::Export(name.clone()).found_in(init)
+            && !Wiring::Export(name.clone()).found_in(init)
         {
             issues.push(
                 Issue::new(Code::ModuleExportMissing, format!("module `{name}` is not exported in `__all__`"))
@@ -220,9 +220,9 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         if has_model
             && facts.db.has_db()
             && let Some(models) = facts.models.file()
-            && !Splice::module_model_import(pkg, name).found_in(models)
+            && !Wiring::module_model_import(pkg, name).found_in(models)
         {
-            let line = Splice::module_model_import(pkg, name)
+            let line = Wiring::module_model_import(pkg, name)
                 .model_line()
                 .unwrap_or_default();
             let mut issue = Issue::new(

@@ -2,7 +2,7 @@
 
 use super::{
     Conditional, Feature, GeneratedFile, ManifestEntry, Precondition, ProjectContext, Recipe,
-    RouterMount, Splice,
+    RouterMount, Wiring,
 };
 use crate::templates::TemplateError;
 
@@ -94,8 +94,8 @@ pub fn mount(pkg: &str) -> RouterMount {
 }
 
 /// The model import `add auth` splices into `import_models()`.
-pub fn model_import(pkg: &str) -> Splice {
-    Splice::ModelImport {
+pub fn model_import(pkg: &str) -> Wiring {
+    Wiring::ModelImport {
         package: format!("{pkg}.auth"),
         alias: "auth_model".to_string(),
     }
@@ -114,7 +114,7 @@ pub fn recipe(ctx: &ProjectContext) -> Result<Recipe, TemplateError> {
     Ok(Recipe {
         feature: Feature::Auth,
         files,
-        splices: vec![Splice::Mount(mount(pkg)), model_import(pkg)],
+        wiring: vec![Wiring::Mount(mount(pkg)), model_import(pkg)],
         dependencies: vec![AUTH_DEPENDENCY],
         conditional_dependencies: vec![Conditional {
             requirement: EMAIL_VALIDATOR_DEPENDENCY,

@@ -24,7 +24,7 @@
 
 use crate::markers::Marker;
 
-/// A block of lines for [`super::Splice::Block`].
+/// A block of lines for [`super::Wiring::Block`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
     pub marker: Marker,

@@ -4,7 +4,7 @@
 //! and [`recipe`] turns one into what `add integration` writes.
 
 use super::{
-    Block, Conditional, Feature, GeneratedFile, ManifestEntry, ProjectContext, Recipe, Role, Splice,
+    Block, Conditional, Feature, GeneratedFile, ManifestEntry, ProjectContext, Recipe, Role, Wiring,
 };
 use crate::markers::{self, Marker};
 use crate::templates::{self, TemplateError};
@@ -182,7 +182,7 @@ pub fn recipe(
     Ok(Recipe {
         feature: Feature::Integration(integration.name),
         files,
-        splices: vec![Splice::Block(settings), Splice::Block(env)],
+        wiring: vec![Wiring::Block(settings), Wiring::Block(env)],
         dependencies: Vec::new(),
         conditional_dependencies: integration
             .dependency

@@ -323,7 +323,7 @@ pub fn recipe(
     name: &str,
     template: &Template,
 ) -> Result<super::Recipe, crate::templates::TemplateError> {
-    use super::{Feature, GeneratedFile, ManifestEntry, Precondition, Recipe, Splice};
+    use super::{Feature, GeneratedFile, ManifestEntry, Precondition, Recipe, Wiring};
     let spec = template.spec();
     let flag = |f: &str| template.flags().iter().any(|x| x == f);
     let mut template_ctx = ctx.template_context("");
@@ -341,14 +341,14 @@ pub fn recipe(
         .ok_or_else(|| crate::templates::TemplateError::MissingTree(template.value()))?;
     let files = GeneratedFile::render_tree(tree, &template_ctx)?;
     let pkg = &ctx.package;
-    let mut splices = vec![Splice::Export(name.to_string())];
+    let mut wiring = vec![Wiring::Export(name.to_string())];
     if spec.router {
-        splices.push(Splice::Mount(super::RouterMount::module(pkg, name)));
+        wiring.push(Wiring::Mount(super::RouterMount::module(pkg, name)));
     }
     let mut requires = vec![Precondition::FreeModuleName(name.to_string())];
     let mut next_steps = Vec::new();
     if spec.model {
-        splices.push(Splice::module_model_import(pkg, name));
+        wiring.push(Wiring::module_model_import(pkg, name));
         requires.insert(0, Precondition::HasDatabase);
         requires.push(Precondition::Foundation(FOUNDATION));
         requires.push(Precondition::FreeTable(name.to_string()));
@@ -371,7 +371,7 @@ pub fn recipe(
             template: template.clone(),
         },
         files,
-        splices,
+        wiring,
         dependencies: Vec::new(),
         conditional_dependencies: Vec::new(),
         manifest: Some(ManifestEntry::Module {

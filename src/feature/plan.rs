@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::edit::ProjectEdit;
 use super::tables;
-use super::{Feature, ManifestEntry, Precondition, Recipe, Role, Splice};
+use super::{Feature, ManifestEntry, Precondition, Recipe, Role, Wiring};
 use crate::changeset::ChangeSet;
 use crate::error::Refusal;
 use crate::ledger::{self, Ledger};
@@ -136,9 +136,9 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
     let mut problems = Refusals::default();
     check_preconditions(project, recipes, &mut problems);
     // Each recipe's wiring; a settings or env block becomes the entries the file lacks.
-    let mut wiring: Vec<(&Recipe, Splice)> = recipes
+    let mut wiring: Vec<(&Recipe, Wiring)> = recipes
         .iter()
-        .flat_map(|r| r.splices.iter().map(move |s| (r, s.clone())))
+        .flat_map(|r| r.wiring.iter().map(move |s| (r, s.clone())))
         .filter(|(_, s)| applies(project, s))
         .collect();
     let files = read_wiring(project, &mut wiring, &mut problems);
@@ -176,13 +176,15 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
             .iter()
             .filter(|(_, w)| w.path(&project.package) == path)
         {
-            new = wiring.apply(&new).ok_or_else(|| unreachable_plan(&label))?;
+            new = wiring
+                .insert(&new)
+                .ok_or_else(|| unreachable_plan(&label))?;
         }
         assert_parses(&path, &new)?;
         edit.edit(&path, old, new);
     }
     for (recipe, wiring) in &wiring {
-        if let Splice::Block(block) = wiring {
+        if let Wiring::Block(block) = wiring {
             edit.keep(
                 &wiring.path(&project.package),
                 &recipe.feature.owner(),
@@ -236,7 +238,7 @@ fn add_dependencies(
 
 /// Whether `wiring` is made in this project: a model import only where the project
 /// has polepos's database layer.
-fn applies(project: &Project, wiring: &Splice) -> bool {
+fn applies(project: &Project, wiring: &Wiring) -> bool {
     !wiring.needs_db() || project.db.has_db()
 }
 
@@ -303,7 +305,7 @@ struct WiringFile {
 /// the wiring already and that each has its markers; the files with their text.
 fn read_wiring(
     project: &Project,
-    wirings: &mut [(&Recipe, Splice)],
+    wirings: &mut [(&Recipe, Wiring)],
     problems: &mut Refusals,
 ) -> Vec<(String, String)> {
     let mut files: Vec<WiringFile> = Vec::new();
@@ -333,7 +335,7 @@ fn read_wiring(
             };
             match (&mut *wiring, parsed) {
                 // Entries the file defines already are kept, not written again.
-                (Splice::Block(block), _) => *block = block.completing(&block.defined_in(text)),
+                (Wiring::Block(block), _) => *block = block.completing(&block.defined_in(text)),
                 (_, None) => {}
                 (wiring, Some(file)) => {
                     if let Some(leftover) = leftover(wiring, file, &label) {
@@ -393,15 +395,15 @@ fn read_pyproject(
 
 /// What `file` already holds of what `splice` adds (`imports the orders router`), if
 /// anything.
-fn leftover(splice: &Splice, file: &python::PyFile, label: &str) -> Option<String> {
+fn leftover(splice: &Wiring, file: &python::PyFile, label: &str) -> Option<String> {
     if !splice.found_in(file) {
         return None;
     }
     Some(match splice {
-        Splice::Mount(_) => format!("imports the {label} router"),
-        Splice::ModelImport { .. } => format!("imports the {label} model"),
-        Splice::Export(name) => format!("lists `{name}` in `__all__`"),
-        Splice::Block(_) => return None,
+        Wiring::Mount(_) => format!("imports the {label} router"),
+        Wiring::ModelImport { .. } => format!("imports the {label} model"),
+        Wiring::Export(name) => format!("lists `{name}` in `__all__`"),
+        Wiring::Block(_) => return None,
     })
 }
 

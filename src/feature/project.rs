@@ -12,7 +12,7 @@ pub fn recipe(ctx: &ProjectContext, secret_key: &str) -> Result<Recipe, Template
     Ok(Recipe {
         feature: Feature::Project,
         files: files(ctx, secret_key)?,
-        splices: Vec::new(),
+        wiring: Vec::new(),
         dependencies: Vec::new(),
         conditional_dependencies: Vec::new(),
         manifest: None,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::edit::ProjectEdit;
 use super::integration::SHARED_OWNER;
-use super::{Feature, ManifestEntry, Recipe, Role, Splice};
+use super::{Feature, ManifestEntry, Recipe, Role, Wiring};
 use crate::changeset::ChangeSet;
 use crate::error::Refusal;
 use crate::ledger::{self, FileState, Ledger};
@@ -266,8 +266,8 @@ impl Remover<'_> {
     fn remove_blocks(&mut self, recipe: &Recipe) {
         let label = recipe.feature.to_string();
         let owner = recipe.feature.owner();
-        for splice in &recipe.splices {
-            let Splice::Block(block) = splice else {
+        for splice in &recipe.wiring {
+            let Wiring::Block(block) = splice else {
                 continue;
             };
             let path = splice.path(&self.project.package);
@@ -346,12 +346,12 @@ impl Remover<'_> {
         )
     }
 
-    /// The feature's wiring, located by meaning ([`Splice::remove`]); a wiring file
+    /// The feature's wiring, located by meaning ([`Wiring::remove`]); a wiring file
     /// that cannot be read refuses, since the wiring would stay behind.
     fn remove_wiring(&mut self, recipe: &Recipe) -> anyhow::Result<()> {
         let label = recipe.feature.to_string();
-        for splice in &recipe.splices {
-            if splice.needs_db() && !self.project.db.has_db() || matches!(splice, Splice::Block(_))
+        for splice in &recipe.wiring {
+            if splice.needs_db() && !self.project.db.has_db() || matches!(splice, Wiring::Block(_))
             {
                 continue;
             }

@@ -147,10 +147,10 @@ pub fn plan_upgrade(
                 (owner, file.contents.clone()),
             );
         }
-        for splice in &recipe.splices {
+        for splice in &recipe.wiring {
             let rel = splice.path(pkg);
             if let Some((_, text)) = expected.get_mut(&rel)
-                && let Some(new) = splice.apply(text)
+                && let Some(new) = splice.insert(text)
             {
                 *text = new;
             }
