@@ -10,11 +10,10 @@
 //! forgotten, and the ledger file itself is written last — or deleted when nothing is
 //! left in it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::changeset::ChangeSet;
 use crate::ledger::{self, Ledger};
-use crate::project::Project;
 
 /// A change set under construction, with the ledger it keeps current.
 pub(crate) struct ProjectEdit {
@@ -27,14 +26,15 @@ pub(crate) struct ProjectEdit {
 }
 
 impl ProjectEdit {
-    /// Starts an edit of `project`, given its loaded ledger ([`Ledger::load`]).
-    pub(crate) fn new(project: &Project, loaded: Option<(Ledger, String)>) -> ProjectEdit {
+    /// Starts an edit of the project at `root`, given its loaded ledger
+    /// ([`Ledger::load`]).
+    pub(crate) fn new(root: &Path, loaded: Option<(Ledger, String)>) -> ProjectEdit {
         let (ledger, ledger_text) = match loaded {
             Some((ledger, text)) => (ledger, Some(text)),
             None => (Ledger::default(), None),
         };
         ProjectEdit {
-            set: ChangeSet::new(project.root.clone()),
+            set: ChangeSet::new(root.to_path_buf()),
             before: ledger.clone(),
             ledger,
             ledger_text,
@@ -59,6 +59,25 @@ impl ProjectEdit {
         self.ledger
             .record_edit(path, old.as_bytes(), new.as_bytes());
         self.set.modify(path, old, new);
+    }
+
+    /// Replaces `old` with `new` at `path`, a file polepos generates for `owner`: the
+    /// ledger records the new bytes as polepos's (`upgrade --apply`).
+    pub(crate) fn regenerate(&mut self, path: &str, old: String, new: String, owner: &str) {
+        self.ledger.record(path, owner, new.as_bytes());
+        self.set.modify(path, old, new);
+    }
+
+    /// Records `bytes` as what polepos generated at `path` for `owner`, without
+    /// changing the file (it holds them already).
+    pub(crate) fn record(&mut self, path: &str, owner: &str, bytes: &[u8]) {
+        self.ledger.record(path, owner, bytes);
+    }
+
+    /// Records the file at `path` as found (`bytes`), as the baseline later runs compare
+    /// to, marked as not written by polepos so it is never overwritten.
+    pub(crate) fn adopt(&mut self, path: &str, owner: &str, bytes: &[u8]) {
+        self.ledger.adopt(path, owner, bytes);
     }
 
     /// Deletes the file at `path` (whose bytes are `old`) and forgets it.

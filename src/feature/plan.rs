@@ -152,7 +152,7 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
         return Err(refusal.into());
     }
 
-    let mut edit = ProjectEdit::new(project, ledger);
+    let mut edit = ProjectEdit::new(&project.root, ledger);
     for recipe in recipes {
         let owner = recipe.feature.owner();
         for file in &recipe.files {

@@ -66,7 +66,7 @@ pub fn plan_remove_all(
     let mut remover = Remover {
         project,
         policy,
-        edit: ProjectEdit::new(project, loaded),
+        edit: ProjectEdit::new(&project.root, loaded),
         kept: Vec::new(),
         blocked: Vec::new(),
         changed_blocks: 0,

@@ -11,9 +11,10 @@
 use std::collections::BTreeMap;
 use std::fs;
 
+use super::edit::ProjectEdit;
 use super::{Feature, ProjectContext, Recipe, Role};
 use crate::changeset::ChangeSet;
-use crate::ledger::{self, Ledger, sha256_hex};
+use crate::ledger::{Ledger, sha256_hex};
 use crate::project::Project;
 use crate::pyproject::Pyproject;
 use crate::templates::TemplateError;
@@ -262,39 +263,29 @@ impl UpgradePlan {
     /// The change set `--apply` makes: every safe update, and the refreshed ledger (which
     /// adopts the current files as the baseline when the project had none).
     pub fn apply_set(&self) -> ChangeSet {
-        let mut set = ChangeSet::new(self.root.clone());
-        let mut ledger = self.ledger.clone();
+        let loaded = self
+            .ledger_text
+            .clone()
+            .map(|text| (self.ledger.clone(), text));
+        let mut edit = ProjectEdit::new(&self.root, loaded);
         for file in &self.files {
             match (file.state, &file.current) {
-                (State::SafeUpdate, Some(current)) => {
-                    set.modify(file.path.clone(), current.clone(), file.expected.clone());
-                    ledger.record(&file.path, &file.owner, file.expected.as_bytes());
-                }
-                (State::UpToDate, _) if ledger.get(&file.path).is_none() => {
-                    ledger.record(&file.path, &file.owner, file.expected.as_bytes());
+                (State::SafeUpdate, Some(current)) => edit.regenerate(
+                    &file.path,
+                    current.clone(),
+                    file.expected.clone(),
+                    &file.owner,
+                ),
+                (State::UpToDate, _) if edit.ledger().get(&file.path).is_none() => {
+                    edit.record(&file.path, &file.owner, file.expected.as_bytes());
                 }
                 (_, Some(current)) if !self.has_ledger => {
-                    // Adopt: the bytes on disk become the baseline later runs compare to,
-                    // marked as not written by polepos so they are never overwritten.
-                    ledger.adopt(&file.path, &file.owner, current.as_bytes());
+                    edit.adopt(&file.path, &file.owner, current.as_bytes());
                 }
                 _ => {}
             }
         }
-        let text = ledger.render();
-        match &self.ledger_text {
-            Some(old) => set.modify(ledger::FILE_NAME, old.clone(), text),
-            None => set.create(ledger::FILE_NAME, text),
-        }
-        set.brief(
-            ledger::FILE_NAME,
-            if self.has_ledger {
-                "ledger refreshed".to_string()
-            } else {
-                format!("ledger created: {} files adopted", ledger.len())
-            },
-        );
-        set
+        edit.finish()
     }
 }
 
