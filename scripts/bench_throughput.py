@@ -139,17 +139,21 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def initdb_binaries() -> list[Path]:
+    """initdb of every installed PostgreSQL major version, oldest first."""
+    return sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+
+
 class Postgres:
     """A throw-away PostgreSQL cluster on 127.0.0.1 (owned by `postgres` when root)."""
 
     def __init__(self) -> None:
-        candidates = sorted(
-            Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name)
-        ) if Path("/usr/lib/postgresql").is_dir() else []
-        if not candidates:
+        if not initdb_binaries():
             apt_install("postgresql")
-            candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
-        self.bin = candidates[-1].parent
+        found = initdb_binaries()
+        if not found:
+            sys.exit("error: postgresql was installed but initdb was not found")
+        self.bin = found[-1].parent
         # Its own directory: the `postgres` user cannot enter the root-only work directory.
         self.dir = Path(tempfile.mkdtemp(prefix="polepos-throughput-pg-"))
         self.as_postgres = os.geteuid() == 0
@@ -175,13 +179,10 @@ class Postgres:
 
     def stop(self) -> None:
         """`pg_ctl stop`, then SIGKILL to the postmaster's PID if it is still there."""
-        subprocess.run(
-            [*(["runuser", "-u", "postgres", "--"] if self.as_postgres else []),
-             str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"],
-            check=False,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        try:
+            self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        except subprocess.CalledProcessError:
+            pass
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
@@ -199,9 +200,8 @@ def generate_project(binary: str, work: Path, db: str, env: dict[str, str]) -> P
     root = work / PACKAGE
     subprocess.run([binary, "-q", "add", "module", "items", "--template", "crud"], cwd=root, check=True, env=env)
     subprocess.run([uv_binary(), "sync", "--quiet", "--extra", "dev"], cwd=root, check=True, env=env)
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    subprocess.run([binary, "-q", "db", "revision", "-m", "items"], cwd=root, check=True, env=env, **quiet)
-    subprocess.run([binary, "-q", "db", "upgrade"], cwd=root, check=True, env=env, **quiet)
+    for command in (["db", "revision", "-m", "items"], ["db", "upgrade"]):
+        subprocess.run([binary, "-q", *command], cwd=root, check=True, env=env, capture_output=True)
     return root
 
 
