@@ -3,7 +3,7 @@
 
 use polepos::manifest::DbMode;
 
-use crate::support::{Project, legacy, sqlite, with_auth};
+use super::support::{Project, legacy, sqlite, with_auth};
 
 #[test]
 fn fix_on_a_clean_project_changes_nothing() {
@@ -152,7 +152,7 @@ fn fix_keeps_a_missing_trailing_comma_safe() {
 
 #[test]
 fn fix_never_includes_a_router_module_instead_of_its_router() {
-    let project = crate::support::sqlite();
+    let project = super::support::sqlite();
     let router = project.p("api/router.py");
     project.edit(
         &router,
@@ -164,7 +164,7 @@ fn fix_never_includes_a_router_module_instead_of_its_router() {
         "api_router.include_router(status_router, tags=[\"status\"])",
     );
     let before = project.read(&router);
-    let run = crate::support::polepos(&project.root, &["check", "--fix"]);
+    let run = super::support::polepos(&project.root, &["check", "--fix"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("PPCHK022"), "{}", run.stdout);
     assert_eq!(

@@ -1,14 +1,12 @@
 //! End-to-end: every `polepos start` state installs, passes its own pytest, ruff, ruff
 //! format and strict mypy, and serves `GET /api/v1/status` over real HTTP on 127.0.0.1.
 //! Needs uv (and network access to the package index); fails, never skips, without them.
-#![cfg(feature = "e2e")]
 
-mod common;
-
+use crate::common;
 use std::ffi::OsString;
 use std::path::Path;
 
-use common::{Scratch, Server, assert_project_checks, http, polepos, sh, sh_status, uv};
+use crate::common::{Scratch, Server, assert_project_checks, http, polepos, sh, sh_status, uv};
 
 const PLACEHOLDER_KEY: &str = "change-me-to-a-random-secret-of-at-least-32-bytes";
 const STRONG_KEY: &str = "e2e-signing-key-0123456789abcdef0123456789abcdef";

@@ -1,12 +1,11 @@
 //! `polepos add module`: files, wiring, manifest values, refusals and usage errors,
 //! through the real binary.
 
-mod common;
-
+use crate::common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::Scratch;
+use crate::common::Scratch;
 
 fn project(s: &Scratch, name: &str, db: &str) -> PathBuf {
     let out = s.run(&["start", name, "--db", db]);

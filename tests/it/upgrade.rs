@@ -1,9 +1,7 @@
 //! `polepos upgrade`: a file polepos wrote and nobody touched is a safe update when this
 //! version generates other bytes; `--apply` writes it and refreshes the ledger.
 
-mod common;
-
-use common::Scratch;
+use crate::common::Scratch;
 
 /// Makes `rel` look as if an older polepos wrote `older` there: the file holds those
 /// bytes and its ledger entry records their hash.

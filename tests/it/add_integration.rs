@@ -2,12 +2,10 @@
 //! and env entries a project already has part of, and `remove` takes out exactly what
 //! `add` wrote: the tree comes back byte for byte, hand-written entries included.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{Scratch, tree};
+use crate::common::{Scratch, tree};
 
 /// A fresh SQLite project `shop` in a scratch directory.
 fn project() -> (Scratch, PathBuf) {

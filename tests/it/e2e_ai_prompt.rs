@@ -7,10 +7,8 @@
 //! without LLM settings; neither the URL's password nor the fake's error body reaches a
 //! response or the server's log. Removing the modules gives the original tree back, byte
 //! for byte. Needs uv; fails, never skips, without it.
-#![cfg(feature = "e2e")]
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -18,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::{Scratch, Server, assert_project_checks, http, polepos, sh};
+use crate::common::{Scratch, Server, assert_project_checks, http, polepos, sh};
 
 /// A fake OpenAI-compatible chat-completions server on 127.0.0.1: answers `Pong` with
 /// status 200, a 500 error body once `fail` is set, or an answer of [`BIG_ANSWER`]

@@ -7,17 +7,17 @@
 //! and a Kafka-protocol broker (tansu); and the app boots with every integration
 //! enabled, and refuses to start when a broker is unreachable.
 //! Needs uv, redis-server, rabbitmq-server and tansu; fails, never skips, without them.
-#![cfg(feature = "e2e")]
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::kafka::Kafka;
-use common::rabbitmq::RabbitMq;
-use common::redis::Redis;
-use common::{Scratch, Server, assert_project_checks, free_port, http, polepos, sh, sh_status, uv};
+use crate::common::kafka::Kafka;
+use crate::common::rabbitmq::RabbitMq;
+use crate::common::redis::Redis;
+use crate::common::{
+    Scratch, Server, assert_project_checks, free_port, http, polepos, sh, sh_status, uv,
+};
 
 const ALL: &[&str] = &["kafka", "rabbitmq", "redis", "rq"];
 

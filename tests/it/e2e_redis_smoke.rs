@@ -1,10 +1,7 @@
 //! End-to-end: the Redis fixture starts a private `redis-server` on 127.0.0.1, answers
 //! PING, and is gone (process and directory) once dropped.
-#![cfg(feature = "e2e")]
 
-mod common;
-
-use common::redis::Redis;
+use crate::common::redis::Redis;
 
 #[test]
 fn a_private_redis_server_answers_and_is_stopped_when_dropped() {

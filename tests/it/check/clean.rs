@@ -3,7 +3,7 @@
 
 use polepos::manifest::DbMode;
 
-use crate::support::{Project, legacy, sqlite, with_auth};
+use super::support::{Project, legacy, sqlite, with_auth};
 
 #[test]
 fn fresh_projects_in_every_db_mode_are_clean() {

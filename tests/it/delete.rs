@@ -1,11 +1,10 @@
 //! `polepos delete` and symlinks: a link given as the path is refused, links inside the
 //! project are removed as links and their targets are kept.
 
-mod common;
-
+use crate::common;
 use std::os::unix::fs::symlink;
 
-use common::Scratch;
+use crate::common::Scratch;
 
 #[test]
 fn a_symlink_to_a_project_is_refused_and_nothing_is_deleted() {

@@ -2,9 +2,7 @@
 //! for every template and every combination of the CRUD flags; several modules added
 //! and removed in another order do too.
 
-mod common;
-
-use common::{Scratch, tree};
+use crate::common::{Scratch, tree};
 
 const FLAGS: [&str; 5] = [
     "--pagination",

@@ -4,7 +4,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::support::Project;
+use super::support::Project;
 
 /// xorshift64*: tiny, deterministic, good enough to pick mutations.
 struct Rng(u64);
@@ -234,7 +234,7 @@ fn check_survives_hostile_nesting() {
 #[cfg(target_os = "linux")]
 #[test]
 fn hostile_files_are_findings_and_memory_stays_bounded() {
-    let project = crate::support::sqlite();
+    let project = super::support::sqlite();
     let deep = project.p("deep.py");
     let big = project.p("data.py");
     let chain = "tests/test_chain.py";
@@ -243,7 +243,7 @@ fn hostile_files_are_findings_and_memory_stays_bounded() {
     project.write(&big, "VALUE = [1, 2, 3]\n".repeat(60 * 1024 * 1024 / 18));
     project.write(chain, format!("x = 1{}\n", " + 1".repeat(5_000)));
 
-    let run = crate::support::polepos(&project.root, &["check", "--format", "json"]);
+    let run = super::support::polepos(&project.root, &["check", "--format", "json"]);
     let peak_kib = children_peak_rss_kib();
     assert_eq!(run.code, 1, "{}", run.stdout);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");

@@ -1,15 +1,14 @@
 //! End-to-end: the seed's auth workflow, verbatim, on SQLite and on a real PostgreSQL
 //! server, then every row of the auth behaviour table over real HTTP on 127.0.0.1.
 //! Needs uv and PostgreSQL server binaries; fails, never skips, without them.
-#![cfg(feature = "e2e")]
-
-mod common;
 
 use std::path::Path;
 use std::time::Instant;
 
-use common::pg::Postgres;
-use common::{Scratch, Server, assert_project_checks, http, polepos, sh, sh_status, sh_stdin, uv};
+use crate::common::pg::Postgres;
+use crate::common::{
+    Scratch, Server, assert_project_checks, http, polepos, sh, sh_status, sh_stdin, uv,
+};
 
 const PKG: &str = "shop";
 

@@ -4,14 +4,11 @@
 //! HTTP. The foundation there accepts tokens without `exp` and answers 401 without
 //! `WWW-Authenticate`; the added code must not inherit either weakness.
 //! Needs uv; fails, never skips, without it.
-#![cfg(feature = "e2e")]
-
-mod common;
 
 use std::fs;
 use std::path::Path;
 
-use common::{Scratch, Server, http, polepos, sh, sh_status, uv};
+use crate::common::{Scratch, Server, http, polepos, sh, sh_status, uv};
 
 const PKG: &str = "legacy_shop";
 const SECRET: &str = "legacy-e2e-signing-key-0123456789abcdef0123456789abcdef";

@@ -2,9 +2,6 @@
 //! way, clean checks of every generated state and of the older tool's layout, `--fix`,
 //! the output formats, and robustness against any bytes on disk.
 
-#[path = "../common/mod.rs"]
-mod common;
-
 mod clean;
 mod codes_features;
 mod codes_modules;

@@ -1,16 +1,13 @@
 //! End-to-end: the private brokers of the integration tests start on 127.0.0.1, accept
 //! a connection, and are gone (by PID) once their fixture is dropped. Needs
 //! `rabbitmq-server` and `tansu` (see `tests/common`); fails, never skips, without them.
-#![cfg(feature = "e2e")]
-
-mod common;
 
 use std::net::TcpStream;
 use std::path::Path;
 use std::time::Duration;
 
-use common::kafka::Kafka;
-use common::rabbitmq::RabbitMq;
+use crate::common::kafka::Kafka;
+use crate::common::rabbitmq::RabbitMq;
 
 fn accepts(port: u16) -> bool {
     TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(2)).is_ok()

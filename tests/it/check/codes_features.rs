@@ -3,7 +3,7 @@
 
 use polepos::manifest::DbMode;
 
-use crate::support::{Project, legacy, sqlite, with_auth};
+use super::support::{Project, legacy, sqlite, with_auth};
 
 #[test]
 fn ppchk040_integration_file_missing() {
@@ -225,10 +225,10 @@ fn ppchk070_and_071_are_warnings_on_the_older_foundation() {
         token.and_then(|i| i.path.as_deref()),
         Some("src/legacy_shop/auth/token.py")
     );
-    let run = crate::support::polepos(&project.root, &["check"]);
+    let run = super::support::polepos(&project.root, &["check"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.contains("[PPCHK070] warning:"), "{}", run.stdout);
-    let json = crate::support::polepos(&project.root, &["check", "--json"]);
+    let json = super::support::polepos(&project.root, &["check", "--json"]);
     assert_eq!(json.code, 0);
     let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(json["passed"], true);
@@ -271,9 +271,9 @@ fn ppchk071_debug_on_by_default() {
     );
     let report = project.assert_only("PPCHK071");
     assert!(report.passed());
-    let run = crate::support::polepos(&project.root, &["explain", "PPCHK071"]);
+    let run = super::support::polepos(&project.root, &["explain", "PPCHK071"]);
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("APP_DEBUG"), "{}", run.stdout);
-    let run = crate::support::polepos(&project.root, &["explain", "70"]);
+    let run = super::support::polepos(&project.root, &["explain", "70"]);
     assert!(run.stdout.contains("exp"), "{}", run.stdout);
 }

@@ -3,14 +3,11 @@
 //! project, and a PostgreSQL project; each passes its own pytest, ruff, ruff format,
 //! strict mypy and `polepos check`, then the endpoints are driven over real HTTP.
 //! Needs uv and PostgreSQL server binaries; fails, never skips, without them.
-#![cfg(feature = "e2e")]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::pg::Postgres;
-use common::{Scratch, Server, assert_project_checks, http, polepos, sh, uv};
+use crate::common::pg::Postgres;
+use crate::common::{Scratch, Server, assert_project_checks, http, polepos, sh, uv};
 
 /// The longest module name allowed, with every flag.
 const LONG: &str = "all_flags_with_the_longest_nam";

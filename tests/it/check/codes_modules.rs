@@ -1,7 +1,7 @@
 //! One test per module code (PPCHK030–039) and cross-module code (060–062), on the
 //! older tool's layout, which has a module of every template.
 
-use crate::support::{legacy, sqlite, with_auth};
+use super::support::{legacy, sqlite, with_auth};
 
 #[test]
 fn ppchk030_module_name_not_an_identifier() {
@@ -312,7 +312,7 @@ fn ppchk039_an_import_that_cannot_resolve_and_fix_adds_nothing_beside_it() {
     assert_eq!(broken.line, Some(8));
     assert!(broken.message.contains("modle"), "{}", broken.message);
     let before = project.read(&models);
-    let run = crate::support::polepos(&project.root, &["check", "--fix"]);
+    let run = super::support::polepos(&project.root, &["check", "--fix"]);
     assert_eq!(
         run.code, 1,
         "a broken import stays an error: {}",

@@ -24,16 +24,14 @@
 //! - after a success, `polepos check` passes on the project, and the same command
 //!   with `--dry-run` on a fresh copy of the starting tree changes nothing.
 //!
-//! `POLEPOS_BLESS=1 cargo test --test cases` writes the actual `code`, `stdout` and
+//! `POLEPOS_BLESS=1 cargo test --test it cases::` writes the actual `code`, `stdout` and
 //! `stderr` of every case (review them with `git diff`).
-
-mod common;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{Output, copy_fixture, legacy_fixture, run, tree};
+use crate::common::{Output, copy_fixture, legacy_fixture, run, tree};
 
 /// Where the project lives in the scratch directory (and where commands run).
 const PROJECT: &str = "shop";

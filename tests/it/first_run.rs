@@ -3,12 +3,10 @@
 //! Python and Alembic (small shell scripts on a PATH without the real ones) make each
 //! case exact and offline; the end-to-end tests run the real programs.
 
-mod common;
-
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use common::{Scratch, run};
+use crate::common::{Scratch, run};
 
 /// Writes an executable shell script.
 fn script(path: &Path, body: &str) {

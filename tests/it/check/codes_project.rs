@@ -3,7 +3,7 @@
 
 use polepos::manifest::DbMode;
 
-use crate::support::{Project, legacy, sqlite, with_auth};
+use super::support::{Project, legacy, sqlite, with_auth};
 
 #[test]
 fn ppchk000_not_a_project() {
@@ -174,11 +174,11 @@ fn a_custom_database_layer_is_accepted_and_left_alone() {
     project.assert_only("PPCHK021");
     project.write(
         &project.p("api/router.py"),
-        crate::support::sqlite().read(&project.p("api/router.py")),
+        super::support::sqlite().read(&project.p("api/router.py")),
     );
 
     let before = project.tree();
-    let crud = crate::support::polepos(
+    let crud = super::support::polepos(
         &project.root,
         &["add", "module", "orders", "--template", "crud"],
     );
@@ -190,7 +190,7 @@ fn a_custom_database_layer_is_accepted_and_left_alone() {
         crud.stderr
     );
     assert_eq!(project.tree(), before);
-    let api = crate::support::polepos(&project.root, &["add", "module", "weather", "--api-only"]);
+    let api = super::support::polepos(&project.root, &["add", "module", "weather", "--api-only"]);
     assert_eq!(api.code, 0, "{}", api.stderr);
 }
 
@@ -382,7 +382,7 @@ fn ppchk024_marker_out_of_place_or_duplicated() {
 
 #[test]
 fn a_starter_status_module_removed_on_purpose_is_not_an_error() {
-    let project = crate::support::sqlite();
+    let project = super::support::sqlite();
     project.remove(&project.p("modules/status"));
     project.remove("tests/integration/test_status.py");
     project.delete_line(".poleposition.toml", "status = \"starter\"");

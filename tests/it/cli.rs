@@ -1,11 +1,10 @@
 //! CLI tests: exit code, stdout and stderr of real invocations, and the files they leave.
 
-mod common;
-
+use crate::common;
 use std::ffi::OsString;
 use std::fs;
 
-use common::{Scratch, run};
+use crate::common::{Scratch, run};
 
 #[test]
 fn version_in_all_spellings() {
@@ -627,8 +626,8 @@ mod project_boundary {
     use std::os::unix::fs::symlink;
     use std::path::Path;
 
-    use super::common::{Scratch, tree};
     use super::fs;
+    use crate::common::{Scratch, tree};
 
     /// A fresh project `shop` with module `orders`, and a directory `outside` beside it.
     fn project() -> Scratch {

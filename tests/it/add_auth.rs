@@ -1,11 +1,10 @@
 //! `polepos add auth` and `polepos db` refusals and edits, through the real binary.
 
-mod common;
-
+use crate::common;
 use std::ffi::OsString;
 use std::fs;
 
-use common::{Scratch, run};
+use crate::common::{Scratch, run};
 
 fn project(s: &Scratch, name: &str, db: &str) -> std::path::PathBuf {
     let out = s.run(&["start", name, "--db", db]);

@@ -1,7 +1,7 @@
 //! What users see from `polepos check` and `polepos explain`: every output format,
 //! exit codes, and the behaviour of the real binary (snapshots, paths filtered).
 
-use crate::support::{Project, polepos};
+use super::support::{Project, polepos};
 
 /// The legacy fixture broken in several ways (one warning among them).
 fn broken() -> Project {
