@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
-use super::scan::Table;
 use crate::feature::mount::normalise_prefix;
+use crate::feature::tables::Table;
 use crate::python::Arg;
 
 pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {

@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use super::Issue;
 use super::codes::Code;
 use super::identity::{Identity, ManifestFacts};
-use super::scan::{self, ModuleDir, Table};
+use super::scan::{self, ModuleDir};
 use super::source::{Source, toml_error};
+use crate::feature::tables::Table;
 use crate::manifest::DbMode;
 use crate::pyproject::Pyproject;
 use crate::python::{self, PyFile, SyntaxIssue};
@@ -176,7 +177,7 @@ pub fn gather(identity: &Identity) -> Facts {
     };
     let auth_model = p("auth/model.py");
     let auth_tables = match Source::read(&root.join(&auth_model)) {
-        Source::Text(text) => scan::tables_in(&text, &auth_model),
+        Source::Text(text) => crate::feature::tables::tables_in(&text, &auth_model),
         _ => Vec::new(),
     };
 

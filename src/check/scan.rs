@@ -17,6 +17,8 @@ use super::Issue;
 use super::codes::Code;
 use super::source::{Read, Reader};
 use super::syntax::file_issue;
+use crate::feature::module::module_of;
+use crate::feature::tables::{Table, tables_in};
 use crate::python::{self, Arg, Scope, SyntaxIssue};
 
 /// What `check` takes from one Python file of a module.
@@ -41,14 +43,6 @@ struct Summary {
 pub struct ModuleRef {
     pub target: String,
     /// Path relative to the project root.
-    pub path: String,
-    pub line: usize,
-}
-
-/// A `__tablename__` declaration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Table {
-    pub name: String,
     pub path: String,
     pub line: usize,
 }
@@ -272,33 +266,6 @@ fn apply(dir: &mut ModuleDir, rel: &str, path: &str, summary: Summary) {
         }));
 }
 
-/// The `__tablename__` values declared in a model file.
-pub fn tables_in(text: &str, path: &str) -> Vec<Table> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| line.trim_start().starts_with("__tablename__"))
-        .filter_map(|(index, line)| {
-            python::assigned_string(line, "__tablename__").map(|name| Table {
-                name,
-                path: path.to_string(),
-                line: index + 1,
-            })
-        })
-        .collect()
-}
-
-/// The module of the project that an import refers to (`shop.modules.<m>...`, or
-/// `from shop.modules import <m>`).
-pub fn module_of(pkg: &str, module: &str, name: Option<&str>) -> Option<String> {
-    let prefix = format!("{pkg}.modules");
-    let rest = module.strip_prefix(&prefix)?;
-    if rest.is_empty() {
-        return name.filter(|n| *n != "*").map(str::to_string);
-    }
-    let rest = rest.strip_prefix('.')?;
-    Some(rest.split('.').next().unwrap_or(rest).to_string())
-}
-
 /// The dotted package a module file belongs to, for resolving relative imports.
 fn python_package(pkg: &str, module: &str, rel: &str) -> String {
     let mut parts: Vec<&str> = vec![pkg, "modules", module];
@@ -316,28 +283,9 @@ mod tests {
     #[test]
     fn import_targets() {
         assert_eq!(
-            module_of("shop", "shop.modules.billing.service", None).as_deref(),
-            Some("billing")
-        );
-        assert_eq!(
-            module_of("shop", "shop.modules", Some("billing")).as_deref(),
-            Some("billing")
-        );
-        assert_eq!(module_of("shop", "shop.modulesx", None), None);
-        assert_eq!(module_of("shop", "shop.db", None), None);
-        assert_eq!(
             python_package("shop", "a", "services/x.py"),
             "shop.modules.a.services"
         );
         assert_eq!(python_package("shop", "a", "router.py"), "shop.modules.a");
-    }
-
-    #[test]
-    fn tables_from_lines() {
-        let text =
-            "class Order(Base):\n    __tablename__ = \"orders\"\n    # __tablename__ = 'old'\n";
-        let tables = tables_in(text, "m.py");
-        assert_eq!(tables.len(), 1);
-        assert_eq!((tables[0].name.as_str(), tables[0].line), ("orders", 2));
     }
 }

@@ -25,6 +25,18 @@ pub fn package(pkg: &str, name: &str) -> String {
     format!("{pkg}.modules.{name}")
 }
 
+/// The module of the project that an import refers to (`shop.modules.<m>...`, or
+/// `from shop.modules import <m>`).
+pub fn module_of(pkg: &str, module: &str, name: Option<&str>) -> Option<String> {
+    let prefix = format!("{pkg}.modules");
+    let rest = module.strip_prefix(&prefix)?;
+    if rest.is_empty() {
+        return name.filter(|n| *n != "*").map(str::to_string);
+    }
+    let rest = rest.strip_prefix('.')?;
+    Some(rest.split('.').next().unwrap_or(rest).to_string())
+}
+
 /// A module template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Template {
@@ -391,6 +403,20 @@ pub fn expand(pattern: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_targets() {
+        assert_eq!(
+            module_of("shop", "shop.modules.billing.service", None).as_deref(),
+            Some("billing")
+        );
+        assert_eq!(
+            module_of("shop", "shop.modules", Some("billing")).as_deref(),
+            Some("billing")
+        );
+        assert_eq!(module_of("shop", "shop.modulesx", None), None);
+        assert_eq!(module_of("shop", "shop.db", None), None);
+    }
 
     /// The specs are read from the template trees: what `add` renders is what `check`
     /// expects.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use crate::check::scan::module_of;
+use super::module::module_of;
 use crate::python;
 
 /// `path:line: imports <dotted>` for every import of module `name` in the `.py` files

@@ -4,13 +4,36 @@
 //! Model files are `model.py`, `models.py` and the files of a `models/` package, in the
 //! package itself, in each of its top-level packages (`db/`, `auth/`, …) and in each
 //! module (`modules/<name>/`): where models live in a project polepos made. What a model
-//! file declares is [`tables_in`], the same definition `check` uses.
+//! file declares is [`tables_in`], the one definition `check` uses too.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::check::scan::tables_in;
 use crate::fsread::{Reader, package_dir_names};
+use crate::python;
+
+/// A `__tablename__` declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub name: String,
+    pub path: String,
+    pub line: usize,
+}
+
+/// The `__tablename__` values declared in a model file.
+pub fn tables_in(text: &str, path: &str) -> Vec<Table> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| line.trim_start().starts_with("__tablename__"))
+        .filter_map(|(index, line)| {
+            python::assigned_string(line, "__tablename__").map(|name| Table {
+                name,
+                path: path.to_string(),
+                line: index + 1,
+            })
+        })
+        .collect()
+}
 
 /// The first model file of the package at `pkg_dir` (relative to `root`), outside the
 /// feature's own directory `own` (relative to `root`), that defines `__tablename__ =
@@ -71,6 +94,15 @@ fn model_files(place: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_from_lines() {
+        let text =
+            "class Order(Base):\n    __tablename__ = \"orders\"\n    # __tablename__ = 'old'\n";
+        let tables = tables_in(text, "m.py");
+        assert_eq!(tables.len(), 1);
+        assert_eq!((tables[0].name.as_str(), tables[0].line), ("orders", 2));
+    }
 
     fn write(root: &Path, rel: &str, text: &str) {
         let path = root.join("src/shop").join(rel);
