@@ -10,6 +10,7 @@ use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
 use super::modules;
+use crate::feature::block::active_env;
 use crate::feature::integration::{INTEGRATIONS, Integration};
 use crate::markers;
 use crate::pyproject::{allows_at_least, requirement_name};
@@ -30,22 +31,6 @@ impl Integration {
             &markers::INTEGRATION_ENV
         }
     }
-}
-
-/// Active (uncommented) `NAME=value` lines of an env file, with their lines.
-pub fn active_env(text: &str) -> Vec<(String, usize)> {
-    text.lines()
-        .enumerate()
-        .filter_map(|(index, line)| {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                return None;
-            }
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            let (key, _) = line.split_once('=')?;
-            Some((key.trim().to_string(), index + 1))
-        })
-        .collect()
 }
 
 /// The integrations to validate, in table order.

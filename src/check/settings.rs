@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use super::Issue;
 use super::codes::Code;
 use super::facts::Facts;
-use super::integrations::active_env;
+use crate::feature::block::active_env;
 
 pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     if let Some(class) = facts.settings.file().and_then(|f| f.class("Settings")) {

@@ -247,7 +247,7 @@ fn remnants(facts: &Facts, issues: &mut Vec<Issue>) {
         }
     }
     if let Some(text) = facts.env.text() {
-        for (key, line) in super::integrations::active_env(text) {
+        for (key, line) in crate::feature::block::active_env(text) {
             if key == "DATABASE_URL" {
                 issues.push(remnant(
                     "env value DATABASE_URL".to_string(),

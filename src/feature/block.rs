@@ -206,10 +206,7 @@ impl Block {
                     .collect(),
             }
         } else {
-            crate::check::integrations::active_env(text)
-                .into_iter()
-                .map(|(key, _)| key)
-                .collect()
+            active_env(text).into_iter().map(|(key, _)| key).collect()
         };
         self.names()
             .into_iter()
@@ -327,6 +324,22 @@ impl Block {
             .map(|(line, _)| *line)
             .collect()
     }
+}
+
+/// Active (uncommented) `NAME=value` lines of an env file, with their lines.
+pub fn active_env(text: &str) -> Vec<(String, usize)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(index, line)| {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                return None;
+            }
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            let (key, _) = line.split_once('=')?;
+            Some((key.trim().to_string(), index + 1))
+        })
+        .collect()
 }
 
 #[cfg(test)]
