@@ -38,7 +38,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use toml_edit::{DocumentMut, Item};
 
 /// File name of the ledger, beside `.poleposition.toml`.
 pub const FILE_NAME: &str = ".poleposition.lock";
@@ -125,10 +124,9 @@ impl Ledger {
 
     /// Parses ledger text.
     pub fn parse(text: &str) -> Result<Ledger, LedgerError> {
-        let doc: DocumentMut = text
-            .parse()
-            .map_err(|e: toml_edit::TomlError| LedgerError::Toml(e.message().to_string()))?;
-        match doc.get("version").and_then(Item::as_integer) {
+        let file: LedgerFile =
+            toml::from_str(text).map_err(|e| LedgerError::Toml(e.message().to_string()))?;
+        match file.version {
             Some(FORMAT_VERSION) => {}
             Some(other) => {
                 return Err(LedgerError::Shape(format!(
@@ -137,42 +135,30 @@ impl Ledger {
             }
             None => return Err(LedgerError::Shape("`version = 1` is missing".into())),
         }
-        let mut ledger = Ledger {
-            kept: parse_kept(&doc)?,
-            ..Ledger::default()
-        };
-        let Some(files) = doc.get("file") else {
-            return Ok(ledger);
-        };
-        let tables = files
-            .as_array_of_tables()
-            .ok_or_else(|| LedgerError::Shape("`file` must be an array of tables".into()))?;
-        for (index, table) in tables.iter().enumerate() {
-            let field = |key: &str| {
-                table
-                    .get(key)
-                    .and_then(Item::as_str)
-                    .map(str::to_string)
-                    .ok_or_else(|| {
-                        LedgerError::Shape(format!("entry {} has no string `{key}`", index + 1))
-                    })
-            };
-            let path = field("path")?;
-            let adopted = match table.get("adopted") {
-                None => false,
-                Some(item) => item.as_bool().ok_or_else(|| {
-                    LedgerError::Shape(format!("entry {} has a non-boolean `adopted`", index + 1))
-                })?,
-            };
+        let mut ledger = Ledger::default();
+        for record in file.file {
             let entry = Entry {
-                owner: field("owner")?,
-                sha256: field("sha256")?,
-                polepos: field("polepos")?,
-                adopted,
+                owner: record.owner,
+                sha256: record.sha256,
+                polepos: record.polepos,
+                adopted: record.adopted,
             };
-            if ledger.entries.insert(path.clone(), entry).is_some() {
-                return Err(LedgerError::Shape(format!("{path} is listed twice")));
+            if ledger.entries.insert(record.path.clone(), entry).is_some() {
+                return Err(LedgerError::Shape(format!(
+                    "{} is listed twice",
+                    record.path
+                )));
             }
+        }
+        for record in file.kept {
+            let key = (record.path, record.owner);
+            if ledger.kept.contains_key(&key) {
+                return Err(LedgerError::Shape(format!(
+                    "kept record repeats {} for {}",
+                    key.0, key.1
+                )));
+            }
+            ledger.kept.insert(key, record.names);
         }
         Ok(ledger)
     }
@@ -316,40 +302,34 @@ impl Ledger {
     }
 }
 
-/// The `[[kept]]` records of a ledger document.
-fn parse_kept(doc: &DocumentMut) -> Result<BTreeMap<(String, String), Vec<String>>, LedgerError> {
-    let mut kept = BTreeMap::new();
-    let Some(item) = doc.get("kept") else {
-        return Ok(kept);
-    };
-    let tables = item
-        .as_array_of_tables()
-        .ok_or_else(|| LedgerError::Shape("`kept` must be an array of tables".into()))?;
-    for (index, table) in tables.iter().enumerate() {
-        let shape = |what: &str| LedgerError::Shape(format!("kept record {} {what}", index + 1));
-        let field = |key: &str| {
-            table
-                .get(key)
-                .and_then(Item::as_str)
-                .map(str::to_string)
-                .ok_or_else(|| shape(&format!("has no string `{key}`")))
-        };
-        let (path, owner) = (field("path")?, field("owner")?);
-        let names: Vec<String> = table
-            .get("names")
-            .and_then(Item::as_array)
-            .and_then(|array| {
-                array
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_string))
-                    .collect::<Option<Vec<String>>>()
-            })
-            .ok_or_else(|| shape("has no list of strings `names`"))?;
-        if kept.insert((path.clone(), owner.clone()), names).is_some() {
-            return Err(shape(&format!("repeats {path} for {owner}")));
-        }
-    }
-    Ok(kept)
+/// The ledger file as written: read with serde, so a missing or mistyped field is an
+/// error naming it.
+#[derive(serde::Deserialize)]
+struct LedgerFile {
+    version: Option<i64>,
+    #[serde(default)]
+    file: Vec<FileRecord>,
+    #[serde(default)]
+    kept: Vec<KeptRecord>,
+}
+
+/// One `[[file]]` table.
+#[derive(serde::Deserialize)]
+struct FileRecord {
+    path: String,
+    owner: String,
+    sha256: String,
+    polepos: String,
+    #[serde(default)]
+    adopted: bool,
+}
+
+/// One `[[kept]]` table.
+#[derive(serde::Deserialize)]
+struct KeptRecord {
+    path: String,
+    owner: String,
+    names: Vec<String>,
 }
 
 /// A TOML basic string.

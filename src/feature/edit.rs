@@ -10,17 +10,21 @@
 //! forgotten, and the ledger file itself is written last — or deleted when nothing is
 //! left in it.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::changeset::ChangeSet;
-use crate::ledger::{self, Ledger};
+use crate::ledger::{self, Entry, Ledger};
 
 /// A change set under construction, with the ledger it keeps current.
 pub(crate) struct ProjectEdit {
     set: ChangeSet,
     ledger: Ledger,
-    /// The ledger as loaded, to count what changed.
-    before: Ledger,
+    /// The entries this edit touched, as they were before it (`None`: no entry), to
+    /// say what changed in the ledger.
+    before: BTreeMap<String, Option<Entry>>,
+    /// Whether a record of kept settings or env entries changed.
+    kept_changed: bool,
     /// The ledger file's text, when the project has one.
     ledger_text: Option<String>,
 }
@@ -35,9 +39,18 @@ impl ProjectEdit {
         };
         ProjectEdit {
             set: ChangeSet::new(root.to_path_buf()),
-            before: ledger.clone(),
+            before: BTreeMap::new(),
+            kept_changed: false,
             ledger,
             ledger_text,
+        }
+    }
+
+    /// Notes the entry of `path` as it was before this edit first touched it.
+    fn touch(&mut self, path: &str) {
+        if !self.before.contains_key(path) {
+            let entry = self.ledger.get(path).cloned();
+            self.before.insert(path.to_string(), entry);
         }
     }
 
@@ -48,6 +61,7 @@ impl ProjectEdit {
 
     /// Creates a file, recorded in the ledger as `owner`'s when `owner` is given.
     pub(crate) fn create(&mut self, path: &str, contents: &str, owner: Option<&str>) {
+        self.touch(path);
         if let Some(owner) = owner {
             self.ledger.record(path, owner, contents.as_bytes());
         }
@@ -56,6 +70,7 @@ impl ProjectEdit {
 
     /// Replaces `old` with `new` at `path`; a pristine ledger entry follows the new bytes.
     pub(crate) fn edit(&mut self, path: &str, old: String, new: String) {
+        self.touch(path);
         self.ledger
             .record_edit(path, old.as_bytes(), new.as_bytes());
         self.set.modify(path, old, new);
@@ -64,6 +79,7 @@ impl ProjectEdit {
     /// Replaces `old` with `new` at `path`, a file polepos generates for `owner`: the
     /// ledger records the new bytes as polepos's (`upgrade --apply`).
     pub(crate) fn regenerate(&mut self, path: &str, old: String, new: String, owner: &str) {
+        self.touch(path);
         self.ledger.record(path, owner, new.as_bytes());
         self.set.modify(path, old, new);
     }
@@ -71,17 +87,20 @@ impl ProjectEdit {
     /// Records `bytes` as what polepos generated at `path` for `owner`, without
     /// changing the file (it holds them already).
     pub(crate) fn record(&mut self, path: &str, owner: &str, bytes: &[u8]) {
+        self.touch(path);
         self.ledger.record(path, owner, bytes);
     }
 
     /// Records the file at `path` as found (`bytes`), as the baseline later runs compare
     /// to, marked as not written by polepos so it is never overwritten.
     pub(crate) fn adopt(&mut self, path: &str, owner: &str, bytes: &[u8]) {
+        self.touch(path);
         self.ledger.adopt(path, owner, bytes);
     }
 
     /// Deletes the file at `path` (whose bytes are `old`) and forgets it.
     pub(crate) fn delete(&mut self, path: &str, old: Vec<u8>) {
+        self.touch(path);
         self.ledger.forget(path);
         self.set.delete(path, old);
     }
@@ -90,6 +109,7 @@ impl ProjectEdit {
     /// the file already defined (so `remove` leaves them), and says so in the preview;
     /// no names forgets the record.
     pub(crate) fn keep(&mut self, path: &str, owner: &str, names: &[String]) {
+        self.kept_changed |= self.ledger.kept(path, owner) != names;
         self.ledger.keep(path, owner, names);
         if !names.is_empty() {
             self.set
@@ -99,6 +119,7 @@ impl ProjectEdit {
 
     /// Forgets a ledger entry whose file is already gone.
     pub(crate) fn forget(&mut self, path: &str) {
+        self.touch(path);
         self.ledger.forget(path);
     }
 
@@ -110,22 +131,16 @@ impl ProjectEdit {
     /// The change set, with the ledger written (or deleted when it is left empty) and
     /// one line saying what changed in it.
     pub(crate) fn finish(mut self) -> ChangeSet {
-        let recorded = self
-            .ledger
-            .entries()
-            .filter(|(path, _)| self.before.get(path).is_none())
-            .count();
-        let updated = self
-            .ledger
-            .entries()
-            .filter(|(path, entry)| self.before.get(path).is_some_and(|old| old != *entry))
-            .count();
-        let forgotten = self
-            .before
-            .entries()
-            .filter(|(path, _)| self.ledger.get(path).is_none())
-            .count();
-        if self.ledger == self.before {
+        let (mut recorded, mut updated, mut forgotten) = (0, 0, 0);
+        for (path, before) in &self.before {
+            match (before, self.ledger.get(path)) {
+                (None, Some(_)) => recorded += 1,
+                (Some(_), None) => forgotten += 1,
+                (Some(old), Some(new)) if old != new => updated += 1,
+                _ => {}
+            }
+        }
+        if recorded + updated + forgotten == 0 && !self.kept_changed {
             return self.set;
         }
         match self.ledger_text {
@@ -165,6 +180,9 @@ pub(crate) fn summary(recorded: usize, updated: usize, forgotten: usize) -> Stri
         } else {
             format!("{updated} updated")
         });
+    }
+    if parts.is_empty() {
+        return "ledger: updated".to_string();
     }
     format!("ledger: {}", parts.join(", "))
 }
