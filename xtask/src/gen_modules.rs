@@ -12,12 +12,26 @@ use polepos::commands::add_module;
 use polepos::feature::module::Template;
 use polepos::project::Project;
 
-/// Adds the standard modules `mod_0001` … `mod_<count>` to the project at `root`.
+/// Adds `count` standard modules to the project at `root`, named `mod_0001`, `mod_0002`,
+/// … and skipping the names whose module directory exists already, so a project made
+/// with 100 can be copied and grown to 200.
 pub fn add_modules(root: &Path, count: usize) -> anyhow::Result<()> {
-    for i in 1..=count {
+    let mut added = 0;
+    let mut i = 0;
+    while added < count {
+        i += 1;
         let name = format!("mod_{i:04}");
         let project = Project::open(root)
             .with_context(|| format!("cannot open the project at {}", root.display()))?;
+        let modules = project
+            .root
+            .join("src")
+            .join(&project.package)
+            .join("modules");
+        if modules.join(&name).exists() {
+            continue;
+        }
+        added += 1;
         let planned = add_module::plan(&project, &name, &Template::Standard)
             .with_context(|| format!("cannot plan module {name}"))?;
         planned
