@@ -82,7 +82,7 @@ fn commands_page() -> String {
         .collect();
     arguments(&mut out, &globals);
     if let Some(after) = root.get_after_help() {
-        let _ = writeln!(out, "```text\n{}\n```\n", after.to_string().trim_end());
+        after_help(&mut out, &after.to_string());
     }
     for sub in root.get_subcommands().filter(|c| !c.is_hide_set()) {
         command(&mut out, sub, &["polepos"]);
@@ -127,10 +127,22 @@ fn command(out: &mut String, cmd: &clap::Command, parents: &[&str]) {
         out.push('\n');
     }
     if let Some(after) = cmd.get_after_long_help().or(cmd.get_after_help()) {
-        let _ = writeln!(out, "```text\n{}\n```\n", after.to_string().trim_end());
+        after_help(out, &after.to_string());
     }
     for sub in subs {
         command(out, sub, &path);
+    }
+}
+
+/// The text after a command's help: paragraphs of prose stay prose, and paragraphs with
+/// indented lines (`Examples:` and the commands under it) become code blocks.
+fn after_help(out: &mut String, after: &str) {
+    for paragraph in after.trim_end().split("\n\n") {
+        if paragraph.lines().any(|line| line.starts_with("  ")) {
+            let _ = writeln!(out, "```text\n{paragraph}\n```\n");
+        } else {
+            let _ = writeln!(out, "{}\n", text(paragraph));
+        }
     }
 }
 
