@@ -1,24 +1,27 @@
 #!/usr/bin/env python3
-"""Benchmarks polepos against the spec's performance targets, as ratios from one run.
+"""Benchmarks polepos against SPEC §11's performance targets, side by side in one run.
 
-Usage: python3 scripts/bench.py [--binary target/release/polepos] [--runs 30]
+Usage: python3 scripts/bench.py [--binary target/release/polepos] [--runs 20]
 
-Builds the release binary unless --binary is given, then times with hyperfine
-(installed with apt-get when missing and running as root):
+Builds the release binaries (polepos, and the xtask that grows the large projects)
+unless --binary is given, then times with hyperfine (installed with apt-get when missing
+and running as root) and reports the fastest and the median of each command's runs:
   * `polepos start` (sqlite) vs `cp -r` of the very tree it generates (target <= 1.5x)
   * `polepos version` (target < 5 ms)
-  * `polepos add auth` (target < 20 ms)
-  * `polepos add module` in a fresh project, and `add module`, `add auth`,
-    `add integration` and `remove module` with 500 modules present (target < 20 ms),
-    and `add module --dry-run` there (the same work without writing or flushing)
-  * `polepos check` on a project with 1,000 modules, and with 500 to show linear growth
-    (target < 150 ms), when the binary has the `check` command: with `--no-cache` (every
-    file read and parsed, as on a fresh clone) and with the cache of the previous run
-and the peak memory (max RSS) of each command (target < 20 MiB). Each time is the
-median of its runs.
+  * every mutating command in a project with 0, 200 and 500 modules: `add module`,
+    `add auth`, `add integration`, `remove module`, `remove integration` (target < 100 ms
+    at 500 modules), and `add module --dry-run` (the same plan without writing)
+  * `polepos check` on projects with 100 and 1,000 modules vs `cat` of their Python files
+    (target <= 1.5x) and vs `ruff check --select E9 --no-cache` (target <= 1x; ruff is
+    installed with pip when missing). `check` keeps no cache: every run reads and parses
+    every file.
+and the peak memory (max RSS, GNU time) of each command (target < 20 MiB).
 
-The editing commands run on a fresh copy of their project, made and flushed to disk
-(`sync`) before each run, so the copy's own write-back does not land in the timing.
+The large projects are grown by `cargo xtask gen-modules`, which adds standard modules
+one `add module` at a time through polepos's own planner. The editing commands run on a
+fresh copy of their project, made and flushed to disk (`sync`) before each run, so the
+copy's own write-back does not land in the timing; the time of the `bash -c 'cd ...'`
+wrapper they run in is measured alone and subtracted.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,16 +51,42 @@ def hyperfine() -> str:
     return found
 
 
-def time_ms(cmd: str, prepare: str | None, runs: int, cwd: Path) -> float:
-    """Median wall time of `cmd` in milliseconds (the median, because a busy host adds
-    outliers that would carry a mean)."""
+def ruff() -> str:
+    found = shutil.which("ruff")
+    if not found:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "ruff"], check=True)
+        scripts = Path(subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"],
+                                      check=True, capture_output=True, text=True).stdout.strip())
+        found = shutil.which("ruff") or (str(scripts / "ruff") if (scripts / "ruff").exists() else None)
+    if not found:
+        sys.exit("error: ruff is required (pip install ruff)")
+    return found
+
+
+class Timing:
+    """Fastest and median wall time of a command's runs, in milliseconds (the median,
+    because a busy host adds outliers that would carry a mean; the fastest, because it is
+    the closest to the command's own cost)."""
+
+    def __init__(self, low: float, median: float) -> None:
+        self.low, self.median = low, median
+
+    def minus(self, other: Timing) -> Timing:
+        return Timing(max(self.low - other.low, 0.0), max(self.median - other.median, 0.0))
+
+    def __str__(self) -> str:
+        return f"{self.low:.1f} / {self.median:.1f} ms"
+
+
+def measure(cmd: str, prepare: str | None, runs: int, cwd: Path) -> Timing:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         args = [hyperfine(), "-N", "--warmup", "3", "--runs", str(runs), "--export-json", out.name, cmd]
         if prepare:
             args[1:2] = ["--shell", "bash"]
             args += ["--prepare", prepare]
         subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return json.load(open(out.name))["results"][0]["median"] * 1000
+        result = json.load(open(out.name))["results"][0]
+        return Timing(result["min"] * 1000, result["median"] * 1000)
 
 
 def gnu_time() -> str:
@@ -78,112 +106,106 @@ def peak_rss_mib(argv: list[str], cwd: Path) -> float:
     return int(out.stderr.strip().splitlines()[-1]) / 1024
 
 
-def has_command(binary: str, name: str) -> bool:
-    return subprocess.run([binary, "help", name], capture_output=True).returncode == 0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", help="polepos binary to measure (default: build target/release/polepos)")
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    binary = args.binary
-    if not binary:
-        subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
-        binary = str(ROOT / "target" / "release" / "polepos")
-    binary = str(Path(binary).resolve())
+    build = ["cargo", "build", "--release", "--locked", "--quiet", "--package", "xtask"]
+    if not args.binary:
+        build += ["--package", "polepos"]
+    subprocess.run(build, cwd=ROOT, check=True)
+    binary = str(Path(args.binary or ROOT / "target" / "release" / "polepos").resolve())
+    xtask = str(ROOT / "target" / "release" / "xtask")
+    runs = args.runs
+    ruff_bin = ruff()
 
     rows: list[tuple[str, str, str, bool]] = []
+    memory: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="polepos-bench-") as tmp:
         work = Path(tmp)
-        subprocess.run([binary, "-q", "start", "reference"], cwd=work, check=True, stdout=subprocess.DEVNULL)
-        start = time_ms(f"{binary} -q start bench-app", "rm -rf bench-app", args.runs, work)
-        copy = time_ms("cp -r reference copy", "rm -rf copy", args.runs, work)
-        ratio = start / copy
-        rows.append(("start (sqlite) vs cp -r", f"{start:.2f} ms vs {copy:.2f} ms = {ratio:.2f}x", "<= 1.5x", ratio <= 1.5))
 
-        version = time_ms(f"{binary} version", None, args.runs, work)
-        rows.append(("version", f"{version:.2f} ms", "< 5 ms", version < 5))
+        def sh(cmd: str, cwd: Path = work) -> None:
+            subprocess.run(cmd, shell=True, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
 
-        auth_prepare = "rm -rf authed && cp -r reference authed && sync"
-        auth = time_ms(f"bash -c 'cd authed && exec {binary} -q add auth'", auth_prepare, args.runs, work)
-        shell = time_ms("bash -c 'cd authed && exec true'", auth_prepare, args.runs, work)
-        auth_net = max(auth - shell, 0.0)
-        rows.append(("add auth", f"{auth_net:.2f} ms (bash wrapper subtracted)", "< 20 ms", auth_net < 20))
+        sh(f"{binary} -q start reference")
+        start = measure(f"{binary} -q start bench-app", "rm -rf bench-app", runs, work)
+        copy = measure("cp -r reference copy", "rm -rf copy", runs, work)
+        ratio = start.median / copy.median
+        rows.append(("start (sqlite) vs cp -r", f"{start} vs {copy}: {ratio:.2f}x (medians)", "<= 1.5x", ratio <= 1.5))
+        memory["start"] = peak_rss_mib([binary, "-q", "start", "mem-app"], work)
 
-        module_prepare = "rm -rf moduled && cp -r reference moduled && sync"
-        module = time_ms(
-            f"bash -c 'cd moduled && exec {binary} -q add module orders --template crud --pagination'",
-            module_prepare,
-            args.runs,
-            work,
-        )
-        module_net = max(module - shell, 0.0)
-        rows.append(("add module (crud)", f"{module_net:.2f} ms (bash wrapper subtracted)", "< 20 ms", module_net < 20))
+        version = measure(f"{binary} version", None, runs, work)
+        rows.append(("version", str(version), "< 5 ms", version.median < 5))
+        memory["version"] = peak_rss_mib([binary, "version"], work)
 
-        memory = {
-            "start": peak_rss_mib([binary, "-q", "start", "mem-app"], work),
-            "version": peak_rss_mib([binary, "version"], work),
-        }
-        subprocess.run(["cp", "-r", "reference", "mem-auth"], cwd=work, check=True)
-        memory["add auth"] = peak_rss_mib([binary, "-q", "add", "auth"], work / "mem-auth")
+        # Projects with 100, 200, 500 and 1,000 modules, each grown from a copy of the last.
+        sh("cp -r reference m0")
+        previous, had = "m0", 0
+        for count in (100, 200, 500, 1000):
+            sh(f"cp -r {previous} m{count}")
+            subprocess.run([xtask, "gen-modules", str(work / f"m{count}"), str(count - had)], check=True)
+            previous, had = f"m{count}", count
+        sh("sync")
 
-        if has_command(binary, "check"):
-            cold, warm = {}, {}
-            for count in (500, 1000):
-                project = work / f"big{count}"
-                subprocess.run([binary, "-q", "start", project.name], cwd=work, check=True, stdout=subprocess.DEVNULL)
-                gen = [sys.executable, str(ROOT / "scripts" / "gen_modules.py"), str(project), str(count)]
-                subprocess.run(gen, check=True)
-                # Files changed within the last second are never cached; let them age.
-                time.sleep(1.2)
-                cold[count] = time_ms(f"bash -c 'cd {project} && exec {binary} check --no-cache >/dev/null'", None, args.runs, work)
-                # The first cached run fills .polepos_cache/; the warmup runs cover it.
-                warm[count] = time_ms(f"bash -c 'cd {project} && exec {binary} check >/dev/null'", None, args.runs, work)
-            for label, sizes in (("no cache: first run, fresh clone", cold), ("cache of the previous run", warm)):
-                growth = sizes[1000] / sizes[500]
-                rows.append(
-                    (
-                        f"check, 1,000 modules ({label})",
-                        f"{sizes[1000]:.1f} ms (500: {sizes[500]:.1f} ms, x{growth:.2f})",
-                        "< 150 ms",
-                        sizes[1000] < 150,
-                    )
-                )
-            memory["check (1,000 modules, no cache)"] = peak_rss_mib([binary, "check", "--no-cache"], work / "big1000")
-            memory["check (1,000 modules)"] = peak_rss_mib([binary, "check"], work / "big1000")
-            # The editing commands in a project that already has 500 modules.
-            big_prepare = "rm -rf big500-copy && cp -r big500 big500-copy && sync"
-            big_shell = time_ms("bash -c 'cd big500-copy && exec true'", big_prepare, args.runs, work)
-            add_orders = "add module orders --template crud --pagination"
-            edits = [
-                ("add module", add_orders, big_prepare),
-                ("add auth", "add auth", big_prepare),
-                ("add integration", "add integration redis", big_prepare),
-                ("remove module", "remove module orders", f"{big_prepare} && (cd big500-copy && {binary} -q {add_orders})"),
-            ]
-            for label, command, prepare in edits:
-                took = time_ms(f"bash -c 'cd big500-copy && exec {binary} -q {command}'", prepare, args.runs, work)
-                net = max(took - big_shell, 0.0)
-                rows.append((f"{label}, 500 modules present", f"{net:.2f} ms", "< 20 ms", net < 20))
-            # The same plan without the writes and their flush to disk, whose cost is
-            # the disk's: what polepos itself spends.
-            took = time_ms(f"bash -c 'cd big500-copy && exec {binary} -q {add_orders} --dry-run'", big_prepare, args.runs, work)
-            net = max(took - big_shell, 0.0)
-            rows.append(("add module --dry-run, 500 modules present", f"{net:.2f} ms", "< 20 ms", net < 20))
-            subprocess.run(["cp", "-r", "big500", "mem-module"], cwd=work, check=True)
-            memory["add module (500 modules)"] = peak_rss_mib(
-                [binary, "-q", "add", "module", "orders", "--template", "crud"], work / "mem-module"
-            )
+        add_orders = "add module orders --template crud --pagination"
+        edits = [
+            ("add module", add_orders, ""),
+            ("add module --dry-run", f"{add_orders} --dry-run", ""),
+            ("add auth", "add auth", ""),
+            ("add integration", "add integration redis", ""),
+            ("remove module", "remove module orders", f"{binary} -q {add_orders}"),
+            ("remove integration", "remove integration redis", f"{binary} -q add integration redis"),
+        ]
+        for count in (0, 200, 500):
+            prepare = f"rm -rf edit && cp -r m{count} edit && sync"
+            shell = measure("bash -c 'cd edit && exec true'", prepare, runs, work)
+            for label, command, setup in edits:
+                full_prepare = f"{prepare} && (cd edit && {setup}) && sync" if setup else prepare
+                took = measure(f"bash -c 'cd edit && exec {binary} -q {command}'", full_prepare, runs, work).minus(shell)
+                target, ok = ("< 100 ms", took.median < 100) if count == 500 else ("", True)
+                rows.append((f"{label}, {count} modules", str(took), target, ok))
+        for label, argv, setup in [
+            ("add module (500 modules)", [binary, "-q", *add_orders.split()], None),
+            ("add auth (500 modules)", [binary, "-q", "add", "auth"], None),
+            ("remove module (500 modules)", [binary, "-q", "remove", "module", "orders"], add_orders),
+        ]:
+            sh("rm -rf mem && cp -r m500 mem")
+            if setup:
+                sh(f"{binary} -q {setup}", work / "mem")
+            memory[label] = peak_rss_mib(argv, work / "mem")
 
-        peak = max(memory.values())
-        detail = ", ".join(f"{k} {v:.1f}" for k, v in memory.items())
-        rows.append(("peak memory (MiB)", detail, "< 20 MiB", peak < 20))
+        checks: dict[int, Timing] = {}
+        for count in (100, 1000):
+            project = work / f"m{count}"
+            files = sorted(p for d in ("src", "tests", "migrations") for p in (project / d).rglob("*.py"))
+            (work / f"files{count}").write_bytes(b"\0".join(bytes(p.relative_to(project)) for p in files))
+            check = measure(f"{binary} check", None, runs, project)
+            cat = measure(f"xargs -0 -a {work / f'files{count}'} cat", None, runs, project)
+            ruff_e9 = measure(f"{ruff_bin} check --select E9 --no-cache --quiet .", None, runs, project)
+            checks[count] = check
+            vs_cat, vs_ruff = check.median / cat.median, check.median / ruff_e9.median
+            size = sum(p.stat().st_size for p in files) / 1e6
+            rows.append((f"check, {count} modules ({len(files)} files, {size:.1f} MB)", str(check), "", True))
+            target_cat, target_ruff = ("<= 1.5x", "<= 1x") if count == 1000 else ("", "")
+            rows.append((f"  vs cat of its Python files", f"{cat}: {vs_cat:.2f}x", target_cat, count != 1000 or vs_cat <= 1.5))
+            rows.append((f"  vs ruff check --select E9", f"{ruff_e9}: {vs_ruff:.2f}x", target_ruff, count != 1000 or vs_ruff <= 1.0))
+        growth = checks[1000].median / checks[100].median
+        rows.append(("check growth, 100 to 1,000 modules", f"{growth:.1f}x for 10x the modules", "", True))
+        memory["check (1,000 modules)"] = peak_rss_mib([binary, "check"], work / "m1000")
+        memory["check (100 modules)"] = peak_rss_mib([binary, "check"], work / "m100")
 
-    width = max(len(r[0]) for r in rows)
-    print(f"polepos benchmark ({binary})")
+    peak = max(memory.values())
+    detail = ", ".join(f"{k} {v:.1f}" for k, v in memory.items())
+    rows.append(("peak memory (MiB)", detail, "< 20 MiB", peak < 20))
+
+    print(f"polepos benchmark ({binary}); times are fastest / median of {runs} runs")
+    print()
+    print("| measurement | figure | target |")
+    print("|---|---|---|")
     for name, value, target, ok in rows:
-        print(f"  {name:<{width}}  {value}  [target {target}: {'ok' if ok else 'MISSED'}]")
+        verdict = f"{target}: {'ok' if ok else 'MISSED'}" if target else ""
+        print(f"| {name} | {value} | {verdict} |")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs every polepos test: formatting, clippy, unit, snapshot, CLI and end-to-end tests
-# (generated projects with uv, pytest, ruff, mypy; the auth flow on SQLite and on a real
-# PostgreSQL server; uvicorn driven over HTTP on 127.0.0.1), then the wheel: built with
-# maturin, installed offline into a fresh virtual environment and run from there
-# (scripts/test_wheel.sh).
+# Runs every polepos test: formatting, clippy, the documentation site (`mkdocs build
+# --strict`), unit, snapshot, CLI and end-to-end tests of the whole workspace (generated
+# projects with uv, pytest, ruff, mypy; the auth flow on SQLite and on a real PostgreSQL
+# server; uvicorn driven over HTTP on 127.0.0.1; xtask's test that the generated
+# reference pages are current), then the wheel: built with maturin, installed offline
+# into a fresh virtual environment and run from there (scripts/test_wheel.sh).
 #
-# Installs what is missing: uv and maturin with pip; PostgreSQL, Redis and RabbitMQ
+# Installs what is missing: uv and maturin with pip; mkdocs-material with pip into a
+# virtual environment of its own under the user's cache directory; PostgreSQL, Redis and RabbitMQ
 # server binaries with apt-get (as root, without starting their services); the tansu
 # Kafka-protocol broker with cargo install. Fails, never skips, when a prerequisite
 # cannot be had.
@@ -86,13 +88,29 @@ export UV_LINK_MODE=copy
 unset VIRTUAL_ENV
 
 say "cargo fmt --check"
-cargo fmt --check
+cargo fmt --all --check
 say "cargo clippy"
-cargo clippy --locked --all-targets --features e2e -- -D warnings
-say "cargo test (unit, snapshot, CLI and end-to-end tests)"
+cargo clippy --locked --workspace --all-targets --features e2e -- -D warnings
+
+# The documentation site: mkdocs-material from PyPI, in a virtual environment of its own
+# under the user's cache directory (outside the clone, reused by every later run and
+# clone), built into a temporary directory; --strict turns every warning (a broken link
+# or anchor, a page missing from the navigation) into a failure.
+docs_venv="${XDG_CACHE_HOME:-$HOME/.cache}/polepos/mkdocs-material-9"
+if [ ! -x "$docs_venv/bin/mkdocs" ]; then
+  say "installing mkdocs-material with pip into $docs_venv"
+  python3 -m venv "$docs_venv" || die "cannot create a virtual environment for mkdocs"
+  "$docs_venv/bin/python" -m pip install --quiet --disable-pip-version-check "mkdocs-material>=9.5,<10" \
+    || die "cannot install mkdocs-material with pip"
+fi
+say "mkdocs build --strict"
+site=$(mktemp -d "${TMPDIR:-/tmp}/polepos-site.XXXXXX") || die "cannot create a temporary directory"
+NO_MKDOCS_2_WARNING=1 "$docs_venv/bin/mkdocs" build --strict --quiet --site-dir "$site" || { rm -rf "$site"; die "mkdocs build --strict failed"; }
+rm -rf "$site"
+say "cargo test (unit, snapshot, CLI and end-to-end tests, xtask)"
 log=target/test-output.log
 mkdir -p target
-POLEPOS_FUZZ_SCALE="${POLEPOS_FUZZ_SCALE:-2}" cargo test --locked --features e2e -- --test-threads="${POLEPOS_TEST_THREADS:-2}" 2>&1 | tee "$log"
+POLEPOS_FUZZ_SCALE="${POLEPOS_FUZZ_SCALE:-2}" cargo test --locked --workspace --features e2e -- --test-threads="${POLEPOS_TEST_THREADS:-2}" 2>&1 | tee "$log"
 # After the cargo tests, so that their failures are reported first.
 say "wheel (maturin build, offline install into a fresh virtual environment, polepos run from it)"
 wheel_log=target/test-wheel.log

@@ -1,13 +1,12 @@
 //! polepos: a project lifecycle CLI for FastAPI backends.
 //!
 //! `main.rs` only parses arguments and maps the outcome to an exit code; everything else
-//! lives in this library so tests and benchmarks can call it directly. The shared
-//! machinery is: [`changeset`] (plan → preview → apply with rollback), [`templates`]
+//! lives in this library so tests and the repository's tasks (`xtask/`: generated
+//! documentation, benchmark projects) can call it directly. The shared machinery is: [`changeset`] (plan → preview → apply with rollback), [`templates`]
 //! (embedded, strictly rendered), [`manifest`] and [`pyproject`] (format-preserving TOML
 //! edits), [`markers`] (minimal splices at `# polepos:*` comments) and [`printer`] (every
 //! byte of output).
 
-pub mod bench;
 pub mod boundary;
 pub mod changeset;
 pub mod check;

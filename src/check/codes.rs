@@ -89,7 +89,7 @@ codes! {
         "Projects with a database manage their schema with Alembic: `alembic.ini`, `migrations/env.py`, `migrations/script.py.mako` and the `migrations/versions/` directory must exist.",
         "Restore the file from version control, or copy it from a fresh `polepos start --db <mode>` project.";
     DbRemnant = 12, Error, "database remnant in a project without a database",
-        "The manifest says `db = \"none\"`, but database files, dependencies or settings are still there. They are dead code that suggests a database exists.",
+        "The manifest says `db = \"none\"`, but database remnants are still there: database files, dependencies, settings or env values, foundation code importing SQLAlchemy or `<package>.db`, or a Dockerfile copying Alembic's files. They are dead code that suggests a database exists.",
         "Delete the remnant, or set `db` to `sqlite` or `postgres` in .poleposition.toml if the project does use a database.";
     BadDbMode = 13, Error, "bad db mode",
         "`db` under [poleposition] must be \"sqlite\", \"postgres\", \"none\" or \"custom\" (a database layer the team manages itself; `check` then leaves the database wiring alone). Case does not matter.",
@@ -170,7 +170,7 @@ codes! {
         "An enabled integration (in the manifest, or present on disk) lacks one of its files under `src/<package>/integrations/<name>/`.",
         "Restore the file from version control.";
     IntegrationDependencyMissing = 41, Error, "integration dependency missing",
-        "An enabled integration needs its client library in `[project] dependencies` of pyproject.toml.",
+        "An enabled integration needs its client library in `[project] dependencies` of pyproject.toml, allowing at least the version the generated code needs; a requirement missing or pinned below that version is reported.",
         "Add the dependency, e.g. `uv add \"redis>=5.0.0\"`.";
     IntegrationSettingMissing = 42, Error, "integration setting missing",
         "An enabled integration reads its configuration from fields of `class Settings` in settings.py.",

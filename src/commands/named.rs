@@ -1,6 +1,7 @@
 //! Every `polepos <command>` that polepos prints or documents exists in this build.
 //!
-//! Scans the templates (what generated projects say), the README and the Rust sources
+//! Scans the templates (what generated projects say), the README, CONTRIBUTING,
+//! BENCHMARKS, the documentation site (`docs/`) and the Rust sources
 //! (next steps, hints, remediations and `explain` texts live in string literals there)
 //! and checks each mention against the real command tree. Inside code — backtick spans,
 //! fenced blocks, YAML — the word after `polepos` must be a command; in running prose
@@ -110,7 +111,12 @@ fn unknown(text: &str, strict: bool, cli: &clap::Command) -> Vec<String> {
 #[test]
 fn every_command_polepos_names_exists() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths = vec![root.join("README.md")];
+    let mut paths = vec![
+        root.join("README.md"),
+        root.join("CONTRIBUTING.md"),
+        root.join("BENCHMARKS.md"),
+    ];
+    files(&root.join("docs"), &mut paths);
     files(&root.join("templates"), &mut paths);
     files(&root.join("src"), &mut paths);
     let cli = Cli::command();

@@ -157,10 +157,10 @@ fn the_test_database_the_readme_names_is_one_compose_creates() {
     );
     // The application's own database is the image's POSTGRES_DB.
     assert!(compose.contains("POSTGRES_DB: shop_api\n"), "{compose}");
-    // The same names in polepos's own README.
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    assert_eq!(readme_test_database(&readme), database);
+    // The same names in polepos's own documentation of the generated project.
+    let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/project.md");
+    let docs = std::fs::read_to_string(page).unwrap();
+    assert_eq!(readme_test_database(&docs), database);
     // A SQLite project's example is a SQLite file, which needs no server at all.
     let sqlite = render_project(&options(DbMode::Sqlite, true));
     assert!(file(&sqlite, "README.md").contains("TEST_DATABASE_URL=sqlite:///"));
