@@ -118,7 +118,7 @@ pub fn recipe(ctx: &ProjectContext) -> Result<Recipe, TemplateError> {
         dependencies: vec![AUTH_DEPENDENCY],
         conditional_dependencies: vec![Conditional {
             requirement: EMAIL_VALIDATOR_DEPENDENCY,
-            provided_by: provides_email_validator,
+            provided_by: Some(provides_email_validator),
         }],
         manifest: Some(ManifestEntry::Integration("auth")),
         requires: vec![

@@ -119,9 +119,6 @@ pub const INTEGRATIONS: &[Integration] = &[
     },
 ];
 
-/// The integrations `polepos add integration` offers (llm comes with ai-prompt modules).
-pub const ADDABLE: &[&str] = &["kafka", "rabbitmq", "redis", "rq"];
-
 /// The ledger owner of the files every integration shares.
 pub const SHARED_OWNER: &str = "integrations";
 
@@ -188,7 +185,7 @@ pub fn recipe(
             .dependency
             .map(|requirement| Conditional {
                 requirement,
-                provided_by: provider_of(integration.name),
+                provided_by: None,
             })
             .into_iter()
             .collect(),
@@ -201,20 +198,4 @@ pub fn recipe(
             "polepos check".to_string(),
         ],
     })
-}
-
-/// Whether a requirement already provides the integration's dependency.
-fn provider_of(name: &str) -> fn(&str) -> bool {
-    fn by_name(requirement: &str, wanted: &str) -> bool {
-        crate::pyproject::requirement_name(requirement) == wanted
-    }
-    match name {
-        "kafka" => |r| by_name(r, "aiokafka"),
-        "rabbitmq" => |r| by_name(r, "aio-pika"),
-        "redis" => |r| by_name(r, "redis"),
-        "rq" => |r| by_name(r, "rq"),
-        // Integrations without a dependency of their own (llm: its HTTP client comes
-        // with the ai-prompt recipe, `feature::llm`) add nothing here.
-        _ => |_| false,
-    }
 }

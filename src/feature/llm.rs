@@ -21,11 +21,6 @@ pub const NAME: &str = "llm";
 /// way is the user's and stays).
 pub const HTTP_DEPENDENCY: &str = "httpx2>=2.0";
 
-/// Whether a requirement already provides the HTTP client at run time.
-pub fn provides_http_client(requirement: &str) -> bool {
-    crate::pyproject::requirement_name(requirement) == "httpx2"
-}
-
 /// What ai-prompt modules import from the llm package: file (relative to the package)
 /// and the names it defines. A project whose llm package lacks them (the older tool's,
 /// with another API) is refused rather than given a module that cannot import.
@@ -66,7 +61,7 @@ pub fn recipe(ctx: &ProjectContext) -> Result<Recipe, TemplateError> {
     let mut recipe = integration::recipe(found, ctx)?;
     recipe.conditional_dependencies = vec![Conditional {
         requirement: HTTP_DEPENDENCY,
-        provided_by: provides_http_client,
+        provided_by: None,
     }];
     recipe.next_steps = Vec::new();
     Ok(recipe)
@@ -78,9 +73,17 @@ mod tests {
 
     #[test]
     fn the_http_client_is_recognised() {
-        assert!(provides_http_client("httpx2>=2.0,<3"));
-        assert!(provides_http_client("HTTPX2"));
-        assert!(!provides_http_client("httpx>=0.27"));
+        let client = &recipe(&crate::feature::ProjectContext {
+            name: "shop".to_string(),
+            package: "shop".to_string(),
+            db: crate::manifest::DbMode::None,
+            bytecode: true,
+        })
+        .unwrap()
+        .conditional_dependencies[0];
+        assert!(!client.wanted(&["httpx2>=2.0,<3".to_string()]));
+        assert!(!client.wanted(&["HTTPX2".to_string()]));
+        assert!(client.wanted(&["httpx>=0.27".to_string()]));
         assert!(integration::find(NAME).is_some());
     }
 }

@@ -170,8 +170,9 @@ impl GeneratedFile {
 #[derive(Debug, Clone, Copy)]
 pub struct Conditional {
     pub requirement: &'static str,
-    /// Whether an existing requirement already provides it.
-    pub provided_by: fn(&str) -> bool,
+    /// Whether an existing requirement already provides it, when that takes more than
+    /// naming the same package (`None`: a requirement of the same name provides it).
+    pub provided_by: Option<fn(&str) -> bool>,
 }
 
 /// Two conditionals are the same when they add the same requirement.
@@ -186,7 +187,11 @@ impl Eq for Conditional {}
 impl Conditional {
     /// Whether `dependencies` lack it.
     pub fn wanted(&self, dependencies: &[String]) -> bool {
-        !dependencies.iter().any(|d| (self.provided_by)(d))
+        let name = crate::pyproject::requirement_name(self.requirement);
+        !dependencies.iter().any(|d| match self.provided_by {
+            Some(provides) => provides(d),
+            None => crate::pyproject::requirement_name(d) == name,
+        })
     }
 }
 
