@@ -144,7 +144,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             );
         }
         if module.template != Template::Starter && !hand_written {
-            for file in spec.files {
+            for file in &spec.files {
                 let file = expand(&file, name);
                 if !dir.files.contains(&file) {
                     issues.push(

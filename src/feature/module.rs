@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::LazyLock;
 
 /// CRUD flags, in the order the manifest writes them.
 pub const CRUD_FLAGS: &[&str] = &[
@@ -156,15 +157,31 @@ impl Template {
     }
 
     /// What the template generates.
-    pub fn spec(&self) -> Spec {
-        match self {
-            Template::Starter => Spec::of_tree("project/base", "status", false),
-            other => Spec::of_tree(
-                tree(other).unwrap_or_default(),
-                "__module__",
-                matches!(other, Template::AiPrompt(_)),
-            ),
-        }
+    pub fn spec(&self) -> &'static Spec {
+        // Read from the embedded trees once per run; `check` asks for every module.
+        static SPECS: LazyLock<[Spec; 6]> = LazyLock::new(|| {
+            let module = |template: Template| {
+                let llm = matches!(template, Template::AiPrompt(_));
+                Spec::of_tree(tree(&template).unwrap_or_default(), "__module__", llm)
+            };
+            [
+                Spec::of_tree("project/base", "status", false),
+                module(Template::Standard),
+                module(Template::Crud(Vec::new())),
+                module(Template::ApiOnly),
+                module(Template::ServiceOnly),
+                module(Template::AiPrompt(Vec::new())),
+            ]
+        });
+        let index = match self {
+            Template::Starter => 0,
+            Template::Standard => 1,
+            Template::Crud(_) => 2,
+            Template::ApiOnly => 3,
+            Template::ServiceOnly => 4,
+            Template::AiPrompt(_) => 5,
+        };
+        &SPECS[index]
     }
 
     /// Recognises the template of an unlisted module from its files (module-relative
