@@ -145,7 +145,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         }
         if module.template != Template::Starter && !hand_written {
             for file in &spec.files {
-                let file = expand(&file, name);
+                let file = expand(file, name);
                 if !dir.files.contains(&file) {
                     issues.push(
                         Issue::new(
