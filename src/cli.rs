@@ -192,6 +192,46 @@ pub enum RemoveCommand {
         after_help = "A file or settings block the integration owns but you changed blocks the removal (each listed; nothing is changed). --force removes the integration's own files anyway, and its settings and env values by name; files polepos did not generate are always kept. The files every integration shares (`integrations/__init__.py`, `tests/integrations/conftest.py`) go with the last integration.\n\nExamples:\n  polepos remove integration redis --dry-run\n  polepos remove integration redis\n  polepos remove integration kafka --force"
     )]
     Integration(RemoveIntegrationArgs),
+
+    /// Remove typed fields from a module: its model, schemas, filters and tests.
+    #[command(
+        after_help = "Each change is carried over to the module's files as they are now: hand edits elsewhere in them are kept. A region you changed refuses the removal (each listed; nothing is changed); --force then writes those files as polepos generates them, without your edits. The migration is yours: the next step prints the `polepos db revision` command.\n\nExamples:\n  polepos remove field products stock --dry-run\n  polepos remove field products stock weight"
+    )]
+    Field(RemoveFieldArgs),
+}
+
+/// Arguments of `polepos add field`.
+#[derive(Debug, Args)]
+pub struct AddFieldArgs {
+    /// The module, e.g. products.
+    pub module: String,
+
+    /// The fields, `name[:type][:modifier ...]`.
+    #[arg(value_name = "FIELD", required = true)]
+    pub fields: Vec<String>,
+
+    /// Print the diffs of the changed files; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `polepos remove field`.
+#[derive(Debug, Args)]
+pub struct RemoveFieldArgs {
+    /// The module, e.g. products.
+    pub module: String,
+
+    /// The names of the fields to remove.
+    #[arg(value_name = "FIELD", required = true)]
+    pub fields: Vec<String>,
+
+    /// Write the files whose field region you changed as polepos generates them (your edits in those files are lost).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print the diffs of the changed files; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Arguments of `polepos remove integration`.
@@ -314,6 +354,12 @@ pub enum AddCommand {
     )]
     Module(AddModuleArgs),
 
+    /// Add typed fields to a module: its model, schemas, filters and tests.
+    #[command(
+        after_help = "Field syntax: name[:type][:modifier ...]\n  types      str (default), text, int, bigint, float, decimal[=P,S], bool, date, datetime,\n             uuid, json, enum=a,b,c, ref=<module>\n  modifiers  optional, unique, index, default=<value>, min=<n>, max=<n>,\n             on_delete=cascade|restrict|set_null (ref only; set_null needs optional)\n\nThe table may already hold rows, so a new field needs `optional` or `default=`. Each change is carried over to the module's files as they are now: hand edits elsewhere in them are kept, and a region you changed refuses the change (nothing is written).\n\nExamples:\n  polepos add field products stock:int:default=0:min=0\n  polepos add field products description:text:optional --dry-run\n\nNext steps:\n  polepos db revision -m \"add stock to products\"\n  polepos db upgrade"
+    )]
+    Field(AddFieldArgs),
+
     /// Add a client for an existing broker: helpers, an in-memory double, settings, tests.
     #[command(
         after_help = "Integrations:\n  kafka     event producer and consumer (aiokafka)\n  rabbitmq  publisher to a declared exchange and a queue consumer (aio-pika)\n  redis     async cache with key prefix and TTL (redis-py)\n  rq        job queue, enqueue_job and a worker entry point (rq)\n\n`<NAME>_ENABLED=true` makes the app connect at startup (and fail clearly when the broker is unreachable); tests marked `broker` run against a real broker with `uv run pytest -m broker`.\n\nExamples:\n  polepos add integration redis --dry-run\n  polepos add integration kafka"
@@ -335,6 +381,11 @@ pub struct AddModuleArgs {
     /// Module name, e.g. orders or order-items (normalised to a package name: order_items).
     #[arg(allow_hyphen_values = true)]
     pub name: String,
+
+    /// Typed fields, `name[:type][:modifier ...]` (standard, crud and service-only), e.g.
+    /// `title:str:unique price:decimal:min=0 product_id:ref=products:on_delete=cascade`.
+    #[arg(value_name = "FIELD")]
+    pub fields: Vec<String>,
 
     /// Module template [default: standard].
     #[arg(long, value_enum, value_name = "TEMPLATE", conflicts_with_all = ["api_only", "service_only"])]

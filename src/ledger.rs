@@ -32,6 +32,16 @@
 //! ```
 //!
 //! A ledger without such a record means nothing was kept.
+//!
+//! A module added with typed fields (SPEC §14) has its field specs recorded, in their
+//! canonical form and in order, so `check` knows what to expect and `upgrade`
+//! renders the module as it was asked for:
+//!
+//! ```toml
+//! [[fields]]
+//! module = "products"
+//! specs = ["title:str:unique", "price:decimal:min=0"]
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -94,6 +104,8 @@ pub struct Ledger {
     /// `(path, owner)` → the names of the owner's block entries that the file already
     /// defined when the block was added, and which were therefore not written.
     kept: BTreeMap<(String, String), Vec<String>>,
+    /// Module name → the canonical specs of its typed fields, in order.
+    fields: BTreeMap<String, Vec<String>>,
 }
 
 /// Lower-case hex sha256 of `bytes`.
@@ -160,6 +172,15 @@ impl Ledger {
             }
             ledger.kept.insert(key, record.names);
         }
+        for record in file.fields {
+            if ledger.fields.contains_key(&record.module) {
+                return Err(LedgerError::Shape(format!(
+                    "fields record repeats module {}",
+                    record.module
+                )));
+            }
+            ledger.fields.insert(record.module, record.specs);
+        }
         Ok(ledger)
     }
 
@@ -194,11 +215,39 @@ impl Ledger {
                 names.join(", ")
             );
         }
+        for (module, specs) in &self.fields {
+            let specs: Vec<String> = specs.iter().map(|s| quote(s)).collect();
+            let _ = write!(
+                out,
+                "\n[[fields]]\nmodule = {}\nspecs = [{}]\n",
+                quote(module),
+                specs.join(", ")
+            );
+        }
         out
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty() && self.kept.is_empty()
+        self.entries.is_empty() && self.kept.is_empty() && self.fields.is_empty()
+    }
+
+    /// The canonical specs of module `module`'s typed fields (empty: none recorded).
+    pub fn fields(&self, module: &str) -> &[String] {
+        self.fields.get(module).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every module with recorded fields, with its specs.
+    pub fn all_fields(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.fields.iter().map(|(m, s)| (m.as_str(), s.as_slice()))
+    }
+
+    /// Records module `module`'s field specs; none forgets the record.
+    pub fn set_fields(&mut self, module: &str, specs: &[String]) {
+        if specs.is_empty() {
+            self.fields.remove(module);
+        } else {
+            self.fields.insert(module.to_string(), specs.to_vec());
+        }
     }
 
     /// The names of `owner`'s block entries that `path` already defined when the block
@@ -314,6 +363,15 @@ struct LedgerFile {
     file: Vec<FileRecord>,
     #[serde(default)]
     kept: Vec<KeptRecord>,
+    #[serde(default)]
+    fields: Vec<FieldsRecord>,
+}
+
+/// One `[[fields]]` table.
+#[derive(serde::Deserialize)]
+struct FieldsRecord {
+    module: String,
+    specs: Vec<String>,
 }
 
 /// One `[[file]]` table.

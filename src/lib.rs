@@ -113,6 +113,11 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<Outcome> {
             args,
             &commands::current_dir()?,
         )),
+        Command::Add(AddCommand::Field(args)) => done(commands::fields::run_add(
+            printer,
+            args,
+            &commands::current_dir()?,
+        )),
         Command::Add(AddCommand::Integration { name, dry_run }) => {
             done(commands::add_integration::run(
                 printer,
@@ -123,6 +128,11 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<Outcome> {
         }
         Command::Db(db) => done(commands::db::run(printer, db, &commands::current_dir()?)),
         Command::Remove(RemoveCommand::Module(args)) => done(commands::remove::run_module(
+            printer,
+            args,
+            &commands::current_dir()?,
+        )),
+        Command::Remove(RemoveCommand::Field(args)) => done(commands::fields::run_remove(
             printer,
             args,
             &commands::current_dir()?,

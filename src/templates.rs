@@ -52,6 +52,38 @@ pub struct ModuleContext {
     pub soft_delete: bool,
     pub tenant_scoped: bool,
     pub auth_required: bool,
+    /// Whether the module was added with typed fields (SPEC §14); without, it has the
+    /// one `name` column.
+    pub(crate) typed: bool,
+    /// Whether the module has a list route (standard, crud) and an update (crud).
+    pub(crate) listed: bool,
+    pub(crate) crud: bool,
+    /// The update schema's `@field_validator(...)` line for the fields that cannot be
+    /// cleared (empty when every field is optional).
+    pub(crate) reject_null: String,
+    /// `UNIQUE_FIELDS = (...)` and `FILTER_FIELDS = {...}` of the repository.
+    pub(crate) unique_line: String,
+    pub(crate) filter_line: String,
+    /// The services' `REFERENCES = (...)` of the `ref` fields.
+    pub(crate) references: String,
+    /// Its typed fields, in spec order.
+    pub(crate) fields: Vec<crate::feature::field_code::FieldCode>,
+    /// What the typed fields import.
+    pub(crate) imports: crate::feature::field_code::FieldImports,
+    /// The `<Class>Sort` literal of the list's sort keys.
+    pub(crate) sort_alias: String,
+    /// The `__table_args__` entries (unique indexes among live rows).
+    pub(crate) table_args: Vec<String>,
+    /// The modules its `ref` fields reference, as `(module, class)`, sorted.
+    pub(crate) targets: Vec<(String, String)>,
+    /// Test helpers that insert a row of each referenced module, and the names they
+    /// use from `datetime` and `uuid`.
+    pub(crate) target_makers: String,
+    /// The standard-library import lines of its tests.
+    pub(crate) test_std: Vec<String>,
+    pub(crate) unit_std: Vec<String>,
+    /// The field its tests change with PATCH (the first that is not a `ref`).
+    pub(crate) patch_field: String,
 }
 
 /// A rendered file: its path relative to the project root and its contents.
@@ -81,6 +113,15 @@ fn environment() -> Environment<'static> {
     env.set_keep_trailing_newline(true);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
+    // `{% include "module/typed/model.py.jinja" %}`: the parts the typed module
+    // templates share live once, outside any tree (they end in `.jinja`, not `.j2`,
+    // so no tree renders them as files).
+    env.set_loader(|name| {
+        Ok(TEMPLATES
+            .get_file(name)
+            .and_then(|file| file.contents_utf8())
+            .map(str::to_string))
+    });
     env
 }
 

@@ -10,6 +10,7 @@ use std::path::Path;
 use crate::changeset::ChangeSet;
 use crate::cli::{AddModuleArgs, ModuleTemplate};
 use crate::error::{Refusal, UsageError};
+use crate::feature::fields::{self, Field};
 use crate::feature::module::{self, Template};
 use crate::feature::{Precondition, ProjectContext, Recipe, llm, plan};
 use crate::names::{self, NameKind};
@@ -19,8 +20,9 @@ use crate::project::Project;
 /// Runs `polepos add module`.
 pub fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Result<()> {
     let template = template(args)?;
+    let fields = parse_fields(&args.fields, &template)?;
     let project = Project::open(cwd)?;
-    let Planned { name, recipe, set } = plan(&project, &args.name, &template)?;
+    let Planned { name, recipe, set } = plan(&project, &args.name, &template, &fields)?;
     if !super::preview_or_apply(printer, &set, args.dry_run, &[], "written")? {
         return Ok(());
     }
@@ -89,6 +91,64 @@ pub fn template(args: &AddModuleArgs) -> anyhow::Result<Template> {
     })
 }
 
+/// The field specs, parsed; api-only and ai-prompt modules keep no rows, so fields are
+/// a usage error there.
+fn parse_fields(specs: &[String], template: &Template) -> anyhow::Result<Vec<Field>> {
+    if specs.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !template.spec().model {
+        return Err(UsageError(format!(
+            "fields ({}) can only be given to database-backed templates (standard, crud, service-only), not to `{}`",
+            specs.join(" "),
+            template.value()
+        ))
+        .into());
+    }
+    if matches!(template, Template::ServiceOnly) {
+        return Err(UsageError(
+            "fields are not supported on service-only modules yet; use `--template standard` or `--template crud`".to_string(),
+        )
+        .into());
+    }
+    fields::parse_all(specs, &[]).map_err(|e| UsageError(e.to_string()).into())
+}
+
+/// Refuses `ref=` fields whose target is not a database-backed module of the project.
+pub(crate) fn check_targets(
+    module: &str,
+    fields: &[Field],
+    known: &std::collections::BTreeMap<String, fields::Known>,
+) -> Result<(), Refusal> {
+    let problems: Vec<String> = fields
+        .iter()
+        .filter_map(|field| {
+            let target = field.target()?;
+            let problem = if target == module {
+                "a module cannot reference its own rows (yet)".to_string()
+            } else {
+                match known.get(target) {
+                    None => format!("there is no module `{target}` in this project"),
+                    Some(k) if !k.template.spec().model => format!(
+                        "module `{target}` ({}) keeps no rows",
+                        k.template.value()
+                    ),
+                    Some(_) => return None,
+                }
+            };
+            Some(format!("field `{}` (ref={target}): {problem}", field.name))
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Refusal::new(format!(
+        "cannot add the fields of module `{module}`: a `ref=` field must name a database-backed module of this project"
+    ))
+    .with_causes(problems)
+    .with_hint("add the referenced module first (`polepos add module <name>`), or fix the field's `ref=`"))
+}
+
 fn template_value(template: ModuleTemplate) -> &'static str {
     match template {
         ModuleTemplate::Standard => "standard",
@@ -106,8 +166,14 @@ pub struct Planned {
     pub set: ChangeSet,
 }
 
-/// Plans adding module `raw_name` to `project` (also used by benchmarks and tests).
-pub fn plan(project: &Project, raw_name: &str, template: &Template) -> anyhow::Result<Planned> {
+/// Plans adding module `raw_name` with `fields` to `project` (also used by benchmarks
+/// and tests).
+pub fn plan(
+    project: &Project,
+    raw_name: &str,
+    template: &Template,
+    fields: &[Field],
+) -> anyhow::Result<Planned> {
     let name = names::validate(raw_name, NameKind::Module)?.package;
     module::check_name(&project.package, &name)?;
     if module::tree(template).is_none() {
@@ -119,7 +185,21 @@ pub fn plan(project: &Project, raw_name: &str, template: &Template) -> anyhow::R
         .into());
     }
     let ctx = ProjectContext::of(project);
-    let mut recipe = module::recipe(&ctx, &name, template)?;
+    let mut known = std::collections::BTreeMap::new();
+    if !fields.is_empty() {
+        let ledger = crate::ledger::Ledger::load(&project.root)
+            .ok()
+            .flatten()
+            .map(|(ledger, _)| ledger)
+            .unwrap_or_default();
+        known = fields::known_modules(project, &ledger)?;
+        check_targets(&name, fields, &known)?;
+    }
+    let typed = module::Typed {
+        fields,
+        known: &known,
+    };
+    let mut recipe = module::recipe(&ctx, &name, template, typed)?;
     let set = if !template.spec().llm {
         plan::plan_add(project, &recipe)?
     } else if llm::present(project) {

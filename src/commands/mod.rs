@@ -9,6 +9,7 @@ pub mod db;
 mod db_hint;
 pub mod delete;
 pub mod explain;
+pub mod fields;
 #[cfg(test)]
 mod named;
 pub mod remove;

@@ -15,7 +15,7 @@ use crate::cli::{RemoveIntegrationArgs, RemoveModuleArgs};
 use crate::error::Refusal;
 use crate::feature::module::{self, Template};
 use crate::feature::remove::{self, Policy, Removal};
-use crate::feature::{ProjectContext, integration, llm};
+use crate::feature::{ProjectContext, fields, integration, llm};
 use crate::names;
 use crate::printer::Printer;
 use crate::project::Project;
@@ -30,7 +30,34 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
         force: args.force,
         wiring_only: args.wiring_only,
     };
-    let mut recipes = vec![module::recipe(&ctx, &name, &template)?];
+    let ledger = crate::ledger::Ledger::load(&project.root)
+        .ok()
+        .flatten()
+        .map(|(ledger, _)| ledger)
+        .unwrap_or_default();
+    let known = fields::known_modules(&project, &ledger)?;
+    let referrers = fields::referrers(&known, &name);
+    if !referrers.is_empty() {
+        return Err(Refusal::new(format!(
+            "cannot remove module `{name}`: other modules reference its rows"
+        ))
+        .with_causes(
+            referrers
+                .iter()
+                .map(|(module, field)| format!("module `{module}`, field `{field}` (ref={name})"))
+                .collect(),
+        )
+        .with_hint(format!(
+            "remove those fields first (`polepos remove field <module> <field>`), or the modules that have them"
+        ))
+        .into());
+    }
+    let own_fields = fields::recorded(&ledger, &name)?;
+    let typed = module::Typed {
+        fields: &own_fields,
+        known: &known,
+    };
+    let mut recipes = vec![module::recipe(&ctx, &name, &template, typed)?];
     let mut scaffold_kept = None;
     if template.spec().llm
         && !args.wiring_only

@@ -121,6 +121,7 @@ pub fn recipe(ctx: &ProjectContext) -> Result<Recipe, TemplateError> {
             provided_by: Some(provides_email_validator),
         }],
         manifest: Some(ManifestEntry::Integration("auth")),
+        fields: Vec::new(),
         requires: vec![
             Precondition::HasDatabase,
             Precondition::Foundation(FOUNDATION),

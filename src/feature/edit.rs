@@ -23,7 +23,8 @@ pub(crate) struct ProjectEdit {
     /// The entries this edit touched, as they were before it (`None`: no entry), to
     /// say what changed in the ledger.
     before: BTreeMap<String, Option<Entry>>,
-    /// Whether a record of kept settings or env entries changed.
+    /// Whether a record of kept settings or env entries, or of a module's fields,
+    /// changed.
     kept_changed: bool,
     /// The ledger file's text, when the project has one.
     ledger_text: Option<String>,
@@ -115,6 +116,12 @@ impl ProjectEdit {
             self.set
                 .keep(format!("{path}: {} (already there)", names.join(", ")));
         }
+    }
+
+    /// Records module `module`'s typed field specs (none: forgets them).
+    pub(crate) fn set_fields(&mut self, module: &str, specs: &[String]) {
+        self.kept_changed |= self.ledger.fields(module) != specs;
+        self.ledger.set_fields(module, specs);
     }
 
     /// Forgets a ledger entry whose file is already gone.

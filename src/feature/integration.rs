@@ -190,6 +190,7 @@ pub fn recipe(
             .into_iter()
             .collect(),
         manifest: Some(ManifestEntry::Integration(integration.name)),
+        fields: Vec::new(),
         requires: Vec::new(),
         next_steps: vec![
             format!("{prefix}uv sync --extra dev"),

@@ -10,7 +10,10 @@
 
 pub mod auth;
 pub mod block;
-mod edit;
+pub(crate) mod edit;
+pub mod fields;
+pub(crate) mod field_code;
+pub(crate) mod merge;
 pub mod integration;
 pub mod llm;
 pub mod module;
@@ -256,6 +259,9 @@ pub struct Recipe {
     /// Requirements added only when no existing dependency provides them.
     pub conditional_dependencies: Vec<Conditional>,
     pub manifest: Option<ManifestEntry>,
+    /// A module's typed fields, as the canonical specs the ledger records (empty for
+    /// every other feature, and for a module with the classic `name` column).
+    pub fields: Vec<String>,
     pub requires: Vec<Precondition>,
     /// Printed after a successful add.
     pub next_steps: Vec<String>,

@@ -345,27 +345,101 @@ pub fn check_name(pkg: &str, name: &str) -> Result<(), crate::error::Refusal> {
     Ok(())
 }
 
-/// The recipe of `add module <name> --template <template>`; `name` is a validated
-/// module package name and the template has a tree in this build.
-pub fn recipe(
+/// A module's typed fields and what their `ref` fields need to know about the
+/// project's other modules; [`Typed::none`] for a module with the classic `name`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Typed<'a> {
+    pub fields: &'a [super::fields::Field],
+    pub known: &'a std::collections::BTreeMap<String, super::fields::Known>,
+}
+
+impl Typed<'_> {
+    pub(crate) fn none() -> Typed<'static> {
+        static NONE: std::collections::BTreeMap<String, super::fields::Known> =
+            std::collections::BTreeMap::new();
+        Typed {
+            fields: &[],
+            known: &NONE,
+        }
+    }
+}
+
+/// The template variables of module `name`.
+fn module_context(
+    name: &str,
+    template: &Template,
+    typed: Typed<'_>,
+) -> crate::templates::ModuleContext {
+    use super::field_code::{self, Shape};
+    let flag = |f: &str| template.flags().iter().any(|x| x == f);
+    let class = class_name(name);
+    let shape = Shape {
+        timestamps: flag("timestamps"),
+        soft_delete: flag("soft-delete"),
+        pagination: flag("pagination"),
+        listed: template.spec().router,
+        updated: matches!(template, Template::Crud(_)),
+        tenant_scoped: flag("tenant-scoped"),
+    };
+    let fields = typed.fields;
+    let makers = field_code::makers(fields, typed.known);
+    crate::templates::ModuleContext {
+        name: name.to_string(),
+        class: class.clone(),
+        table: name.to_string(),
+        pagination: shape.pagination,
+        timestamps: shape.timestamps,
+        soft_delete: shape.soft_delete,
+        tenant_scoped: flag("tenant-scoped"),
+        auth_required: flag("auth-required"),
+        typed: !fields.is_empty(),
+        listed: shape.listed,
+        crud: shape.updated,
+        reject_null: field_code::reject_null(fields),
+        unique_line: field_code::name_collection(
+            "UNIQUE_FIELDS",
+            fields.iter().filter(|f| f.unique),
+            ('(', ')'),
+        ),
+        references: field_code::references(fields),
+        filter_line: field_code::name_collection(
+            "FILTER_FIELDS",
+            fields.iter().filter(|f| f.filterable()),
+            ('{', '}'),
+        ),
+        fields: field_code::fields_code(name, fields, shape.soft_delete),
+        imports: field_code::imports(fields, shape),
+        sort_alias: field_code::sort_alias(&class, fields, shape.timestamps),
+        table_args: if shape.soft_delete {
+            field_code::live_unique_indexes(name, fields)
+        } else {
+            Vec::new()
+        },
+        test_std: field_code::test_imports(fields, &makers, true),
+        unit_std: field_code::test_imports(fields, &makers, false),
+        patch_field: fields
+            .iter()
+            .find(|f| f.target().is_none())
+            .map(|f| f.name.clone())
+            .unwrap_or_default(),
+        targets: makers.targets,
+        target_makers: makers.code,
+    }
+}
+
+/// The recipe of `add module <name> [FIELD ...] --template <template>`; `name` is a
+/// validated module package name, the template has a tree in this build, and the
+/// fields were checked against the project.
+pub(crate) fn recipe(
     ctx: &super::ProjectContext,
     name: &str,
     template: &Template,
+    typed: Typed<'_>,
 ) -> Result<super::Recipe, crate::templates::TemplateError> {
     use super::{Feature, GeneratedFile, ManifestEntry, Precondition, Recipe, Wiring};
     let spec = template.spec();
-    let flag = |f: &str| template.flags().iter().any(|x| x == f);
     let mut template_ctx = ctx.template_context("");
-    template_ctx.module = Some(crate::templates::ModuleContext {
-        name: name.to_string(),
-        class: class_name(name),
-        table: name.to_string(),
-        pagination: flag("pagination"),
-        timestamps: flag("timestamps"),
-        soft_delete: flag("soft-delete"),
-        tenant_scoped: flag("tenant-scoped"),
-        auth_required: flag("auth-required"),
-    });
+    template_ctx.module = Some(module_context(name, template, typed));
     let tree = tree(template)
         .ok_or_else(|| crate::templates::TemplateError::MissingTree(template.value()))?;
     let files = GeneratedFile::render_tree(tree, &template_ctx)?;
@@ -407,6 +481,7 @@ pub fn recipe(
             name: name.to_string(),
             value: template.value(),
         }),
+        fields: typed.fields.iter().map(super::fields::Field::spec).collect(),
         requires,
         next_steps,
     })

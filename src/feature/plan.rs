@@ -168,6 +168,9 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
                 Role::Manifest | Role::Secret => edit.create(&path, &file.contents, None),
             }
         }
+        if let Feature::Module { name, .. } = &recipe.feature {
+            edit.set_fields(name, &recipe.fields);
+        }
     }
     let label = first.feature.to_string();
     for (path, old) in files {

@@ -16,6 +16,7 @@ pub fn recipe(ctx: &ProjectContext, secret_key: &str) -> Result<Recipe, Template
         dependencies: Vec::new(),
         conditional_dependencies: Vec::new(),
         manifest: None,
+        fields: Vec::new(),
         requires: Vec::new(),
         next_steps: Vec::new(),
     })

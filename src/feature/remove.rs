@@ -95,6 +95,13 @@ pub fn plan_remove_all(
         remover.remove_dependency(recipe)?;
     }
     remover.remove_manifest_entries(recipes)?;
+    if !policy.wiring_only {
+        for recipe in recipes {
+            if let Feature::Module { name, .. } = &recipe.feature {
+                remover.edit.set_fields(name, &[]);
+            }
+        }
+    }
     Ok(remover.finish())
 }
 
@@ -453,6 +460,7 @@ impl Remover<'_> {
         for (path, (old, new)) in std::mem::take(&mut self.edits) {
             self.edit.edit(&path, old, new);
         }
+
         Removal {
             set: self.edit.finish(),
             kept: self.kept,

@@ -80,6 +80,14 @@ pub fn declared(
 ) -> Result<(Vec<Recipe>, Vec<String>), TemplateError> {
     let mut recipes = vec![super::project::recipe(ctx, "")?];
     let mut unrendered = Vec::new();
+    // Typed modules render from the fields the ledger records (an unreadable ledger is
+    // reported by the comparison itself).
+    let ledger = Ledger::load(&project.root)
+        .ok()
+        .flatten()
+        .map(|(ledger, _)| ledger)
+        .unwrap_or_default();
+    let known = super::fields::known_modules(project, &ledger).unwrap_or_default();
     if let Some(manifest) = &project.manifest {
         if manifest.integration_enabled("auth") && project.db.has_db() {
             recipes.push(super::auth::recipe(ctx)?);
@@ -100,7 +108,14 @@ pub fn declared(
                         "module `{name}` (its --auth-required routes need `polepos add auth` first)"
                     ));
                 }
-                Some(template) => recipes.push(super::module::recipe(ctx, &name, &template)?),
+                Some(template) => {
+                    let fields = known.get(&name).map(|k| k.fields.as_slice()).unwrap_or_default();
+                    let typed = super::module::Typed {
+                        fields,
+                        known: &known,
+                    };
+                    recipes.push(super::module::recipe(ctx, &name, &template, typed)?);
+                }
                 None => unrendered.push(format!("module `{name}`")),
             }
         }

@@ -32,7 +32,7 @@ pub fn add_modules(root: &Path, count: usize) -> anyhow::Result<()> {
             continue;
         }
         added += 1;
-        let planned = add_module::plan(&project, &name, &Template::Standard)
+        let planned = add_module::plan(&project, &name, &Template::Standard, &[])
             .with_context(|| format!("cannot plan module {name}"))?;
         planned
             .set
