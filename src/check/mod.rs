@@ -16,6 +16,7 @@ pub mod auth;
 pub mod codes;
 pub mod cross;
 pub mod facts;
+pub mod fields;
 pub mod fix;
 pub mod foundation;
 pub mod identity;
@@ -222,6 +223,7 @@ pub fn run_rules(facts: &facts::Facts) -> Vec<Issue> {
     let mut issues = facts.issues.clone();
     structure::check(facts, &mut issues);
     modules::check(facts, &mut issues);
+    fields::check(facts, &mut issues);
     imports::check(facts, &mut issues);
     integrations::check(facts, &mut issues);
     settings::check(facts, &mut issues);

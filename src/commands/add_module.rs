@@ -129,10 +129,9 @@ pub(crate) fn check_targets(
             } else {
                 match known.get(target) {
                     None => format!("there is no module `{target}` in this project"),
-                    Some(k) if !k.template.spec().model => format!(
-                        "module `{target}` ({}) keeps no rows",
-                        k.template.value()
-                    ),
+                    Some(k) if !k.template.spec().model => {
+                        format!("module `{target}` ({}) keeps no rows", k.template.value())
+                    }
                     Some(_) => return None,
                 }
             };

@@ -128,7 +128,13 @@ pub fn run_remove(printer: &Printer, args: &RemoveFieldArgs, cwd: &Path) -> anyh
         .into());
     }
     let set = target.change(&project, &new, args.force)?;
-    if !super::preview_or_apply(printer, &set.edit, args.dry_run, &set.overwritten, "changed")? {
+    if !super::preview_or_apply(
+        printer,
+        &set.edit,
+        args.dry_run,
+        &set.overwritten,
+        "changed",
+    )? {
         return Ok(());
     }
     let names: Vec<&str> = args.fields.iter().map(String::as_str).collect();

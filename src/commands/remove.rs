@@ -47,9 +47,9 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
                 .map(|(module, field)| format!("module `{module}`, field `{field}` (ref={name})"))
                 .collect(),
         )
-        .with_hint(format!(
-            "remove those fields first (`polepos remove field <module> <field>`), or the modules that have them"
-        ))
+        .with_hint(
+            "remove those fields first (`polepos remove field <module> <field>`), or the modules that have them",
+        )
         .into());
     }
     let own_fields = fields::recorded(&ledger, &name)?;

@@ -101,7 +101,12 @@ pub(crate) fn sort_alias(class: &str, fields: &[Field], timestamps: bool) -> Str
     if timestamps {
         keys.extend(["created_at".to_string(), "updated_at".to_string()]);
     }
-    keys.extend(fields.iter().filter(|f| f.sortable()).map(|f| f.name.clone()));
+    keys.extend(
+        fields
+            .iter()
+            .filter(|f| f.sortable())
+            .map(|f| f.name.clone()),
+    );
     let values: Vec<String> = keys
         .iter()
         .flat_map(|k| [format!("\"{k}\""), format!("\"-{k}\"")])
@@ -404,7 +409,14 @@ fn sample(field: &Field, n: usize) -> (String, String) {
             same(format!("\"{:.scale$}\"", number_sample(field, n)))
         }
         Kind::Bool => same(if n == 0 { "False" } else { "True" }.into()),
-        Kind::Date => same(if n == 0 { "\"2024-05-01\"" } else { "\"2024-06-01\"" }.into()),
+        Kind::Date => same(
+            if n == 0 {
+                "\"2024-05-01\""
+            } else {
+                "\"2024-06-01\""
+            }
+            .into(),
+        ),
         Kind::DateTime if n == 0 => (
             "\"2024-05-01T12:30:00+02:00\"".into(),
             "\"2024-05-01T10:30:00Z\"".into(),
@@ -428,11 +440,19 @@ fn text_sample(field: &Field, n: usize) -> String {
             (min, Some(max))
         }
         _ => (
-            field.min.as_deref().and_then(|v| v.parse().ok()).unwrap_or(0),
+            field
+                .min
+                .as_deref()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
             field.max.as_deref().and_then(|v| v.parse().ok()),
         ),
     };
-    let mut text = format!("{}{}", if n == 0 { 'a' } else { 'b' }, field.name.replace('_', ""));
+    let mut text = format!(
+        "{}{}",
+        if n == 0 { 'a' } else { 'b' },
+        field.name.replace('_', "")
+    );
     while (text.len() as u64) < min {
         text.push('x');
     }
@@ -495,11 +515,15 @@ pub(crate) fn test_imports(fields: &[Field], makers: &Makers, api: bool) -> Vec<
         out.push("import itertools".to_string());
     }
     if !makers.datetime.is_empty() {
-        out.push(format!("from datetime import {}", makers.datetime.join(", ")));
+        out.push(format!(
+            "from datetime import {}",
+            makers.datetime.join(", ")
+        ));
     }
-    let decimal_bounds = api && fields.iter().any(|f| {
-        matches!(f.kind, Kind::Decimal { .. }) && (f.min.is_some() || f.max.is_some())
-    });
+    let decimal_bounds = api
+        && fields.iter().any(|f| {
+            matches!(f.kind, Kind::Decimal { .. }) && (f.min.is_some() || f.max.is_some())
+        });
     if decimal_bounds {
         out.push("from decimal import Decimal".to_string());
     }
@@ -532,8 +556,18 @@ fn invalid(field: &Field) -> Vec<String> {
             } else {
                 ("-(2**63) - 1", "2**63")
             };
-            out.push(field.min.as_ref().map_or(low.to_string(), |m| format!("{m} - 1")));
-            out.push(field.max.as_ref().map_or(high.to_string(), |m| format!("{m} + 1")));
+            out.push(
+                field
+                    .min
+                    .as_ref()
+                    .map_or(low.to_string(), |m| format!("{m} - 1")),
+            );
+            out.push(
+                field
+                    .max
+                    .as_ref()
+                    .map_or(high.to_string(), |m| format!("{m} + 1")),
+            );
             out.push("\"many\"".into());
         }
         Kind::Float => {
@@ -553,7 +587,10 @@ fn invalid(field: &Field) -> Vec<String> {
                 out.push(format!("str(Decimal(\"{max}\") + 1)"));
             }
             out.push(format!("\"1.{}\"", "1".repeat(*scale as usize + 1)));
-            out.push(format!("\"{}\"", "9".repeat((*precision - *scale) as usize + 1)));
+            out.push(format!(
+                "\"{}\"",
+                "9".repeat((*precision - *scale) as usize + 1)
+            ));
         }
         Kind::Bool => out.push("\"perhaps\"".into()),
         Kind::Date => out.push("\"2024-02-30\"".into()),
@@ -626,7 +663,10 @@ pub(crate) fn imports(fields: &[Field], shape: Shape) -> FieldImports {
         (!names.is_empty()).then(|| format!("from datetime import {}", names.join(", ")))
     };
     let mut model_std: Vec<String> = Vec::new();
-    model_std.extend(from_datetime(&[("date", date), ("datetime", dated || datetime)]));
+    model_std.extend(from_datetime(&[
+        ("date", date),
+        ("datetime", dated || datetime),
+    ]));
     if decimal {
         model_std.push("from decimal import Decimal".into());
     }
@@ -638,7 +678,11 @@ pub(crate) fn imports(fields: &[Field], shape: Shape) -> FieldImports {
     }
     let utc = shape.timestamps || datetime;
     let mut schemas_std: Vec<String> = Vec::new();
-    schemas_std.extend(from_datetime(&[("UTC", utc), ("date", date), ("datetime", utc)]));
+    schemas_std.extend(from_datetime(&[
+        ("UTC", utc),
+        ("date", date),
+        ("datetime", utc),
+    ]));
     if decimal {
         schemas_std.push("from decimal import Decimal".into());
     }
@@ -918,7 +962,10 @@ mod tests {
         let status = code_of("status:enum=draft,live:default=draft");
         assert_eq!(status.create, "StatusValue = \"draft\"");
         assert_eq!(status.alias, "StatusValue = Literal[\"draft\", \"live\"]");
-        assert_eq!(code_of("at:datetime").sample_read, "\"2024-05-01T10:30:00Z\"");
+        assert_eq!(
+            code_of("at:datetime").sample_read,
+            "\"2024-05-01T10:30:00Z\""
+        );
         assert_eq!(code_of("code:str:max=3").sample, "\"aco\"");
     }
 

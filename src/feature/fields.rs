@@ -57,7 +57,10 @@ pub enum Kind {
     Int,
     BigInt,
     Float,
-    Decimal { precision: u32, scale: u32 },
+    Decimal {
+        precision: u32,
+        scale: u32,
+    },
     Bool,
     Date,
     DateTime,
@@ -230,7 +233,8 @@ impl Field {
 
     /// The length bounds of a `str` field (`min` 1 and `max` 255 unless given).
     pub(crate) fn str_bounds(&self) -> (u64, u64) {
-        let parse = |v: &Option<String>, d: u64| v.as_deref().and_then(|v| v.parse().ok()).unwrap_or(d);
+        let parse =
+            |v: &Option<String>, d: u64| v.as_deref().and_then(|v| v.parse().ok()).unwrap_or(d);
         (parse(&self.min, 1), parse(&self.max, 255))
     }
 
@@ -434,7 +438,10 @@ fn parse_enum(value: &str) -> Result<Kind, RuleError> {
             ));
         }
         if v.len() > 40 {
-            return Err((format!("the enum value `{v}` is longer than 40 characters"), example));
+            return Err((
+                format!("the enum value `{v}` is longer than 40 characters"),
+                example,
+            ));
         }
     }
     if values.len() < 2 {
@@ -546,17 +553,31 @@ fn check_combination(field: &Field) -> Result<(), RuleError> {
     }
     if (field.min.is_some() || field.max.is_some()) && !field.kind.takes_bounds() {
         return Err((
-            format!("`min=`/`max=` apply to str, text, int, bigint, float and decimal, not to `{kind}`"),
+            format!(
+                "`min=`/`max=` apply to str, text, int, bigint, float and decimal, not to `{kind}`"
+            ),
             "stock:int:min=0".into(),
         ));
     }
-    let min = field.min.as_deref().map(|v| bound(field, "min", v)).transpose()?;
-    let max = field.max.as_deref().map(|v| bound(field, "max", v)).transpose()?;
+    let min = field
+        .min
+        .as_deref()
+        .map(|v| bound(field, "min", v))
+        .transpose()?;
+    let max = field
+        .max
+        .as_deref()
+        .map(|v| bound(field, "max", v))
+        .transpose()?;
     if let (Some(min), Some(max)) = (min, max)
         && min > max
     {
         return Err((
-            format!("`min={}` is above `max={}`", field.min.as_deref().unwrap_or_default(), field.max.as_deref().unwrap_or_default()),
+            format!(
+                "`min={}` is above `max={}`",
+                field.min.as_deref().unwrap_or_default(),
+                field.max.as_deref().unwrap_or_default()
+            ),
             format!("{name}:{kind}:min=1:max=5"),
         ));
     }
@@ -606,7 +627,9 @@ fn number(field: &Field, value: &str) -> Result<f64, String> {
             .parse()
             .map_err(|_| format!("`{value}` is not a whole number"))?;
         if n < low || n > high {
-            return Err(format!("`{value}` is outside the column's range {low}..{high}"));
+            return Err(format!(
+                "`{value}` is outside the column's range {low}..{high}"
+            ));
         }
         #[allow(clippy::cast_precision_loss)]
         return Ok(n as f64);
@@ -627,7 +650,9 @@ fn number(field: &Field, value: &str) -> Result<f64, String> {
                 precision - scale
             ));
         }
-        return value.parse::<f64>().map_err(|_| format!("`{value}` is not a number"));
+        return value
+            .parse::<f64>()
+            .map_err(|_| format!("`{value}` is not a number"));
     }
     match value.parse::<f64>() {
         Ok(n) if n.is_finite() && !value.contains(['e', 'E', 'i', 'n', 'N']) => Ok(n),
@@ -651,8 +676,14 @@ fn check_default(
     };
     match &field.kind {
         Kind::Str | Kind::Text => {
-            if default.chars().any(|c| c.is_control() || c == '"' || c == '\\' || c == '\'') {
-                return bad("quotes, backslashes and control characters are not allowed".into(), "none");
+            if default
+                .chars()
+                .any(|c| c.is_control() || c == '"' || c == '\\' || c == '\'')
+            {
+                return bad(
+                    "quotes, backslashes and control characters are not allowed".into(),
+                    "none",
+                );
             }
             #[allow(clippy::cast_precision_loss)]
             let len = default.chars().count() as f64;
@@ -667,7 +698,10 @@ fn check_default(
                 return bad("its length is outside the field's bounds".into(), "none");
             }
             if default.trim() != default {
-                return bad("it has surrounding whitespace, which the API trims".into(), "none");
+                return bad(
+                    "it has surrounding whitespace, which the API trims".into(),
+                    "none",
+                );
             }
         }
         Kind::Int | Kind::BigInt | Kind::Float | Kind::Decimal { .. } => {
@@ -813,7 +847,10 @@ mod tests {
         assert_eq!(f.spec(), "title:str:unique");
         assert_eq!(
             ok("price:decimal=10,2:min=0").kind,
-            Kind::Decimal { precision: 10, scale: 2 }
+            Kind::Decimal {
+                precision: 10,
+                scale: 2
+            }
         );
         assert_eq!(ok("price:decimal").spec(), "price:decimal");
         assert_eq!(

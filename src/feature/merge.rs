@@ -82,7 +82,8 @@ mod tests {
     use super::*;
 
     const OLD: &str = "class A:\n    id: int\n    name: str\n\n\ndef f():\n    pass\n";
-    const NEW: &str = "class A:\n    id: int\n    name: str\n    price: int\n\n\ndef f():\n    pass\n";
+    const NEW: &str =
+        "class A:\n    id: int\n    name: str\n    price: int\n\n\ndef f():\n    pass\n";
 
     #[test]
     fn an_untouched_file_becomes_the_new_render() {
@@ -97,7 +98,10 @@ mod tests {
         // And back: the original file, byte for byte.
         assert_eq!(rebase(&added, NEW, OLD).unwrap(), current);
         let preamble = format!("# mine\n{OLD}");
-        assert_eq!(rebase(&preamble, OLD, NEW).unwrap(), format!("# mine\n{NEW}"));
+        assert_eq!(
+            rebase(&preamble, OLD, NEW).unwrap(),
+            format!("# mine\n{NEW}")
+        );
     }
 
     #[test]

@@ -11,11 +11,11 @@
 pub mod auth;
 pub mod block;
 pub(crate) mod edit;
-pub mod fields;
 pub(crate) mod field_code;
-pub(crate) mod merge;
+pub mod fields;
 pub mod integration;
 pub mod llm;
+pub(crate) mod merge;
 pub mod module;
 pub mod mount;
 pub mod plan;

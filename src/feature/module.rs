@@ -481,7 +481,11 @@ pub(crate) fn recipe(
             name: name.to_string(),
             value: template.value(),
         }),
-        fields: typed.fields.iter().map(super::fields::Field::spec).collect(),
+        fields: typed
+            .fields
+            .iter()
+            .map(super::fields::Field::spec)
+            .collect(),
         requires,
         next_steps,
     })

@@ -109,7 +109,10 @@ pub fn declared(
                     ));
                 }
                 Some(template) => {
-                    let fields = known.get(&name).map(|k| k.fields.as_slice()).unwrap_or_default();
+                    let fields = known
+                        .get(&name)
+                        .map(|k| k.fields.as_slice())
+                        .unwrap_or_default();
                     let typed = super::module::Typed {
                         fields,
                         known: &known,

@@ -28,6 +28,7 @@ mod e2e_modules;
 mod e2e_redis_smoke;
 #[cfg(feature = "e2e")]
 mod e2e_start;
+mod fields;
 mod first_run;
 mod remove_module;
 mod templates;
