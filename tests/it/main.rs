@@ -19,6 +19,8 @@ mod e2e_auth;
 #[cfg(feature = "e2e")]
 mod e2e_brokers_smoke;
 #[cfg(feature = "e2e")]
+mod e2e_fields;
+#[cfg(feature = "e2e")]
 mod e2e_integrations;
 #[cfg(feature = "e2e")]
 mod e2e_legacy;
