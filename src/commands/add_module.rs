@@ -105,12 +105,6 @@ fn parse_fields(specs: &[String], template: &Template) -> anyhow::Result<Vec<Fie
         ))
         .into());
     }
-    if matches!(template, Template::ServiceOnly) {
-        return Err(UsageError(
-            "fields are not supported on service-only modules yet; use `--template standard` or `--template crud`".to_string(),
-        )
-        .into());
-    }
     fields::parse_all(specs, &[]).map_err(|e| UsageError(e.to_string()).into())
 }
 

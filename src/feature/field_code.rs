@@ -686,18 +686,38 @@ pub(crate) fn imports(fields: &[Field], shape: Shape) -> FieldImports {
     if decimal {
         schemas_std.push("from decimal import Decimal".into());
     }
-    let mut typing = vec!["Annotated"];
+    let annotated = utc
+        || fields.iter().any(|f| {
+            matches!(
+                f.kind,
+                Kind::Str
+                    | Kind::Int
+                    | Kind::BigInt
+                    | Kind::Float
+                    | Kind::Decimal { .. }
+                    | Kind::Ref(_)
+            ) || (matches!(f.kind, Kind::Text) && (f.min.is_some() || f.max.is_some()))
+        });
+    let mut typing = Vec::new();
+    if annotated {
+        typing.push("Annotated");
+    }
     if json {
         typing.push("Any");
     }
     if shape.listed || has(|k| matches!(k, Kind::Enum(_))) {
         typing.push("Literal");
     }
-    schemas_std.push(format!("from typing import {}", typing.join(", ")));
+    if !typing.is_empty() {
+        schemas_std.push(format!("from typing import {}", typing.join(", ")));
+    }
     if uuid {
         schemas_std.push("from uuid import UUID".into());
     }
-    let mut pydantic = vec!["BaseModel", "ConfigDict"];
+    let mut pydantic = vec!["BaseModel"];
+    if shape.listed {
+        pydantic.push("ConfigDict");
+    }
     if shape.updated && fields.iter().any(|f| !f.optional) {
         pydantic.push("field_validator");
     }

@@ -1,6 +1,6 @@
 //! End-to-end: typed fields (SPEC §14) on SQLite and on a real PostgreSQL server. One
 //! project per backend holds a field of every type and modifier and modules joined by
-//! `ref` with each `on_delete`; each passes the migration flow, its own pytest, ruff,
+//! `ref` with each `on_delete` (standard, crud and service-only); each passes the migration flow, its own pytest, ruff,
 //! ruff format, strict mypy and `polepos check`, then uvicorn is driven over real HTTP:
 //! exact round trips, a unique value under concurrency, references and their deletes,
 //! filters and sort keys. `add field` on a table with rows migrates (batch mode on
@@ -50,6 +50,13 @@ const MODULES: &[&[&str]] = &[
         "--soft-delete",
     ],
     &["notes", "product_id:ref=products", "title"],
+    &[
+        "stock_events",
+        "quantity:int:min=0",
+        "sku:uuid:optional:unique",
+        "product_id:ref=products:optional:on_delete=set_null",
+        "--service-only",
+    ],
     &[
         "labels",
         "label:str:unique",

@@ -325,3 +325,31 @@ fn a_referenced_module_cannot_be_removed_and_check_knows_the_fields() {
             .contains("recorded field")
     );
 }
+
+#[test]
+fn a_service_only_module_with_fields_comes_and_goes() {
+    let s = project();
+    let root = s.path().join("shop");
+    let original = tree(&root);
+    let added = s.run_in(
+        "shop",
+        &[
+            "add",
+            "module",
+            "stock",
+            "quantity:int:min=0",
+            "at:datetime:optional",
+            "--service-only",
+        ],
+    );
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let service =
+        fs::read_to_string(root.join("src/shop/modules/stock/services/stock_service.py")).unwrap();
+    assert!(
+        service.contains("class StockCreate(BaseModel):"),
+        "{service}"
+    );
+    assert_eq!(s.run_in("shop", &["check"]).code, 0);
+    assert_eq!(s.run_in("shop", &["remove", "module", "stock"]).code, 0);
+    assert_eq!(changed(&original, &tree(&root)), Vec::<String>::new());
+}
