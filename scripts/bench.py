@@ -8,7 +8,8 @@ unless --binary is given, then times with hyperfine (installed with apt-get when
 and running as root) and reports the fastest and the median of each command's runs:
   * `polepos start` (sqlite) vs `cp -r` of the very tree it generates (target <= 1.5x)
   * `polepos version` (target < 5 ms)
-  * every mutating command in a project with 0, 200 and 500 modules: `add module`,
+  * every mutating command in a project with 0, 200 and 500 modules: `add module`
+    (also with 10 typed fields), `add field`, `remove field`,
     `add auth`, `add integration`, `remove module`, `remove integration` (target < 100 ms
     at 500 modules), and `add module --dry-run` (the same plan without writing)
   * `polepos check` on projects with 100 and 1,000 modules vs `cat` of their Python files
@@ -149,8 +150,17 @@ def main() -> None:
         sh("sync")
 
         add_orders = "add module orders --template crud --pagination"
+        typed = (
+            "add module catalog name:str:unique price:decimal:min=0 stock:int:default=0 "
+            "active:bool:default=true released_on:date:optional seen_at:datetime:optional "
+            "sku:uuid:unique attributes:json:optional status:enum=draft,live:default=draft "
+            "notes:text:optional --template crud --pagination"
+        )
         edits = [
             ("add module", add_orders, ""),
+            ("add module with 10 fields", typed, ""),
+            ("add field", "add field catalog weight:float:optional rank:int:default=0", f"{binary} -q {typed}"),
+            ("remove field", "remove field catalog notes", f"{binary} -q {typed}"),
             ("add module --dry-run", f"{add_orders} --dry-run", ""),
             ("add auth", "add auth", ""),
             ("add integration", "add integration redis", ""),

@@ -62,6 +62,20 @@ pub fn package_dir_names(dir: &Path) -> Vec<String> {
 /// package, and a bound on what a link loop could make us walk); a link to a file
 /// counts as the file.
 pub fn files_under(dir: &Path) -> Vec<String> {
+    walk(dir).into_iter().map(|file| file.rel).collect()
+}
+
+/// One file found by [`walk`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Relative to the walked directory, with `/` separators.
+    pub rel: String,
+    /// Whether the entry is a symbolic link (to a file), which may lead elsewhere.
+    pub link: bool,
+}
+
+/// [`files_under`], saying which entries are links.
+pub fn walk(dir: &Path) -> Vec<Found> {
     let mut out = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), String::new(), 0usize)];
     while let Some((path, prefix, depth)) = stack.pop() {
@@ -81,12 +95,14 @@ pub fn files_under(dir: &Path) -> Vec<String> {
             };
             if kind.is_dir() && depth < 8 {
                 stack.push((entry.path(), format!("{rel}/"), depth + 1));
-            } else if kind.is_file() || (kind.is_symlink() && entry.path().is_file()) {
-                out.push(rel);
+            } else if kind.is_file() {
+                out.push(Found { rel, link: false });
+            } else if kind.is_symlink() && entry.path().is_file() {
+                out.push(Found { rel, link: true });
             }
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
     out
 }
 

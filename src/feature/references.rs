@@ -26,9 +26,13 @@ pub(crate) fn to_module(
     let own = format!("src/{pkg}/modules/{name}/");
     let mut found = Vec::new();
     let package = format!("src/{pkg}");
-    for rel in crate::fsread::files_under(&root.join(&package)) {
-        let path = format!("{package}/{rel}");
+    for file in crate::fsread::walk(&root.join(&package)) {
+        let path = format!("{package}/{}", file.rel);
         if !path.ends_with(".py") || path.starts_with(&own) {
+            continue;
+        }
+        // The project boundary (SPEC §16): a linked file outside the project is not read.
+        if file.link && crate::boundary::escape(root, Path::new(&path)).is_some() {
             continue;
         }
         let text = match edited.get(&path) {

@@ -453,3 +453,36 @@ fn the_older_singular_unit_test_name_goes_with_the_module_when_pristine() {
     assert_eq!(removed.code, 0, "{}", removed.stderr);
     assert_eq!(tree(&root), before);
 }
+
+/// SPEC §16: the search for other imports of the module does not read through a link
+/// that leaves the project; a link inside the project is read like any file.
+#[cfg(unix)]
+#[test]
+fn the_import_search_reads_no_file_outside_the_project() {
+    use std::os::unix::fs::symlink;
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    assert_eq!(s.run_in("shop", &["add", "module", "orders"]).code, 0);
+    let root = s.path().join("shop");
+    let outside = s.path().join("elsewhere.py");
+    std::fs::write(&outside, "from shop.modules.orders.model import Orders\n").unwrap();
+    symlink(&outside, root.join("src/shop/linked.py")).unwrap();
+    let inside = root.join("src/shop/real.py");
+    std::fs::write(&inside, "from shop.modules.orders.model import Orders\n").unwrap();
+    symlink(&inside, root.join("src/shop/alias.py")).unwrap();
+
+    let out = s.run_in("shop", &["remove", "module", "orders", "--dry-run"]);
+
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("src/shop/real.py:1: imports"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("src/shop/alias.py:1: imports"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("linked.py"), "{}", out.stderr);
+}
