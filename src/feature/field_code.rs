@@ -743,6 +743,9 @@ pub(crate) fn imports(fields: &[Field], shape: Shape) -> FieldImports {
     if numeric || (shape.listed && shape.pagination) {
         pydantic.push("Field");
     }
+    if shape.listed {
+        pydantic.push("model_validator");
+    }
     FieldImports {
         model_std,
         model_sqlalchemy: isort(sqlalchemy),

@@ -10,6 +10,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 TitleValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
@@ -75,7 +76,7 @@ class ProductsQuery(BaseModel):
     """The query of `GET /products`: equality filters, the sort key.
 
     `sort` names a key, `-` first for descending; ties break by id. Any other
-    parameter is refused with 422.
+    parameter is refused with 422, naming the ones allowed.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -84,3 +85,14 @@ class ProductsQuery(BaseModel):
     stock: StockValue | None = None
     released_on: date | None = None
     sort: ProductsSort = "id"
+
+    @model_validator(mode="before")
+    @classmethod
+    def refuse_unknown_keys(cls, data: object) -> object:
+        """Name the parameters the list takes when it is sent another one."""
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(cls.model_fields))
+            if unknown:
+                allowed = ", ".join(cls.model_fields)
+                raise ValueError(f"unknown parameter {', '.join(unknown)}; allowed: {allowed}")
+        return data

@@ -7,6 +7,7 @@ from pydantic import (
     ConfigDict,
     Field,
     field_validator,
+    model_validator,
 )
 
 ProductIdValue = Annotated[int, Field(ge=1, le=2**31 - 1)]
@@ -54,7 +55,7 @@ class ReviewsQuery(BaseModel):
     """The query of `GET /reviews`: equality filters, the sort key and the page.
 
     `sort` names a key, `-` first for descending; ties break by id. Any other
-    parameter is refused with 422.
+    parameter is refused with 422, naming the ones allowed.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -64,6 +65,17 @@ class ReviewsQuery(BaseModel):
     sort: ReviewsSort = "id"
     limit: int = Field(default=50, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=2**31 - 1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def refuse_unknown_keys(cls, data: object) -> object:
+        """Name the parameters the list takes when it is sent another one."""
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(cls.model_fields))
+            if unknown:
+                allowed = ", ".join(cls.model_fields)
+                raise ValueError(f"unknown parameter {', '.join(unknown)}; allowed: {allowed}")
+        return data
 
 
 class ReviewsPage(BaseModel):
