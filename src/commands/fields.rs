@@ -256,6 +256,8 @@ impl Target {
         let mut conflicts = Vec::new();
         let mut overwritten = Vec::new();
         let owner = after.feature.owner();
+        // The project boundary (SPEC §16): nothing is read through a link that leaves it.
+        crate::boundary::check(&project.root, after.files.iter().map(|f| f.path.as_path()))?;
         for (old, file) in before.files.iter().zip(&after.files) {
             if old.contents == file.contents {
                 continue;

@@ -353,3 +353,25 @@ fn a_service_only_module_with_fields_comes_and_goes() {
     assert_eq!(s.run_in("shop", &["remove", "module", "stock"]).code, 0);
     assert_eq!(changed(&original, &tree(&root)), Vec::<String>::new());
 }
+
+/// SPEC §16: `add field` reads no file through a link that leaves the project.
+#[cfg(unix)]
+#[test]
+fn add_field_refuses_a_module_file_linked_outside_the_project() {
+    let s = project();
+    let root = s.path().join("shop");
+    assert_eq!(s.run_in("shop", PRODUCTS).code, 0);
+    let model = root.join("src/shop/modules/products/model.py");
+    let outside = s.path().join("model.py");
+    fs::rename(&model, &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, &model).unwrap();
+    let before = tree(&root);
+    let out = s.run_in("shop", &["add", "field", "products", "note:text:optional"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("leads outside the project"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(changed(&before, &tree(&root)), Vec::<String>::new());
+}
