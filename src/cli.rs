@@ -415,6 +415,10 @@ pub struct AddModuleArgs {
     #[arg(long, help_heading = "CRUD flags (with --template crud)")]
     pub tenant_scoped: bool,
 
+    /// crud: rows belong to the user who created them; others get 404, users with the `admin` role see all (needs `polepos add auth`; implies --auth-required).
+    #[arg(long, help_heading = "CRUD flags (with --template crud)")]
+    pub owned: bool,
+
     /// Every route requires the bearer token of an active user (crud and ai-prompt; needs `polepos add auth`).
     #[arg(long, help_heading = "Access (with --template crud or ai-prompt)")]
     pub auth_required: bool,
@@ -433,6 +437,7 @@ impl AddModuleArgs {
             self.soft_delete,
             self.tenant_scoped,
             self.auth_required,
+            self.owned,
         ];
         crate::feature::module::CRUD_FLAGS
             .iter()

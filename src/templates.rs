@@ -52,6 +52,8 @@ pub struct ModuleContext {
     pub soft_delete: bool,
     pub tenant_scoped: bool,
     pub auth_required: bool,
+    /// `--owned`: rows belong to the user who created them.
+    pub owned: bool,
     /// Whether the module was added with typed fields (SPEC §14); without, it has the
     /// one `name` column.
     pub(crate) typed: bool,

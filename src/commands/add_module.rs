@@ -81,7 +81,12 @@ pub fn template(args: &AddModuleArgs) -> anyhow::Result<Template> {
         ))
         .into());
     }
-    let flags = flags.iter().map(|f| (*f).to_string()).collect();
+    // `--owned` needs the caller's user on every route: it implies `--auth-required`.
+    let flags = module::CRUD_FLAGS
+        .iter()
+        .filter(|f| flags.contains(f) || (**f == "auth-required" && flags.contains(&"owned")))
+        .map(|f| (*f).to_string())
+        .collect();
     Ok(match chosen {
         ModuleTemplate::Standard => Template::Standard,
         ModuleTemplate::Crud => Template::Crud(flags),

@@ -614,6 +614,7 @@ pub(crate) struct Shape {
     /// Whether the module has an update schema (crud).
     pub updated: bool,
     pub tenant_scoped: bool,
+    pub owned: bool,
 }
 
 /// The imports of a typed module's model and schemas.
@@ -646,6 +647,9 @@ pub(crate) fn imports(fields: &[Field], shape: Shape) -> FieldImports {
     }
     if shape.tenant_scoped {
         sqlalchemy.push("String");
+    }
+    if shape.owned {
+        sqlalchemy.push("ForeignKey");
     }
     if shape.soft_delete && fields.iter().any(|f| f.unique) {
         sqlalchemy.extend(["Index", "text"]);

@@ -16,6 +16,7 @@ pub const CRUD_FLAGS: &[&str] = &[
     "soft-delete",
     "tenant-scoped",
     "auth-required",
+    "owned",
 ];
 
 /// ai-prompt flags (`ai-prompt[auth-required]`): its route needs an active user.
@@ -150,10 +151,12 @@ impl Template {
         }
     }
 
-    /// Whether the template has `--auth-required` (crud, ai-prompt), whose routes need
-    /// auth's database-backed active-user dependency.
+    /// Whether the template has `--auth-required` (crud, ai-prompt), or `--owned`, which
+    /// implies it: its routes need auth's database-backed active-user dependency.
     pub fn auth_required(&self) -> bool {
-        self.flags().iter().any(|f| f == "auth-required")
+        self.flags()
+            .iter()
+            .any(|f| f == "auth-required" || f == "owned")
     }
 
     /// What the template generates.
@@ -380,6 +383,7 @@ fn module_context(
         listed: template.spec().router,
         updated: matches!(template, Template::Crud(_)),
         tenant_scoped: flag("tenant-scoped"),
+        owned: flag("owned"),
     };
     let fields = typed.fields;
     let makers = field_code::makers(fields, typed.known);
@@ -391,7 +395,8 @@ fn module_context(
         timestamps: shape.timestamps,
         soft_delete: shape.soft_delete,
         tenant_scoped: flag("tenant-scoped"),
-        auth_required: flag("auth-required"),
+        auth_required: template.auth_required(),
+        owned: flag("owned"),
         typed: !fields.is_empty(),
         listed: shape.listed,
         crud: shape.updated,

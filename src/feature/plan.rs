@@ -40,7 +40,7 @@ impl Why {
             Why::NoDatabase => format!(
                 "{feature} needs polepos's generated database wiring; projects created with `--db none`, or whose manifest says `db = \"custom\"`, do not have it (start a project with `polepos start <name> --db sqlite` for it)."
             ),
-            Why::NoAuth => "add auth first (`polepos add auth`, then `polepos db revision -m \"add auth users table\"` and `polepos db upgrade`), or leave out `--auth-required`.".into(),
+            Why::NoAuth => "add auth first (`polepos add auth`, then `polepos db revision -m \"add auth users table\"` and `polepos db upgrade`), or leave out `--auth-required` (and `--owned`).".into(),
             Why::MissingFoundation => format!(
                 "restore the generated foundation files (`polepos check` lists them) before adding {feature}."
             ),
@@ -490,7 +490,7 @@ fn precondition(
                 if !needs_database {
                     problems.push(
                         Why::NoAuth,
-                        "`--auth-required` routes check every request's user in the `auth_users` table of `polepos add auth`, and a project without a database layer cannot have it".to_string(),
+                        "`--auth-required` (and `--owned`) routes check every request's user in the `auth_users` table of `polepos add auth`, and a project without a database layer cannot have it".to_string(),
                     );
                 }
                 return;
@@ -502,7 +502,7 @@ fn precondition(
                 problems.push(
                     Why::NoAuth,
                     format!(
-                        "the project has no auth ({path} is missing); `--auth-required` routes check every request's user in the `auth_users` table that `polepos add auth` adds"
+                        "the project has no auth ({path} is missing); `--auth-required` (and `--owned`) routes check every request's user in the `auth_users` table that `polepos add auth` adds"
                     ),
                 );
             }

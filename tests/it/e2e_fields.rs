@@ -58,6 +58,14 @@ const MODULES: &[&[&str]] = &[
         "--service-only",
     ],
     &[
+        "wishes",
+        "note:str",
+        "priority:int:default=0",
+        "--template",
+        "crud",
+        "--owned",
+    ],
+    &[
         "labels",
         "label:str:unique",
         "kind:enum=color,size",
@@ -250,6 +258,50 @@ fn drive(port: u16) {
     }
 }
 
+/// A bearer token of a new account, registered and logged in over HTTP.
+fn token(port: u16, email: &str) -> String {
+    let account = format!(r#"{{"email": "{email}", "password": "e2e-password-1"}}"#);
+    let registered = send(port, "POST", "/api/v1/auth/register", Some(&account));
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    let login = send(port, "POST", "/api/v1/auth/token", Some(&account));
+    assert_eq!(login.status, 200, "{}", login.body);
+    format!("Bearer {}", login.json()["access_token"].as_str().unwrap())
+}
+
+/// `--owned`: a row is its creator's; another user gets 404 and an empty list.
+fn owned_rows(port: u16) {
+    let (alice, bob) = (
+        token(port, "alice@example.com"),
+        token(port, "bob@example.com"),
+    );
+    let as_user = |token: &str, method: &str, path: &str, json: Option<&str>| {
+        http::request(
+            port,
+            method,
+            path,
+            &[("Authorization", token)],
+            json.map(|j| ("application/json", j)),
+        )
+    };
+    let created = as_user(
+        &alice,
+        "POST",
+        "/api/v1/wishes",
+        Some(r#"{"note": "a bike", "owner_id": 999}"#),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let url = format!("/api/v1/wishes/{}", created.json()["id"]);
+    assert_ne!(created.json()["owner_id"], 999);
+    assert_eq!(as_user(&alice, "GET", &url, None).status, 200);
+    assert_eq!(as_user(&bob, "GET", &url, None).status, 404);
+    assert_eq!(as_user(&bob, "DELETE", &url, None).status, 404);
+    assert_eq!(
+        as_user(&bob, "GET", "/api/v1/wishes", None).json(),
+        serde_json::json!([])
+    );
+    assert_eq!(send(port, "GET", &url, None).status, 401);
+}
+
 /// `add field` on tables with rows migrates, then `remove field` takes it out again.
 fn grow_and_shrink(root: &Path, env: &[(&str, &str)]) {
     let out = polepos(
@@ -284,6 +336,7 @@ fn typed_fields_on_sqlite_over_http() {
     {
         let server = Server::start(&root, "shop", &[]);
         drive(server.port);
+        owned_rows(server.port);
     }
     // The rows written over HTTP stay in the database the new columns are added to.
     grow_and_shrink(&root, &[]);
@@ -308,6 +361,7 @@ fn typed_fields_on_postgresql_over_http() {
     {
         let server = Server::start(&root, "shop", &env);
         drive(server.port);
+        owned_rows(server.port);
     }
     grow_and_shrink(&root, &env);
 }

@@ -34,6 +34,7 @@ const MODULES: &[&[&str]] = &[
     &["weather", "--api-only"],
     &["billing", "--service-only"],
     &["x", "--template", "crud", "--pagination", "--soft-delete"],
+    &["mine", "--template", "crud", "--owned", "--soft-delete"],
 ];
 
 fn python(root: &Path, script: &str, env: &[(&str, &str)]) -> String {
@@ -349,6 +350,7 @@ fn crud_modules_on_postgresql_over_http() {
     let s = Scratch::new();
     let modules: &[&[&str]] = &[
         &["orders", "--template", "crud"],
+        &["mine", "--template", "crud", "--owned", "--tenant-scoped"],
         &[
             "everything",
             "--template",

@@ -39,8 +39,18 @@ fn add_then_remove_restores_the_tree_for_every_template_and_flag_combination() {
     assert_eq!(s.run_in("shop", &["add", "auth"]).code, 0);
     let root = s.path().join("shop");
     let original = tree(&root);
-    let variants = variants();
+    let mut variants = variants();
     assert_eq!(variants.len(), 35);
+    variants.push(vec!["--template", "crud", "--owned"]);
+    variants.push(vec![
+        "--template",
+        "crud",
+        "--owned",
+        "--tenant-scoped",
+        "--soft-delete",
+        "--pagination",
+        "--timestamps",
+    ]);
     for args in variants {
         let mut add = vec!["add", "module", "orders"];
         add.extend(&args);
