@@ -163,20 +163,40 @@ fn newline(text: &str) -> &'static str {
 }
 
 /// Sort key ruff's isort uses for a `from`/`import` line: straight imports first, then by
-/// module path (case-insensitive), then by the rest.
+/// module path (case-insensitive, numbers in natural order: `m9` before `m10`), then by
+/// the rest.
 fn import_key(line: &str) -> Option<(u8, String, String)> {
     let line = line.trim();
     if let Some(rest) = line.strip_prefix("from ") {
         let (module, tail) = rest.split_once(" import ")?;
-        Some((
-            1,
-            module.trim().to_ascii_lowercase(),
-            tail.to_ascii_lowercase(),
-        ))
+        Some((1, natural(module.trim()), natural(tail)))
     } else {
         line.strip_prefix("import ")
-            .map(|rest| (0, rest.trim().to_ascii_lowercase(), String::new()))
+            .map(|rest| (0, natural(rest.trim()), String::new()))
     }
+}
+
+/// `text` lower-cased, with every run of digits padded to one width, so that plain
+/// string order is natural order (`m9` < `m10`, as ruff's isort sorts).
+fn natural(text: &str) -> String {
+    const WIDTH: usize = 20;
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            out.extend(std::iter::repeat_n('0', WIDTH.saturating_sub(digits.len())));
+            out.push_str(&digits);
+            digits.clear();
+        }
+        if c != '\0' {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
 }
 
 /// The line length of generated projects (`[tool.ruff] line-length`).
@@ -307,6 +327,19 @@ mod tests {
         )
         .unwrap();
         assert!(out.contains("status_router\nfrom shop.modules.zoo.router import router as zoo_router\n# polepos:router-imports"), "{out}");
+    }
+
+    #[test]
+    fn numbers_in_module_paths_sort_naturally() {
+        let key = |line: &str| import_key(line).unwrap();
+        assert!(
+            key("from shop.modules.m9.router import router")
+                < key("from shop.modules.m10.router import router")
+        );
+        assert!(
+            key("from shop.modules.v2_api import x") < key("from shop.modules.v10_api import x")
+        );
+        assert!(key("from shop.modules.a import x") < key("from shop.modules.b import x"));
     }
 
     #[test]
