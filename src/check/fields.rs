@@ -13,10 +13,10 @@ use crate::feature::module::class_name;
 use crate::ledger::{self, Ledger};
 
 pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
-    let Ok(Some((ledger, _))) = Ledger::load(&facts.root) else {
+    let Ok(recorded) = Ledger::load_fields(&facts.root) else {
         return;
     };
-    for (module, specs) in ledger.all_fields() {
+    for (module, specs) in &recorded {
         let parsed: Result<Vec<fields::Field>, _> =
             specs.iter().map(|s| fields::parse(s)).collect();
         let names: Vec<String> = match parsed {

@@ -183,22 +183,28 @@ pub fn plan(
         .into());
     }
     let ctx = ProjectContext::of(project);
+    // Typed fields need the project's modules and their recorded fields; the ledger is
+    // then read here, once, and handed to the planner.
     let mut known = std::collections::BTreeMap::new();
+    let mut loaded = None;
     if !fields.is_empty() {
-        let ledger = crate::ledger::Ledger::load(&project.root)
-            .ok()
-            .flatten()
-            .map(|(ledger, _)| ledger)
-            .unwrap_or_default();
-        known = fields::known_modules(project, &ledger)?;
+        let read = crate::ledger::Ledger::load(&project.root);
+        if let Ok(Some((ledger, _))) = &read {
+            known = fields::known_modules(project, ledger)?;
+        } else {
+            known = fields::known_modules(project, &crate::ledger::Ledger::default())?;
+        }
         check_targets(&name, fields, &known)?;
+        loaded = Some(read);
     }
     let typed = module::Typed {
         fields,
         known: &known,
     };
     let mut recipe = module::recipe(&ctx, &name, template, typed)?;
-    let set = if !template.spec().llm {
+    let set = if let Some(loaded) = loaded {
+        plan::plan_add_loaded(project, std::slice::from_ref(&recipe), loaded)?
+    } else if !template.spec().llm {
         plan::plan_add(project, &recipe)?
     } else if llm::present(project) {
         // Later ai-prompt modules use the scaffold that is there: it must be polepos's.

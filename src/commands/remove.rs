@@ -30,29 +30,18 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
         force: args.force,
         wiring_only: args.wiring_only,
     };
-    let ledger = crate::ledger::Ledger::load(&project.root)
-        .ok()
-        .flatten()
-        .map(|(ledger, _)| ledger)
-        .unwrap_or_default();
-    let known = fields::known_modules(&project, &ledger)?;
-    let referrers = fields::referrers(&known, &name);
-    if !referrers.is_empty() {
-        return Err(Refusal::new(format!(
-            "cannot remove module `{name}`: other modules reference its rows"
-        ))
-        .with_causes(
-            referrers
-                .iter()
-                .map(|(module, field)| format!("module `{module}`, field `{field}` (ref={name})"))
-                .collect(),
-        )
-        .with_hint(
-            "remove those fields first (`polepos remove field <module> <field>`), or the modules that have them",
-        )
-        .into());
-    }
-    let own_fields = fields::recorded(&ledger, &name)?;
+    let loaded = remove::load_ledger(
+        &project,
+        &crate::feature::Feature::Module {
+            name: name.clone(),
+            template: template.clone(),
+        },
+    )?;
+    let empty = crate::ledger::Ledger::default();
+    let ledger = loaded.as_ref().map_or(&empty, |(ledger, _)| ledger);
+    let known = fields::known_modules(&project, ledger)?;
+    refuse_referenced(&known, &name)?;
+    let own_fields = fields::recorded(ledger, &name)?;
     let typed = module::Typed {
         fields: &own_fields,
         known: &known,
@@ -95,7 +84,7 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
             ));
         }
     }
-    let Removal { set, mut kept } = remove::plan_remove_all(&project, &recipes, policy)?;
+    let Removal { set, mut kept } = remove::plan_remove_loaded(&project, &recipes, policy, loaded)?;
     kept.extend(scaffold_kept);
     if !super::preview_or_apply(printer, &set, args.dry_run, &kept, "changed")? {
         return Ok(());
@@ -111,6 +100,30 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
         out.push_str("Next steps:\n  polepos check\n");
     }
     printer.guidance(&out)?;
+    Ok(())
+}
+
+/// Refuses removing module `name` while other modules' `ref` fields name its rows.
+fn refuse_referenced(
+    known: &std::collections::BTreeMap<String, fields::Known>,
+    name: &str,
+) -> Result<(), Refusal> {
+    let referrers = fields::referrers(known, name);
+    if !referrers.is_empty() {
+        return Err(Refusal::new(format!(
+            "cannot remove module `{name}`: other modules reference its rows"
+        ))
+        .with_causes(
+            referrers
+                .iter()
+                .map(|(module, field)| format!("module `{module}`, field `{field}` (ref={name})"))
+                .collect(),
+        )
+        .with_hint(
+            "remove those fields first (`polepos remove field <module> <field>`), or the modules that have them",
+        )
+        );
+    }
     Ok(())
 }
 

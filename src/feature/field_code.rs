@@ -619,7 +619,35 @@ pub(crate) struct Shape {
 
 /// The imports of a typed module's model and schemas.
 pub(crate) fn imports(fields: &[Field], shape: Shape) -> FieldImports {
-    let has = |f: fn(&Kind) -> bool| fields.iter().any(|field| f(&field.kind));
+    let (model_std, model_sqlalchemy) = model_imports(fields, shape);
+    let (schemas_std, schemas_pydantic) = schema_imports(fields, shape);
+    let datetime = fields.iter().any(|f| matches!(f.kind, Kind::DateTime));
+    FieldImports {
+        model_std,
+        model_sqlalchemy,
+        schemas_std,
+        schemas_pydantic,
+        utc: shape.timestamps || datetime,
+        aware: datetime,
+    }
+}
+
+/// `from datetime import <names that are on>`, if any is.
+fn from_datetime(names: &[(&str, bool)]) -> Option<String> {
+    let names: Vec<&str> = names
+        .iter()
+        .filter_map(|(name, on)| on.then_some(*name))
+        .collect();
+    (!names.is_empty()).then(|| format!("from datetime import {}", names.join(", ")))
+}
+
+/// Whether any of `fields` has a kind `f` accepts.
+fn any_kind(fields: &[Field], f: fn(&Kind) -> bool) -> bool {
+    fields.iter().any(|field| f(&field.kind))
+}
+
+/// The model's standard-library import lines and its names from `sqlalchemy`.
+fn model_imports(fields: &[Field], shape: Shape) -> (Vec<String>, Vec<String>) {
     let mut sqlalchemy: Vec<&str> = Vec::new();
     for field in fields {
         sqlalchemy.push(match &field.kind {
@@ -642,122 +670,115 @@ pub(crate) fn imports(fields: &[Field], shape: Shape) -> FieldImports {
         }
     }
     let dated = shape.timestamps || shape.soft_delete;
-    if dated {
-        sqlalchemy.push("DateTime");
+    let flagged = [
+        (dated, &["DateTime"][..]),
+        (shape.tenant_scoped, &["String"][..]),
+        (shape.owned, &["ForeignKey"][..]),
+        (
+            shape.soft_delete && fields.iter().any(|f| f.unique),
+            &["Index", "text"][..],
+        ),
+    ];
+    for (on, names) in flagged {
+        if on {
+            sqlalchemy.extend(names);
+        }
     }
-    if shape.tenant_scoped {
-        sqlalchemy.push("String");
-    }
-    if shape.owned {
-        sqlalchemy.push("ForeignKey");
-    }
-    if shape.soft_delete && fields.iter().any(|f| f.unique) {
-        sqlalchemy.extend(["Index", "text"]);
-    }
-    let date = has(|k| matches!(k, Kind::Date));
-    let datetime = has(|k| matches!(k, Kind::DateTime));
-    let decimal = has(|k| matches!(k, Kind::Decimal { .. }));
-    let json = has(|k| matches!(k, Kind::Json));
-    let uuid = has(|k| matches!(k, Kind::Uuid));
-    let from_datetime = |names: &[(&str, bool)]| {
-        let names: Vec<&str> = names
-            .iter()
-            .filter_map(|(name, on)| on.then_some(*name))
-            .collect();
-        (!names.is_empty()).then(|| format!("from datetime import {}", names.join(", ")))
-    };
-    let mut model_std: Vec<String> = Vec::new();
-    model_std.extend(from_datetime(&[
-        ("date", date),
-        ("datetime", dated || datetime),
+    let mut std: Vec<String> = Vec::new();
+    std.extend(from_datetime(&[
+        ("date", any_kind(fields, |k| matches!(k, Kind::Date))),
+        (
+            "datetime",
+            dated || any_kind(fields, |k| matches!(k, Kind::DateTime)),
+        ),
     ]));
-    if decimal {
-        model_std.push("from decimal import Decimal".into());
+    for (kind_of, line) in [
+        (
+            any_kind(fields, |k| matches!(k, Kind::Decimal { .. })),
+            "from decimal import Decimal",
+        ),
+        (
+            any_kind(fields, |k| matches!(k, Kind::Json)),
+            "from typing import Any",
+        ),
+        (
+            any_kind(fields, |k| matches!(k, Kind::Uuid)),
+            "from uuid import UUID",
+        ),
+    ] {
+        if kind_of {
+            std.push(line.to_string());
+        }
     }
-    if json {
-        model_std.push("from typing import Any".into());
-    }
-    if uuid {
-        model_std.push("from uuid import UUID".into());
-    }
+    (std, isort(sqlalchemy))
+}
+
+/// Whether a field's create type is an `Annotated` alias with constraints.
+fn constrained(field: &Field) -> bool {
+    matches!(
+        field.kind,
+        Kind::Str | Kind::Int | Kind::BigInt | Kind::Float | Kind::Decimal { .. } | Kind::Ref(_)
+    ) || (matches!(field.kind, Kind::Text) && (field.min.is_some() || field.max.is_some()))
+}
+
+/// The schemas' standard-library import lines and their names from `pydantic`.
+fn schema_imports(fields: &[Field], shape: Shape) -> (Vec<String>, Vec<String>) {
+    let datetime = any_kind(fields, |k| matches!(k, Kind::DateTime));
+    let json = any_kind(fields, |k| matches!(k, Kind::Json));
     let utc = shape.timestamps || datetime;
-    let mut schemas_std: Vec<String> = Vec::new();
-    schemas_std.extend(from_datetime(&[
+    let mut std: Vec<String> = Vec::new();
+    std.extend(from_datetime(&[
         ("UTC", utc),
-        ("date", date),
+        ("date", any_kind(fields, |k| matches!(k, Kind::Date))),
         ("datetime", utc),
     ]));
-    if decimal {
-        schemas_std.push("from decimal import Decimal".into());
+    if any_kind(fields, |k| matches!(k, Kind::Decimal { .. })) {
+        std.push("from decimal import Decimal".into());
     }
-    let annotated = utc
-        || fields.iter().any(|f| {
-            matches!(
-                f.kind,
-                Kind::Str
-                    | Kind::Int
-                    | Kind::BigInt
-                    | Kind::Float
-                    | Kind::Decimal { .. }
-                    | Kind::Ref(_)
-            ) || (matches!(f.kind, Kind::Text) && (f.min.is_some() || f.max.is_some()))
-        });
-    let mut typing = Vec::new();
-    if annotated {
-        typing.push("Annotated");
-    }
-    if json {
-        typing.push("Any");
-    }
-    if shape.listed || has(|k| matches!(k, Kind::Enum(_))) {
-        typing.push("Literal");
-    }
+    let typing: Vec<&str> = [
+        ("Annotated", utc || fields.iter().any(constrained)),
+        ("Any", json),
+        (
+            "Literal",
+            shape.listed || any_kind(fields, |k| matches!(k, Kind::Enum(_))),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, on)| on.then_some(name))
+    .collect();
     if !typing.is_empty() {
-        schemas_std.push(format!("from typing import {}", typing.join(", ")));
+        std.push(format!("from typing import {}", typing.join(", ")));
     }
-    if uuid {
-        schemas_std.push("from uuid import UUID".into());
+    if any_kind(fields, |k| matches!(k, Kind::Uuid)) {
+        std.push("from uuid import UUID".into());
     }
-    let mut pydantic = vec!["BaseModel"];
-    if shape.listed {
-        pydantic.push("ConfigDict");
-    }
-    if shape.updated && fields.iter().any(|f| !f.optional) {
-        pydantic.push("field_validator");
-    }
-    if utc {
-        pydantic.push("AfterValidator");
-    }
-    if datetime {
-        pydantic.push("AwareDatetime");
-    }
-    let constrained_text = |f: &Field| {
+    let text_bounds = |f: &Field| {
         matches!(f.kind, Kind::Str)
             || (matches!(f.kind, Kind::Text) && (f.min.is_some() || f.max.is_some()))
     };
-    if fields.iter().any(constrained_text) {
-        pydantic.push("StringConstraints");
-    }
-    let numeric = has(|k| {
+    let numeric = any_kind(fields, |k| {
         matches!(
             k,
             Kind::Int | Kind::BigInt | Kind::Float | Kind::Decimal { .. } | Kind::Ref(_)
         )
     });
-    if numeric || (shape.listed && shape.pagination) {
-        pydantic.push("Field");
-    }
-    if shape.listed {
-        pydantic.push("model_validator");
-    }
-    FieldImports {
-        model_std,
-        model_sqlalchemy: isort(sqlalchemy),
-        schemas_std,
-        schemas_pydantic: isort(pydantic),
-        utc,
-        aware: datetime,
-    }
+    let pydantic: Vec<&str> = [
+        ("BaseModel", true),
+        ("ConfigDict", shape.listed),
+        (
+            "field_validator",
+            shape.updated && fields.iter().any(|f| !f.optional),
+        ),
+        ("AfterValidator", utc),
+        ("AwareDatetime", datetime),
+        ("StringConstraints", fields.iter().any(text_bounds)),
+        ("Field", numeric || (shape.listed && shape.pagination)),
+        ("model_validator", shape.listed),
+    ]
+    .into_iter()
+    .filter_map(|(name, on)| on.then_some(name))
+    .collect();
+    (std, isort(pydantic))
 }
 
 /// The update schema's `@field_validator(...)` line naming the fields an explicit

@@ -130,6 +130,16 @@ pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet>
 /// scaffold it brings), or refuses with every problem of every recipe at once, worded
 /// for the first recipe.
 pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<ChangeSet> {
+    plan_add_loaded(project, recipes, Ledger::load(&project.root))
+}
+
+/// [`plan_add_all`] with the project's ledger already read (by a command that needed it
+/// to build the recipes), so it is read once.
+pub(crate) fn plan_add_loaded(
+    project: &Project,
+    recipes: &[Recipe],
+    loaded: Result<Option<(Ledger, String)>, crate::ledger::LedgerError>,
+) -> anyhow::Result<ChangeSet> {
     let Some(first) = recipes.first() else {
         return Err(anyhow::anyhow!("internal error: nothing to add"));
     };
@@ -144,7 +154,7 @@ pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<Cha
     let files = read_wiring(project, &mut wiring, &mut problems);
     let pyproject = read_pyproject(project, recipes, &mut problems);
     let manifest_text = planned_manifest(project, recipes, &mut problems)?;
-    let ledger = Ledger::load(&project.root).unwrap_or_else(|e| {
+    let ledger = loaded.unwrap_or_else(|e| {
         problems.push(Why::Unreadable, e.to_string());
         None
     });

@@ -59,10 +59,29 @@ pub fn plan_remove_all(
     let Some(first) = recipes.first() else {
         return Err(anyhow::anyhow!("internal error: nothing to remove"));
     };
-    let loaded = Ledger::load(&project.root).map_err(|e| {
-        Refusal::new(format!("cannot remove {}: {e}", first.feature))
+    let loaded = load_ledger(project, &first.feature)?;
+    plan_remove_loaded(project, recipes, policy, loaded)
+}
+
+/// The project's ledger, for removing `feature`; unreadable, it refuses the removal.
+pub(crate) fn load_ledger(
+    project: &Project,
+    feature: &Feature,
+) -> Result<Option<(Ledger, String)>, Refusal> {
+    Ledger::load(&project.root).map_err(|e| {
+        Refusal::new(format!("cannot remove {feature}: {e}"))
             .with_hint("restore .poleposition.lock from version control")
-    })?;
+    })
+}
+
+/// [`plan_remove_all`] with the ledger already read (by a command that needed it to
+/// build the recipes), so it is read once.
+pub(crate) fn plan_remove_loaded(
+    project: &Project,
+    recipes: &[Recipe],
+    policy: Policy,
+    loaded: Option<(Ledger, String)>,
+) -> anyhow::Result<Removal> {
     let mut remover = Remover {
         project,
         policy,
