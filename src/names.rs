@@ -266,6 +266,19 @@ pub fn validate(raw: &str, kind: NameKind) -> Result<ValidName, Refusal> {
     })
 }
 
+/// The PascalCase class name of a module: `order_items` → `OrderItems`.
+pub fn class_name(name: &str) -> String {
+    name.split('_')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

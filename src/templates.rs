@@ -32,60 +32,10 @@ pub struct Context {
     pub secret_key: String,
     /// The polepos version.
     pub version: String,
-    /// The module being rendered (`add module` only); `None` elsewhere, so a module
-    /// variable used outside a module template is an error.
-    pub module: Option<ModuleContext>,
-}
-
-/// Variables of a module template: `module.name`, `module.class`, …
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ModuleContext {
-    /// Module (package) name, e.g. `order_items`.
-    pub name: String,
-    /// PascalCase class name, e.g. `OrderItems`.
-    pub class: String,
-    /// Table name (the module name).
-    pub table: String,
-    /// CRUD flags.
-    pub pagination: bool,
-    pub timestamps: bool,
-    pub soft_delete: bool,
-    pub tenant_scoped: bool,
-    pub auth_required: bool,
-    /// `--owned`: rows belong to the user who created them.
-    pub owned: bool,
-    /// Whether the module was added with typed fields (SPEC §14); without, it has the
-    /// one `name` column.
-    pub(crate) typed: bool,
-    /// Whether the module has a list route (standard, crud) and an update (crud).
-    pub(crate) listed: bool,
-    pub(crate) crud: bool,
-    /// The update schema's `@field_validator(...)` line for the fields that cannot be
-    /// cleared (empty when every field is optional).
-    pub(crate) reject_null: String,
-    /// `UNIQUE_FIELDS = (...)` and `FILTER_FIELDS = {...}` of the repository.
-    pub(crate) unique_line: String,
-    pub(crate) filter_line: String,
-    /// The services' `REFERENCES = (...)` of the `ref` fields.
-    pub(crate) references: String,
-    /// Its typed fields, in spec order.
-    pub(crate) fields: Vec<crate::feature::field_code::FieldCode>,
-    /// What the typed fields import.
-    pub(crate) imports: crate::feature::field_code::FieldImports,
-    /// The `<Class>Sort` literal of the list's sort keys.
-    pub(crate) sort_alias: String,
-    /// The `__table_args__` entries (unique indexes among live rows).
-    pub(crate) table_args: Vec<String>,
-    /// The modules its `ref` fields reference, as `(module, class)`, sorted.
-    pub(crate) targets: Vec<(String, String)>,
-    /// Test helpers that insert a row of each referenced module, and the names they
-    /// use from `datetime` and `uuid`.
-    pub(crate) target_makers: String,
-    /// The standard-library import lines of its tests.
-    pub(crate) test_std: Vec<String>,
-    pub(crate) unit_std: Vec<String>,
-    /// The field its tests change with PATCH (the first that is not a `ref`).
-    pub(crate) patch_field: String,
+    /// The module being rendered (`add module` only; its variables are defined with
+    /// the module recipe, `feature::module::ModuleContext`); `None` elsewhere, so a
+    /// module variable used outside a module template is an error.
+    pub module: Option<minijinja::Value>,
 }
 
 /// A rendered file: its path relative to the project root and its contents.
@@ -179,7 +129,8 @@ fn collect(
                 let Some(relative) = relative.strip_suffix(".j2") else {
                     continue;
                 };
-                let module = ctx.module.as_ref().map(|m| m.name.as_str());
+                let name = ctx.module.as_ref().and_then(|m| m.get_attr("name").ok());
+                let module = name.as_ref().and_then(|n| n.as_str());
                 let path: PathBuf = relative
                     .split('/')
                     .map(|seg| match (seg, module) {

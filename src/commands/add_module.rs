@@ -128,8 +128,8 @@ pub(crate) fn check_targets(
             } else {
                 match known.get(target) {
                     None => format!("there is no module `{target}` in this project"),
-                    Some(k) if !k.template.spec().model => {
-                        format!("module `{target}` ({}) keeps no rows", k.template.value())
+                    Some(k) if !k.keeps_rows => {
+                        format!("module `{target}` ({}) keeps no rows", k.value)
                     }
                     Some(_) => return None,
                 }
@@ -190,9 +190,9 @@ pub fn plan(
     if !fields.is_empty() {
         let read = crate::ledger::Ledger::load(&project.root);
         if let Ok(Some((ledger, _))) = &read {
-            known = fields::known_modules(project, ledger)?;
+            known = module::known_modules(project, ledger)?;
         } else {
-            known = fields::known_modules(project, &crate::ledger::Ledger::default())?;
+            known = module::known_modules(project, &crate::ledger::Ledger::default())?;
         }
         check_targets(&name, fields, &known)?;
         loaded = Some(read);

@@ -216,7 +216,7 @@ impl Target {
         })?;
         let empty = Ledger::default();
         let read = ledger.as_ref().map_or(&empty, |(l, _)| l);
-        let known = fields::known_modules(project, read)?;
+        let known = module::known_modules(project, read)?;
         let mut old = fields::recorded(read, &name)?;
         if old.is_empty() {
             old = vec![fields::parse(CLASSIC).map_err(|e| anyhow::anyhow!("{e}"))?];

@@ -39,7 +39,7 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
     )?;
     let empty = crate::ledger::Ledger::default();
     let ledger = loaded.as_ref().map_or(&empty, |(ledger, _)| ledger);
-    let known = fields::known_modules(&project, ledger)?;
+    let known = module::known_modules(&project, ledger)?;
     refuse_referenced(&known, &name)?;
     let own_fields = fields::recorded(ledger, &name)?;
     let typed = module::Typed {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::fields::{Field, Kind, Known};
-use super::module::class_name;
+use crate::names::class_name;
 
 /// The line length of the generated project (`ruff format`).
 const LINE_LENGTH: usize = 100;
@@ -910,7 +910,7 @@ pub(crate) fn makers(fields: &[Field], known: &BTreeMap<String, Known>) -> Maker
             };
             args.push(format!("{}={value}", field.name));
         }
-        let flags = module.map(|m| m.template.flags()).unwrap_or_default();
+        let flags = module.map(|m| m.flags.as_slice()).unwrap_or_default();
         if flags.iter().any(|f| f == "timestamps") {
             datetime.extend(["UTC", "datetime"]);
             args.push("created_at=datetime.now(UTC)".into());

@@ -759,33 +759,16 @@ fn is_date(value: &str) -> bool {
     y >= 1 && (1..=days).contains(&d)
 }
 
-/// What a project's module is, for the fields that reference it: its template and its
-/// typed fields (none: the classic `name` column).
+/// What a project's module is, for the fields that reference it: its manifest value,
+/// whether it keeps rows, its flags and its typed fields (none: the classic `name`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Known {
-    pub template: super::module::Template,
+    /// The manifest value (`crud[pagination]`).
+    pub value: String,
+    /// Whether the template has a model (a `ref=` may name its rows).
+    pub keeps_rows: bool,
+    pub flags: Vec<String>,
     pub fields: Vec<Field>,
-}
-
-/// The modules of the project (its `[modules]` entries), with the typed fields the
-/// ledger records for each.
-pub(crate) fn known_modules(
-    project: &crate::project::Project,
-    ledger: &crate::ledger::Ledger,
-) -> Result<std::collections::BTreeMap<String, Known>, crate::error::Refusal> {
-    let mut known = std::collections::BTreeMap::new();
-    let Some(manifest) = &project.manifest else {
-        return Ok(known);
-    };
-    for (name, item) in manifest.modules() {
-        let Some(value) = item.as_str() else { continue };
-        let Ok(template) = super::module::Template::parse(value, &name) else {
-            continue;
-        };
-        let fields = recorded(ledger, &name)?;
-        known.insert(name, Known { template, fields });
-    }
-    Ok(known)
 }
 
 /// The typed fields the ledger records for `module` (none: an untyped module).

@@ -295,18 +295,7 @@ pub const FOUNDATION: &[&str] = &[
     "domain/exceptions.py",
 ];
 
-/// The PascalCase class name of a module: `order_items` → `OrderItems`.
-pub fn class_name(name: &str) -> String {
-    name.split('_')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let mut chars = part.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
-}
+pub use crate::names::class_name;
 
 /// The template tree a module template renders from (`None`: not in this build).
 pub fn tree(template: &Template) -> Option<&'static str> {
@@ -348,6 +337,33 @@ pub fn check_name(pkg: &str, name: &str) -> Result<(), crate::error::Refusal> {
     Ok(())
 }
 
+/// The modules of the project (its `[modules]` entries), with the typed fields the
+/// ledger records for each.
+pub(crate) fn known_modules(
+    project: &crate::project::Project,
+    ledger: &crate::ledger::Ledger,
+) -> Result<std::collections::BTreeMap<String, super::fields::Known>, crate::error::Refusal> {
+    let mut known = std::collections::BTreeMap::new();
+    let Some(manifest) = &project.manifest else {
+        return Ok(known);
+    };
+    for (name, item) in manifest.modules() {
+        let Some(value) = item.as_str() else { continue };
+        let Ok(template) = Template::parse(value, &name) else {
+            continue;
+        };
+        let fields = super::fields::recorded(ledger, &name)?;
+        let module = super::fields::Known {
+            value: template.value(),
+            keeps_rows: template.spec().model,
+            flags: template.flags().to_vec(),
+            fields,
+        };
+        known.insert(name, module);
+    }
+    Ok(known)
+}
+
 /// A module's typed fields and what their `ref` fields need to know about the
 /// project's other modules; [`Typed::none`] for a module with the classic `name`.
 #[derive(Debug, Clone, Copy)]
@@ -367,12 +383,59 @@ impl Typed<'_> {
     }
 }
 
+/// Variables of a module template: `module.name`, `module.class`, …
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct ModuleContext {
+    /// Module (package) name, e.g. `order_items`.
+    pub(crate) name: String,
+    /// PascalCase class name, e.g. `OrderItems`.
+    pub(crate) class: String,
+    /// Table name (the module name).
+    pub(crate) table: String,
+    /// CRUD flags.
+    pub(crate) pagination: bool,
+    pub(crate) timestamps: bool,
+    pub(crate) soft_delete: bool,
+    pub(crate) tenant_scoped: bool,
+    pub(crate) auth_required: bool,
+    /// `--owned`: rows belong to the user who created them.
+    pub(crate) owned: bool,
+    /// Whether the module was added with typed fields (SPEC §14); without, it has the
+    /// one `name` column.
+    pub(crate) typed: bool,
+    /// Whether the module has a list route (standard, crud) and an update (crud).
+    pub(crate) listed: bool,
+    pub(crate) crud: bool,
+    /// The update schema's `@field_validator(...)` line for the fields that cannot be
+    /// cleared (empty when every field is optional).
+    pub(crate) reject_null: String,
+    /// `UNIQUE_FIELDS = (...)` and `FILTER_FIELDS = {...}` of the repository.
+    pub(crate) unique_line: String,
+    pub(crate) filter_line: String,
+    /// The services' `REFERENCES = (...)` of the `ref` fields.
+    pub(crate) references: String,
+    /// Its typed fields, in spec order.
+    pub(crate) fields: Vec<super::field_code::FieldCode>,
+    /// What the typed fields import.
+    pub(crate) imports: super::field_code::FieldImports,
+    /// The `<Class>Sort` literal of the list's sort keys.
+    pub(crate) sort_alias: String,
+    /// The `__table_args__` entries (unique indexes among live rows).
+    pub(crate) table_args: Vec<String>,
+    /// The modules its `ref` fields reference, as `(module, class)`, sorted.
+    pub(crate) targets: Vec<(String, String)>,
+    /// Test helpers that insert a row of each referenced module, and the names they
+    /// use from `datetime` and `uuid`.
+    pub(crate) target_makers: String,
+    /// The standard-library import lines of its tests.
+    pub(crate) test_std: Vec<String>,
+    pub(crate) unit_std: Vec<String>,
+    /// The field its tests change with PATCH (the first that is not a `ref`).
+    pub(crate) patch_field: String,
+}
+
 /// The template variables of module `name`.
-fn module_context(
-    name: &str,
-    template: &Template,
-    typed: Typed<'_>,
-) -> crate::templates::ModuleContext {
+fn module_context(name: &str, template: &Template, typed: Typed<'_>) -> ModuleContext {
     use super::field_code::{self, Shape};
     let flag = |f: &str| template.flags().iter().any(|x| x == f);
     let class = class_name(name);
@@ -387,7 +450,7 @@ fn module_context(
     };
     let fields = typed.fields;
     let makers = field_code::makers(fields, typed.known);
-    crate::templates::ModuleContext {
+    ModuleContext {
         name: name.to_string(),
         class: class.clone(),
         table: name.to_string(),
@@ -444,7 +507,9 @@ pub(crate) fn recipe(
     use super::{Feature, GeneratedFile, ManifestEntry, Precondition, Recipe, Wiring};
     let spec = template.spec();
     let mut template_ctx = ctx.template_context("");
-    template_ctx.module = Some(module_context(name, template, typed));
+    template_ctx.module = Some(minijinja::Value::from_serialize(module_context(
+        name, template, typed,
+    )));
     let tree = tree(template)
         .ok_or_else(|| crate::templates::TemplateError::MissingTree(template.value()))?;
     let files = GeneratedFile::render_tree(tree, &template_ctx)?;

@@ -87,7 +87,7 @@ pub fn declared(
         .flatten()
         .map(|(ledger, _)| ledger)
         .unwrap_or_default();
-    let known = super::fields::known_modules(project, &ledger).unwrap_or_default();
+    let known = super::module::known_modules(project, &ledger).unwrap_or_default();
     if let Some(manifest) = &project.manifest {
         if manifest.integration_enabled("auth") && project.db.has_db() {
             recipes.push(super::auth::recipe(ctx)?);

@@ -119,12 +119,8 @@ fn seed_flow_on_sqlite_and_the_auth_table_over_http() {
 #[test]
 fn seed_flow_on_postgresql_and_the_auth_table_over_http() {
     let pg = Postgres::start();
-    let app_url = pg.create_database("shop_app");
-    let test_url = pg.create_database("shop_test");
-    let env = [
-        ("DATABASE_URL", app_url.as_str()),
-        ("TEST_DATABASE_URL", test_url.as_str()),
-    ];
+    let databases = pg.project_databases();
+    let env = databases.env();
     let s = Scratch::new();
     let root = seed_flow(&s, "postgres", &env);
     drive_auth_over_http(&root, &env);

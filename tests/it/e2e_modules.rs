@@ -341,12 +341,8 @@ fn api_only_module_in_a_project_without_database() {
 #[test]
 fn crud_modules_on_postgresql_over_http() {
     let pg = Postgres::start();
-    let app_url = pg.create_database("shop_app");
-    let test_url = pg.create_database("shop_test");
-    let env = [
-        ("DATABASE_URL", app_url.as_str()),
-        ("TEST_DATABASE_URL", test_url.as_str()),
-    ];
+    let databases = pg.project_databases();
+    let env = databases.env();
     let s = Scratch::new();
     let modules: &[&[&str]] = &[
         &["orders", "--template", "crud"],

@@ -145,6 +145,31 @@ impl Postgres {
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
+
+    /// A generated project's two databases, `shop_app` and `shop_test`, as the
+    /// `DATABASE_URL` and `TEST_DATABASE_URL` it reads (see [`ProjectDatabases::env`]).
+    pub fn project_databases(&self) -> ProjectDatabases {
+        ProjectDatabases {
+            app: self.create_database("shop_app"),
+            test: self.create_database("shop_test"),
+        }
+    }
+}
+
+/// The URLs of a generated project's app and test databases.
+pub struct ProjectDatabases {
+    pub app: String,
+    pub test: String,
+}
+
+impl ProjectDatabases {
+    /// The environment that points the project at them.
+    pub fn env(&self) -> [(&str, &str); 2] {
+        [
+            ("DATABASE_URL", self.app.as_str()),
+            ("TEST_DATABASE_URL", self.test.as_str()),
+        ]
+    }
 }
 
 impl Drop for Postgres {
