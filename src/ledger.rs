@@ -252,11 +252,6 @@ impl Ledger {
         self.fields.get(module).map_or(&[], Vec::as_slice)
     }
 
-    /// Every module with recorded fields, with its specs.
-    pub fn all_fields(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.fields.iter().map(|(m, s)| (m.as_str(), s.as_slice()))
-    }
-
     /// Records module `module`'s field specs; none forgets the record.
     pub fn set_fields(&mut self, module: &str, specs: &[String]) {
         if specs.is_empty() {

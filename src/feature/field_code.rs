@@ -4,15 +4,13 @@
 //! The templates loop over these values; every choice that depends on a field's type
 //! and modifiers is made here, once, where it can be unit-tested.
 
-use serde::Serialize;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::fields::{Field, Kind, Known};
-use crate::names::class_name;
+use serde::Serialize;
 
-/// The line length of the generated project (`ruff format`).
-const LINE_LENGTH: usize = 100;
+use super::fields::{Field, Kind, Known};
+use crate::markers::LINE_LENGTH;
+use crate::names::class_name;
 
 /// A typed field as the templates see it.
 #[derive(Debug, Clone, Serialize)]
