@@ -3,7 +3,8 @@
 //!
 //! The ledger is the record of what `add module <n> FIELD ...`, `add field` and
 //! `remove field` promised; a module whose files lost a field no longer keeps it.
-//! Modules whose directory or files are missing are reported by the module checks.
+//! Modules whose directory or files are missing, unreadable or too large to parse are
+//! reported by the module and syntax checks.
 
 use super::Issue;
 use super::codes::Code;
@@ -68,10 +69,19 @@ fn expect(
     issues: &mut Vec<Issue>,
 ) {
     let path = facts.pkg_path(rel);
-    let Ok(text) = std::fs::read_to_string(facts.root.join(&path)) else {
+    // The same guards as every other read of `check`: nothing through a link that
+    // leaves the project (SPEC §16), at most the size and nesting the parser is given.
+    if crate::boundary::escape(&facts.root, std::path::Path::new(&path)).is_some() {
+        return;
+    }
+    let mut reader = super::source::Reader::default();
+    let super::source::Read::Text(text) = reader.read(&facts.root.join(&path)) else {
         return;
     };
-    let Ok(file) = crate::python::parse(&text, &facts.pkg) else {
+    if crate::python::limits::measure(text).is_err() {
+        return;
+    }
+    let Ok(file) = crate::python::parse(text, &facts.pkg) else {
         return;
     };
     for class_name in classes {

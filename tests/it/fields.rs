@@ -375,3 +375,18 @@ fn add_field_refuses_a_module_file_linked_outside_the_project() {
     );
     assert_eq!(changed(&before, &tree(&root)), Vec::<String>::new());
 }
+
+/// The field check reads a module's files as every other check does: a file nested past
+/// the parser's limits is reported by the syntax checks, never parsed here.
+#[test]
+fn a_hostile_model_file_is_not_parsed_for_its_fields() {
+    let s = project();
+    let root = s.path().join("shop");
+    assert_eq!(s.run_in("shop", PRODUCTS).code, 0);
+    let model = root.join("src/shop/modules/products/model.py");
+    fs::write(&model, format!("x = {}\n", "(".repeat(1_000_000))).unwrap();
+    let out = s.run_in("shop", &["check"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("PPCHK026"), "{}", out.stdout);
+    assert!(!out.stdout.contains("PPCHK064"), "{}", out.stdout);
+}
