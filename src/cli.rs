@@ -193,11 +193,71 @@ pub enum RemoveCommand {
     )]
     Integration(RemoveIntegrationArgs),
 
+    /// Remove auth extensions: their files, their changes to the auth files, settings, dependency, manifest and ledger entries.
+    #[command(
+        after_help = "The changes an extension made to the auth files are carried back to each file as it is now: hand edits elsewhere are kept. A file or region you changed blocks the removal (each listed; nothing is changed); --force then removes the extension's files anyway and writes such regions as polepos generates them. The migration is yours.\n\nExamples:\n  polepos remove auth --sessions --dry-run\n  polepos remove auth --rate-limit"
+    )]
+    Auth(RemoveAuthArgs),
+
     /// Remove typed fields from a module: its model, schemas, filters and tests.
     #[command(
         after_help = "Each change is carried over to the module's files as they are now: hand edits elsewhere in them are kept. A region you changed refuses the removal (each listed; nothing is changed); --force then writes those files as polepos generates them, without your edits. The migration is yours: the next step prints the `polepos db revision` command.\n\nExamples:\n  polepos remove field products stock --dry-run\n  polepos remove field products stock weight"
     )]
     Field(RemoveFieldArgs),
+}
+
+/// The auth extensions, as flags.
+#[derive(Debug, Args, Default)]
+pub struct AuthExtensionFlags {
+    /// Refresh tokens with rotation and reuse detection, logout, logout everywhere, the sessions list.
+    #[arg(long)]
+    pub sessions: bool,
+
+    /// 429 with Retry-After on register, login and refresh, before any password hashing.
+    #[arg(long)]
+    pub rate_limit: bool,
+}
+
+impl AuthExtensionFlags {
+    /// The extensions the flags name.
+    pub fn extensions(&self) -> crate::feature::auth_extension::Extensions {
+        use crate::feature::auth_extension::Extension;
+        let mut set = crate::feature::auth_extension::Extensions::new();
+        if self.sessions {
+            set.insert(Extension::Sessions);
+        }
+        if self.rate_limit {
+            set.insert(Extension::RateLimit);
+        }
+        set
+    }
+}
+
+/// Arguments of `polepos add auth`.
+#[derive(Debug, Args)]
+pub struct AddAuthArgs {
+    #[command(flatten)]
+    pub extensions: AuthExtensionFlags,
+
+    /// Print the files that would be created and the diffs of changed files; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `polepos remove auth`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("extension").required(true).multiple(true).args(["sessions", "rate_limit"])))]
+pub struct RemoveAuthArgs {
+    #[command(flatten)]
+    pub extensions: AuthExtensionFlags,
+
+    /// Remove the extensions' own files even when changed, and write hand-edited regions of the auth files as polepos generates them.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print what would be removed and changed; change nothing (a blocked plan exits 1).
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Arguments of `polepos add field`.
@@ -340,13 +400,9 @@ pub enum CheckFormat {
 pub enum AddCommand {
     /// Add database-backed registration, token login and /me (the auth workflow).
     #[command(
-        after_help = "Examples:\n  polepos add auth --dry-run\n  polepos add auth\n\nNext steps after adding auth:\n  uv sync --extra dev\n  polepos db revision -m \"add auth users table\"\n  polepos db upgrade\n  polepos check"
+        after_help = "Extensions (each opt-in, addable later, removable with `polepos remove auth --<extension>`):\n  --sessions    refresh tokens (stored hashed) with rotation and reuse detection, logout,\n                logout everywhere, a sessions list and revoke; revoked sessions lose access at once\n  --rate-limit  429 with Retry-After on register, login and refresh, per client address and\n                per account, decided before any password hashing (the `limits` library)\n\nWithout a flag: the seed's workflow. With flags: auth when missing, then each extension.\n\nExamples:\n  polepos add auth --dry-run\n  polepos add auth\n  polepos add auth --sessions --rate-limit\n\nNext steps after adding auth:\n  uv sync --extra dev\n  polepos db revision -m \"add auth users table\"\n  polepos db upgrade\n  polepos check"
     )]
-    Auth {
-        /// Print the files that would be created and the diffs of changed files; change nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Auth(AddAuthArgs),
 
     /// Add a module: model, repository, service, router and tests, wired into the project.
     #[command(

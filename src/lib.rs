@@ -103,9 +103,9 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<Outcome> {
             args,
             &commands::current_dir()?,
         )),
-        Command::Add(AddCommand::Auth { dry_run }) => done(commands::add_auth::run(
+        Command::Add(AddCommand::Auth(args)) => done(commands::add_auth::run(
             printer,
-            *dry_run,
+            args,
             &commands::current_dir()?,
         )),
         Command::Add(AddCommand::Module(args)) => done(commands::add_module::run(
@@ -133,6 +133,11 @@ fn dispatch(printer: &Printer, command: &Command) -> anyhow::Result<Outcome> {
             &commands::current_dir()?,
         )),
         Command::Remove(RemoveCommand::Field(args)) => done(commands::fields::run_remove(
+            printer,
+            args,
+            &commands::current_dir()?,
+        )),
+        Command::Remove(RemoveCommand::Auth(args)) => done(commands::add_auth::run_remove(
             printer,
             args,
             &commands::current_dir()?,

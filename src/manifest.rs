@@ -29,6 +29,10 @@ pub enum ManifestError {
     NotToml { path: PathBuf, message: String },
 }
 
+/// The key under `[poleposition]` that lists the auth extensions (the older tool
+/// ignores it).
+pub const AUTH_EXTENSIONS: &str = "auth_extensions";
+
 /// A parsed manifest that remembers its original text.
 #[derive(Debug, Clone)]
 pub struct Manifest {
@@ -194,6 +198,44 @@ impl Manifest {
             .get_mut("integrations")
             .and_then(Item::as_table_like_mut)
             .is_some_and(|table| table.remove(name).is_some())
+    }
+
+    /// `[poleposition] auth_extensions`: the auth extensions added (SPEC §15), empty when
+    /// the key is absent; an error names a value that is not a list of strings.
+    pub fn auth_extensions(&self) -> Result<Vec<String>, String> {
+        let Some(item) = self.item(&["poleposition", AUTH_EXTENSIONS]) else {
+            return Ok(Vec::new());
+        };
+        let not_a_list = || {
+            format!(
+                "`{AUTH_EXTENSIONS}` in {FILE_NAME} is not a list of names (e.g. [\"sessions\"])"
+            )
+        };
+        let array = item.as_array().ok_or_else(not_a_list)?;
+        array
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(not_a_list))
+            .collect()
+    }
+
+    /// Sets `[poleposition] auth_extensions` to `names`, sorted; no names removes the key,
+    /// so adding and removing the last extension gives the manifest back byte for byte.
+    pub fn set_auth_extensions(&mut self, names: &[String]) -> Result<(), String> {
+        let mut sorted = names.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.is_empty() {
+            if let Some(table) = self
+                .doc
+                .get_mut("poleposition")
+                .and_then(Item::as_table_like_mut)
+            {
+                table.remove(AUTH_EXTENSIONS);
+            }
+            return Ok(());
+        }
+        let array: toml_edit::Array = sorted.iter().map(String::as_str).collect();
+        self.set("poleposition", AUTH_EXTENSIONS, Value::Array(array))
     }
 
     /// Sets `[modules] <name> = "<template value>"`, creating the table when missing.

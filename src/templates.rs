@@ -36,6 +36,16 @@ pub struct Context {
     /// the module recipe, `feature::module::ModuleContext`); `None` elsewhere, so a
     /// module variable used outside a module template is an error.
     pub module: Option<minijinja::Value>,
+    /// The auth extensions the auth files are rendered with (SPEC §15; all off for the
+    /// seed's auth and for every other template).
+    pub auth: AuthFlags,
+}
+
+/// Which auth extensions are on, as template variables (`auth.sessions`, ...).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AuthFlags {
+    pub sessions: bool,
+    pub rate_limit: bool,
 }
 
 /// A rendered file: its path relative to the project root and its contents.

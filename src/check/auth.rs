@@ -134,6 +134,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
         };
         wiring::check(facts, router, &expected, issues);
     }
+    extensions(facts, issues);
     if let Some(models) = facts.models.file()
         && !crate::feature::auth::model_import(pkg).found_in(models)
     {
@@ -166,6 +167,77 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             });
         }
         issues.push(issue);
+    }
+}
+
+/// The files, router import and settings of each auth extension the manifest lists
+/// (PPCHK053, PPCHK054).
+fn extensions(facts: &Facts, issues: &mut Vec<Issue>) {
+    let router_path = facts.pkg_path("auth/router.py");
+    if facts.manifest.auth_extensions.is_empty() {
+        return;
+    }
+    let router =
+        super::source::parse_guarded(&facts.root, &router_path, &format!("{}.auth", facts.pkg));
+    let settings_class = facts.settings.file().and_then(|f| f.class("Settings"));
+    for extension in &facts.manifest.auth_extensions {
+        let name = extension.name();
+        for path in extension
+            .package_files()
+            .iter()
+            .map(|f| facts.pkg_path(f))
+            .chain(extension.test_files().iter().map(|f| (*f).to_string()))
+        {
+            if !facts.root.join(&path).is_file() {
+                issues.push(
+                    Issue::new(
+                        Code::AuthExtensionFileMissing,
+                        format!("auth extension `{name}` is missing {path}"),
+                    )
+                    .at(path, None),
+                );
+            }
+        }
+        for file in extension.package_files() {
+            let module = format!(
+                "{}.{}",
+                facts.pkg,
+                file.trim_end_matches(".py").replace('/', ".")
+            );
+            if router.as_ref().is_some_and(|r| !r.imports(&module)) {
+                issues.push(
+                    Issue::new(
+                        Code::AuthExtensionNotWired,
+                        format!("auth extension `{name}`: {router_path} does not import {module}"),
+                    )
+                    .at(&router_path, None),
+                );
+            }
+        }
+        if let Some(class) = settings_class {
+            let missing: Vec<&str> = extension
+                .settings()
+                .iter()
+                .copied()
+                .filter(|field| !class.fields.iter().any(|(f, _)| f == field))
+                .collect();
+            if !missing.is_empty() {
+                issues.push(
+                    Issue::new(
+                        Code::AuthExtensionNotWired,
+                        format!(
+                            "auth extension `{name}` settings missing from class Settings: {}",
+                            missing.join(", ")
+                        ),
+                    )
+                    .at(&facts.settings.path, Some(class.line))
+                    .fix(format!(
+                        "add the fields above `{}`",
+                        markers::AUTH_SETTINGS.comment
+                    )),
+                );
+            }
+        }
     }
 }
 

@@ -202,6 +202,15 @@ codes! {
     AuthModelImportMissing = 51, Error, "auth model import missing",
         "`db/models.py` imports the auth model inside `import_models()`, so Alembic sees the `auth_users` table.",
         "Add `from <package>.auth import model as auth_model  # noqa: F401` in sorted position among the imports above `# polepos:model-imports` (or run `polepos check --fix`).";
+    AuthExtensionUnknown = 52, Error, "unknown auth extension in the manifest",
+        "`[poleposition] auth_extensions` lists the auth extensions `polepos add auth --<extension>` added (`rate-limit`, `sessions`). A name polepos does not know, or a value that is not a list of names, means the manifest was edited by hand or written by a newer polepos; `add auth`, `remove auth` and `upgrade` cannot tell which auth files to expect.",
+        "Write `auth_extensions` as a list of known names, e.g. `auth_extensions = [\"sessions\"]`, or upgrade polepos.";
+    AuthExtensionFileMissing = 53, Error, "auth extension file missing",
+        "Each auth extension the manifest lists has files of its own (`auth/sessions.py` and `tests/integration/test_auth_sessions.py` for `sessions`, `auth/rate_limit.py` and `tests/integration/test_auth_rate_limit.py` for `rate-limit`). The changed auth files import them, so a missing package file breaks the app, and a missing test file leaves the extension's guarantees untested.",
+        "Restore the file from version control, or take the extension out with `polepos remove auth --<extension> --force` and add it again.";
+    AuthExtensionNotWired = 54, Error, "auth extension not wired",
+        "An auth extension the manifest lists changes the auth files and adds settings: `sessions` makes `auth/router.py` import `auth/sessions.py` and adds `refresh_token_expire_days`; `rate-limit` makes it import `auth/rate_limit.py` and adds the `auth_rate_limit_*` and `trusted_proxies` settings. Without the import the extension's endpoints and checks are not there (a revoked session would still get in); without a setting the app fails at startup.",
+        "Restore the auth files and settings as `polepos add auth --<extension>` wrote them (version control, or `polepos upgrade` to compare), or record the removal with `polepos remove auth --<extension> --force`.";
     CircularImport = 60, Error, "circular import between modules",
         "Two or more modules import each other at module level. Python may fail with a partially initialised module depending on import order.",
         "Move the shared code into one module (or a domain package), or import inside the function that needs it.";

@@ -69,19 +69,7 @@ fn expect(
     issues: &mut Vec<Issue>,
 ) {
     let path = facts.pkg_path(rel);
-    // The same guards as every other read of `check`: nothing through a link that
-    // leaves the project (SPEC §16), at most the size and nesting the parser is given.
-    if crate::boundary::escape(&facts.root, std::path::Path::new(&path)).is_some() {
-        return;
-    }
-    let mut reader = super::source::Reader::default();
-    let super::source::Read::Text(text) = reader.read(&facts.root.join(&path)) else {
-        return;
-    };
-    if crate::python::limits::measure(text).is_err() {
-        return;
-    }
-    let Ok(file) = crate::python::parse(text, &facts.pkg) else {
+    let Some(file) = super::source::parse_guarded(&facts.root, &path, &facts.pkg) else {
         return;
     };
     for class_name in classes {

@@ -43,6 +43,8 @@ pub struct ManifestFacts {
     pub modules: Vec<ManifestModule>,
     /// Integrations with a boolean value.
     pub integrations: BTreeMap<String, bool>,
+    /// The auth extensions `[poleposition] auth_extensions` lists that polepos knows.
+    pub auth_extensions: crate::feature::auth_extension::Extensions,
     /// The manifest text when it was read (for locating keys).
     pub text: Option<String>,
 }
@@ -162,6 +164,7 @@ fn empty_facts(state: ManifestState, text: Option<String>) -> ManifestFacts {
         state,
         modules: Vec::new(),
         integrations: BTreeMap::new(),
+        auth_extensions: Default::default(),
         text,
     }
 }
@@ -270,6 +273,25 @@ fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, Man
             )
             .at(MANIFEST, key_line(text, "", "modules")),
         );
+    }
+    match manifest.auth_extensions() {
+        Ok(names) => {
+            let (known, unknown) = crate::feature::auth_extension::from_names(&names);
+            facts.auth_extensions = known;
+            for name in unknown {
+                issues.push(
+                    Issue::new(
+                        Code::AuthExtensionUnknown,
+                        format!("auth extension `{name}` is not one polepos knows"),
+                    )
+                    .at(MANIFEST, line_of("poleposition", manifest::AUTH_EXTENSIONS)),
+                );
+            }
+        }
+        Err(why) => issues.push(
+            Issue::new(Code::AuthExtensionUnknown, why)
+                .at(MANIFEST, line_of("poleposition", manifest::AUTH_EXTENSIONS)),
+        ),
     }
     for (name, item) in entries(&manifest, "integrations") {
         match item.as_bool() {

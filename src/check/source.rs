@@ -95,6 +95,22 @@ impl Reader {
     }
 }
 
+/// The Python file at `rel` (relative to `root`) parsed in `package`, read with the
+/// guards of every other read of `check`: nothing through a link that leaves the project
+/// (SPEC §16), at most the size and nesting the parser is given. `None` when it is
+/// missing, unreadable or does not parse (other checks report that).
+pub fn parse_guarded(root: &Path, rel: &str, package: &str) -> Option<crate::python::PyFile> {
+    if crate::boundary::escape(root, Path::new(rel)).is_some() {
+        return None;
+    }
+    let mut reader = Reader::default();
+    let Read::Text(text) = reader.read(&root.join(rel)) else {
+        return None;
+    };
+    crate::python::limits::measure(text).ok()?;
+    crate::python::parse(text, package).ok()
+}
+
 /// The 1-based line and the message of the first TOML syntax error in `text`.
 pub fn toml_error(text: &str) -> Option<(Option<usize>, String)> {
     let error = text.parse::<toml_edit::DocumentMut>().err()?;

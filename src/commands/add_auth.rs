@@ -1,26 +1,169 @@
-//! `polepos add auth`: the seed's database-backed auth workflow.
+//! `polepos add auth [--<extension> ...]` and `polepos remove auth --<extension> ...`.
 //!
-//! The steps: open the project, build auth's recipe (eight new files, router and model
-//! wiring, the `pwdlib[argon2]` dependency, `auth = true`), let the planner check every
-//! precondition and report every problem at once, then preview or apply the change set
-//! atomically and print the seed's migration flow.
+//! Without a flag, `add auth` is the seed's workflow: open the project, build auth's
+//! recipe (its files, router and model wiring, the `pwdlib[argon2]` dependency,
+//! `auth = true`), let the planner check every precondition and report every problem at
+//! once, then preview or apply the change set atomically and print the migration flow.
+//!
+//! With extension flags (SPEC §15) it adds auth when the project lacks it, then each
+//! extension not yet present: one recipe per extension (`feature::auth_extension`), the
+//! first carrying the revisions of the auth files already there. `remove auth` plans the
+//! same recipes and hands them to the remover, which carries the revisions back.
 
 use std::path::Path;
 
 use crate::changeset::ChangeSet;
+use crate::cli::{AddAuthArgs, RemoveAuthArgs};
+use crate::error::Refusal;
+use crate::feature::auth_extension::{self, Extensions};
+use crate::feature::remove::{self, Policy, Removal};
 use crate::feature::{self, ProjectContext, plan};
 use crate::printer::Printer;
 use crate::project::Project;
 
 /// Runs `polepos add auth`.
-pub fn run(printer: &Printer, dry_run: bool, cwd: &Path) -> anyhow::Result<()> {
+pub fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<()> {
     let project = Project::open(cwd)?;
-    let recipe = feature::auth::recipe(&ProjectContext::of(&project))?;
-    let set = plan::plan_add(&project, &recipe)?;
+    let requested = args.extensions.extensions();
+    if requested.is_empty() {
+        return run_seed(printer, &project, args.dry_run);
+    }
+    let ctx = ProjectContext::of(&project);
+    let present = present_extensions(&project, "add")?;
+    let has_auth = project
+        .manifest
+        .as_ref()
+        .is_some_and(|m| m.integration_enabled("auth"));
+    let already: Vec<String> = requested
+        .intersection(&present)
+        .map(|e| {
+            format!(
+                "the auth extension `{}` is already in this project",
+                e.name()
+            )
+        })
+        .collect();
+    if !already.is_empty() {
+        return Err(Refusal::new("cannot add the auth extensions: some are already present")
+            .with_causes(already)
+            .with_hint(format!(
+                "leave those flags out; {} lists what the project has (`auth_extensions`); nothing was changed",
+                crate::manifest::FILE_NAME
+            ))
+            .into());
+    }
+    let mut recipes = Vec::new();
+    if !has_auth {
+        recipes.push(feature::auth::recipe(&ctx, &requested)?);
+    }
+    recipes.extend(auth_extension::recipes(
+        &ctx, &present, &requested, !has_auth,
+    )?);
+    let set = plan::plan_add_all(&project, &recipes)?;
+    if !super::preview_or_apply(printer, &set, args.dry_run, &[], "written")? {
+        return Ok(());
+    }
+    let counts = super::FileCounts::of(&set);
+    printer.success(&format!(
+        "Added {}the auth {} to {} ({} files created, {} updated)",
+        if has_auth { "" } else { "auth and " },
+        names(&requested),
+        project.package,
+        counts.created,
+        counts.updated
+    ));
+    let mut out = String::from("Endpoints under /api/v1/auth:\n");
+    if !has_auth {
+        out.push_str("  POST /register, POST /token, GET /me\n");
+    }
+    for extension in &requested {
+        out.push_str(&format!(
+            "  {}: {}\n",
+            extension.name(),
+            extension.endpoints()
+        ));
+    }
+    let tables: Vec<&str> = requested.iter().flat_map(|e| e.tables()).copied().collect();
+    out.push_str("\nNext steps:\n");
+    out.push_str(&format!("  {}uv sync --extra dev\n", uv_prefix(&project)));
+    if !has_auth || !tables.is_empty() {
+        let mut what: Vec<&str> = Vec::new();
+        if !has_auth {
+            what.push("auth users");
+        }
+        let sessions = tables.contains(&"auth_sessions");
+        if sessions {
+            what.push("auth sessions");
+        }
+        out.push_str(&format!(
+            "  polepos db revision -m \"add {} table{}\"\n  polepos db upgrade\n",
+            what.join(" and "),
+            if what.len() > 1 { "s" } else { "" }
+        ));
+    }
+    out.push_str("  polepos check\n\nThe settings each extension reads are in .env.example; docs/auth-extensions.md says what each one answers.\n");
+    printer.guidance(&out)?;
+    Ok(())
+}
+
+/// Runs `polepos remove auth`.
+pub fn run_remove(printer: &Printer, args: &RemoveAuthArgs, cwd: &Path) -> anyhow::Result<()> {
+    let project = Project::open(cwd)?;
+    let requested = args.extensions.extensions();
+    let present = present_extensions(&project, "remove")?;
+    let missing: Vec<String> = requested
+        .difference(&present)
+        .map(|e| format!("the auth extension `{}` is not in this project", e.name()))
+        .collect();
+    if !missing.is_empty() {
+        return Err(
+            Refusal::new("cannot remove the auth extensions: some are not there")
+                .with_causes(missing)
+                .with_hint(format!(
+                    "{} lists what the project has (`auth_extensions`); nothing was changed",
+                    crate::manifest::FILE_NAME
+                ))
+                .into(),
+        );
+    }
+    let ctx = ProjectContext::of(&project);
+    let left: Extensions = present.difference(&requested).copied().collect();
+    let recipes = auth_extension::recipes(&ctx, &left, &requested, false)?;
+    let policy = Policy {
+        force: args.force,
+        wiring_only: false,
+    };
+    let Removal { set, kept } = remove::plan_remove_all(&project, &recipes, policy)?;
+    if !super::preview_or_apply(printer, &set, args.dry_run, &kept, "changed")? {
+        return Ok(());
+    }
+    let counts = super::FileCounts::of(&set);
+    printer.success(&format!(
+        "Removed auth {} from {} ({} files deleted, {} updated)",
+        names(&requested),
+        project.package,
+        counts.deleted,
+        counts.updated
+    ));
+    let mut out = String::new();
+    super::push_kept(&mut out, &kept);
+    if requested.iter().any(|e| !e.tables().is_empty()) {
+        out.push_str("Next steps (the migration is yours):\n  polepos db revision -m \"drop auth sessions table\"\n  polepos db upgrade\n  polepos check\n");
+    } else {
+        out.push_str("Next steps:\n  polepos check\n");
+    }
+    printer.guidance(&out)?;
+    Ok(())
+}
+
+/// The seed's `add auth`.
+fn run_seed(printer: &Printer, project: &Project, dry_run: bool) -> anyhow::Result<()> {
+    let recipe = feature::auth::recipe(&ProjectContext::of(project), &Extensions::new())?;
+    let set = plan::plan_add(project, &recipe)?;
     if !super::preview_or_apply(printer, &set, dry_run, &[], "written")? {
         return Ok(());
     }
-    printer.success(&summary(&project, &set));
+    printer.success(&summary(project, &set));
     let mut out = String::from(
         "Endpoints under /api/v1/auth: POST /register, POST /token, GET /me\n\nNext steps:\n",
     );
@@ -30,6 +173,54 @@ pub fn run(printer: &Printer, dry_run: bool, cwd: &Path) -> anyhow::Result<()> {
     out.push_str("\nReview the generated migration before applying it to shared environments.\n");
     printer.guidance(&out)?;
     Ok(())
+}
+
+/// The extensions the manifest lists; a list polepos cannot read, or a name it does not
+/// know, refuses the command (`verb` is `add` or `remove`).
+fn present_extensions(project: &Project, verb: &str) -> anyhow::Result<Extensions> {
+    let Some(manifest) = &project.manifest else {
+        return Ok(Extensions::new());
+    };
+    let names = manifest.auth_extensions().map_err(|e| {
+        Refusal::new(format!("cannot {verb} auth extensions: {e}"))
+            .with_hint("fix the manifest; nothing was changed")
+    })?;
+    let (set, unknown) = auth_extension::from_names(&names);
+    if !unknown.is_empty() {
+        return Err(Refusal::new(format!(
+            "cannot {verb} auth extensions: {} lists extensions this polepos does not know",
+            crate::manifest::FILE_NAME
+        ))
+        .with_causes(unknown.iter().map(|n| format!("`{n}`")).collect())
+        .with_hint(format!(
+            "known extensions: {}; upgrade polepos, or fix `auth_extensions`; nothing was changed",
+            auth_extension::ALL
+                .iter()
+                .map(|e| e.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    Ok(set)
+}
+
+/// `extension `sessions`` / `extensions `rate-limit`, `sessions``.
+fn names(set: &Extensions) -> String {
+    let quoted: Vec<String> = set.iter().map(|e| format!("`{}`", e.name())).collect();
+    if quoted.len() == 1 {
+        format!("extension {}", quoted[0])
+    } else {
+        format!("extensions {}", quoted.join(", "))
+    }
+}
+
+fn uv_prefix(project: &Project) -> &'static str {
+    if project.bytecode {
+        ""
+    } else {
+        "PYTHONDONTWRITEBYTECODE=1 "
+    }
 }
 
 /// `Added auth to shop (9 files created, 4 updated)`.
@@ -43,6 +234,6 @@ fn summary(project: &Project, set: &ChangeSet) -> String {
 
 /// Plans `add auth` for `project` (used by tests and benchmarks to build projects).
 pub fn plan(project: &Project) -> anyhow::Result<ChangeSet> {
-    let recipe = feature::auth::recipe(&ProjectContext::of(project))?;
+    let recipe = feature::auth::recipe(&ProjectContext::of(project), &Extensions::new())?;
     plan::plan_add(project, &recipe)
 }

@@ -1,5 +1,6 @@
 //! Auth (`polepos add auth`): the seed's database-backed registration and token login.
 
+use super::auth_extension::Extensions;
 use super::{
     Conditional, Feature, GeneratedFile, ManifestEntry, Precondition, ProjectContext, Recipe,
     RouterMount, Wiring,
@@ -101,11 +102,14 @@ pub fn model_import(pkg: &str) -> Wiring {
     }
 }
 
-/// The recipe of `add auth` for a project.
-pub fn recipe(ctx: &ProjectContext) -> Result<Recipe, TemplateError> {
+/// The recipe of `add auth` for a project, its files rendered with the auth extensions
+/// `extensions` on (none: the seed's auth).
+pub fn recipe(ctx: &ProjectContext, extensions: &Extensions) -> Result<Recipe, TemplateError> {
     let pkg = &ctx.package;
-    // Auth templates use only the package and db facts; no secret is rendered.
-    let files = GeneratedFile::render_tree("auth", &ctx.template_context(""))?;
+    // Auth templates use only the package, db and extension facts; no secret is rendered.
+    let mut vars = ctx.template_context("");
+    vars.auth = super::auth_extension::flags(extensions);
+    let files = GeneratedFile::render_tree("auth", &vars)?;
     let prefix = if ctx.bytecode {
         ""
     } else {
@@ -122,6 +126,7 @@ pub fn recipe(ctx: &ProjectContext) -> Result<Recipe, TemplateError> {
         }],
         manifest: Some(ManifestEntry::Integration("auth")),
         fields: Vec::new(),
+        revisions: Vec::new(),
         requires: vec![
             Precondition::HasDatabase,
             Precondition::Foundation(FOUNDATION),
@@ -155,7 +160,7 @@ mod tests {
             db: DbMode::Sqlite,
             bytecode: true,
         };
-        let mut rendered: Vec<String> = recipe(&ctx)
+        let mut rendered: Vec<String> = recipe(&ctx, &Extensions::new())
             .unwrap()
             .files
             .iter()

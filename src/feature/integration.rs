@@ -191,6 +191,7 @@ pub fn recipe(
             .collect(),
         manifest: Some(ManifestEntry::Integration(integration.name)),
         fields: Vec::new(),
+        revisions: Vec::new(),
         requires: Vec::new(),
         next_steps: vec![
             format!("{prefix}uv sync --extra dev"),

@@ -9,6 +9,7 @@
 //! [`integration`], [`auth`]) for its expectations, so writing and checking cannot drift.
 
 pub mod auth;
+pub mod auth_extension;
 pub mod block;
 pub(crate) mod edit;
 pub(crate) mod field_code;
@@ -52,17 +53,20 @@ pub enum Feature {
     },
     /// `add integration <name>` (and `llm`, added by ai-prompt modules).
     Integration(&'static str),
+    /// `add auth --<extension>`.
+    AuthExtension(auth_extension::Extension),
 }
 
 impl Feature {
     /// The ledger owner of the feature's files: `project`, `auth`, `module:<n>`,
-    /// `integration:<n>`.
+    /// `integration:<n>`, `auth:<extension>`.
     pub fn owner(&self) -> String {
         match self {
             Feature::Project => "project".to_string(),
             Feature::Auth => "auth".to_string(),
             Feature::Module { name, .. } => format!("module:{name}"),
             Feature::Integration(name) => format!("integration:{name}"),
+            Feature::AuthExtension(extension) => format!("auth:{}", extension.name()),
         }
     }
 }
@@ -74,6 +78,9 @@ impl fmt::Display for Feature {
             Feature::Auth => f.write_str("auth"),
             Feature::Module { name, .. } => write!(f, "module `{name}`"),
             Feature::Integration(name) => write!(f, "the {name} integration"),
+            Feature::AuthExtension(extension) => {
+                write!(f, "the auth extension `{}`", extension.name())
+            }
         }
     }
 }
@@ -117,6 +124,7 @@ impl ProjectContext {
             secret_key: secret_key.to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             module: None,
+            auth: crate::templates::AuthFlags::default(),
         }
     }
 
@@ -205,6 +213,19 @@ pub enum ManifestEntry {
     Integration(&'static str),
     /// `[modules] <name> = "<value>"` (e.g. `crud[pagination,timestamps]`).
     Module { name: String, value: String },
+    /// `<name>` in `[poleposition] auth_extensions`.
+    AuthExtension(&'static str),
+}
+
+/// A change to a file polepos generated for another feature: what it generated before
+/// and what it generates now. The planner carries the difference over to the file as it
+/// is ([`merge::rebase`]); removing the feature carries it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// Relative to the project root, with `/` separators.
+    pub path: String,
+    pub before: String,
+    pub after: String,
 }
 
 /// A condition a project must meet before the recipe can be applied.
@@ -262,6 +283,9 @@ pub struct Recipe {
     /// A module's typed fields, as the canonical specs the ledger records (empty for
     /// every other feature, and for a module with the classic `name` column).
     pub fields: Vec<String>,
+    /// Files of other features this one changes (an auth extension's changes to the
+    /// seed's auth files).
+    pub revisions: Vec<Revision>,
     pub requires: Vec<Precondition>,
     /// Printed after a successful add.
     pub next_steps: Vec<String>,

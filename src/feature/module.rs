@@ -556,6 +556,7 @@ pub(crate) fn recipe(
             .iter()
             .map(super::fields::Field::spec)
             .collect(),
+        revisions: Vec::new(),
         requires,
         next_steps,
     })

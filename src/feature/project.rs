@@ -17,6 +17,7 @@ pub fn recipe(ctx: &ProjectContext, secret_key: &str) -> Result<Recipe, Template
         conditional_dependencies: Vec::new(),
         manifest: None,
         fields: Vec::new(),
+        revisions: Vec::new(),
         requires: Vec::new(),
         next_steps: Vec::new(),
     })

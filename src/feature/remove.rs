@@ -103,6 +103,7 @@ pub(crate) fn plan_remove_loaded(
         remover.remove_own_files(recipe, &own, last_integration);
         remover.sweep_directories(recipe, &own, last_integration);
         remover.remove_blocks(recipe);
+        remover.revert_revisions(recipe);
     }
     if let Some(refusal) = remover.refusal(recipes) {
         return Err(refusal.into());
@@ -330,6 +331,44 @@ impl Remover<'_> {
         }
     }
 
+    /// The changes the feature made to other features' files, carried back to each file
+    /// as it is now (the inverse of adding them); a file whose changed region was edited
+    /// by hand blocks the removal, or with `--force` is written as polepos generates it
+    /// without the feature.
+    fn revert_revisions(&mut self, recipe: &Recipe) {
+        let label = recipe.feature.to_string();
+        for revision in &recipe.revisions {
+            let path = &revision.path;
+            let Ok(old) = fs::read_to_string(self.project.root.join(path)) else {
+                self.blocked.push(format!(
+                    "{path}: missing or not UTF-8, so {label} cannot be taken out of it"
+                ));
+                continue;
+            };
+            let current = self.current(path, &old);
+            let new = match super::merge::rebase(&current, &revision.after, &revision.before) {
+                Ok(new) => new,
+                Err(_) if self.policy.force => {
+                    self.kept.push((
+                        path.clone(),
+                        format!("written as polepos generates it without {label}: the region it changed was edited by hand (--force)"),
+                    ));
+                    revision.before.clone()
+                }
+                Err(conflict) => {
+                    self.blocked.push(format!(
+                        "{path}: changed by hand where {label} goes (around line {} of what polepos generated)",
+                        conflict.line
+                    ));
+                    continue;
+                }
+            };
+            if new != current {
+                self.edits.insert(path.clone(), (old, new));
+            }
+        }
+    }
+
     /// `path`'s text as edited so far (`old` when not edited yet).
     fn current(&self, path: &str, old: &str) -> String {
         self.edits
@@ -439,7 +478,10 @@ impl Remover<'_> {
     /// An integration's dependency that nothing else needs any more.
     fn remove_dependency(&mut self, recipe: &Recipe) -> anyhow::Result<()> {
         if let Some(conditional) = recipe.conditional_dependencies.first()
-            && matches!(recipe.feature, Feature::Integration(_))
+            && matches!(
+                recipe.feature,
+                Feature::Integration(_) | Feature::AuthExtension(_)
+            )
             && let Ok(old) = fs::read_to_string(self.project.root.join("pyproject.toml"))
             && let Ok(mut pyproject) = Pyproject::parse(&old)
             && pyproject.remove_dependency(conditional.requirement)
@@ -462,6 +504,14 @@ impl Remover<'_> {
             match entry {
                 ManifestEntry::Module { name, .. } => edited.remove_module(name),
                 ManifestEntry::Integration(name) => edited.remove_integration(name),
+                ManifestEntry::AuthExtension(name) => {
+                    let names = edited.auth_extensions().map_err(|e| anyhow::anyhow!(e))?;
+                    let left: Vec<String> = names.into_iter().filter(|n| n != name).collect();
+                    edited
+                        .set_auth_extensions(&left)
+                        .map_err(|e| anyhow::anyhow!(e))?;
+                    true
+                }
             };
         }
         let text = edited.render();

@@ -90,7 +90,16 @@ pub fn declared(
     let known = super::module::known_modules(project, &ledger).unwrap_or_default();
     if let Some(manifest) = &project.manifest {
         if manifest.integration_enabled("auth") && project.db.has_db() {
-            recipes.push(super::auth::recipe(ctx)?);
+            let (extensions, unknown) =
+                super::auth_extension::from_names(&manifest.auth_extensions().unwrap_or_default());
+            recipes.push(super::auth::recipe(ctx, &extensions)?);
+            recipes.extend(super::auth_extension::recipes(
+                ctx,
+                &extensions,
+                &extensions,
+                true,
+            )?);
+            unrendered.extend(unknown.iter().map(|n| format!("auth extension `{n}`")));
         }
         for (name, value) in manifest.modules() {
             if name == "status" {

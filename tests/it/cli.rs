@@ -87,6 +87,7 @@ fn help_for_every_command() {
             "help_remove_integration",
             &["help", "remove", "integration"],
         ),
+        ("help_remove_auth", &["help", "remove", "auth"]),
         ("help_db", &["help", "db"]),
         ("help_db_revision", &["help", "db", "revision"]),
         ("help_db_downgrade", &["help", "db", "downgrade"]),
