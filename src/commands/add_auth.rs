@@ -72,7 +72,8 @@ pub fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<
         counts.created,
         counts.updated
     ));
-    let mut out = String::from("Endpoints under /api/v1/auth:\n");
+    let mut out = super::written_files(&set);
+    out.push_str("\nEndpoints under /api/v1/auth:\n");
     if !has_auth {
         out.push_str("  POST /register, POST /token, GET /me\n");
     }

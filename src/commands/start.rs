@@ -32,6 +32,7 @@ pub fn run(printer: &Printer, args: &StartArgs, cwd: &Path) -> anyhow::Result<()
         package: valid.package.clone(),
         db: args.db,
         bytecode: !args.no_bytecode,
+        auth: Default::default(),
     };
     let recipe = feature::project::recipe(&ctx, &feature::project::random_secret()?)?;
     let set = plan::plan_new_project(&target, &recipe);

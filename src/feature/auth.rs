@@ -159,6 +159,7 @@ mod tests {
             package: "shop".into(),
             db: DbMode::Sqlite,
             bytecode: true,
+            auth: Default::default(),
         };
         let mut rendered: Vec<String> = recipe(&ctx, &Extensions::new())
             .unwrap()

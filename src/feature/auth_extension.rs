@@ -143,8 +143,12 @@ pub fn from_names(names: &[String]) -> (Extensions, Vec<String>) {
     (set, unknown)
 }
 
-/// Every auth file polepos generates for `set`: the seed's auth files and each
-/// extension's own files, all rendered with the set's flags.
+/// The project README, which documents the extensions, and its template.
+const README: &str = "README.md";
+const README_TEMPLATE: &str = "project/base/README.md.j2";
+
+/// Every file polepos generates for the auth of `set`: the seed's auth files, each
+/// extension's own files and the project README, all rendered with the set's flags.
 pub fn render_all(
     ctx: &ProjectContext,
     set: &Extensions,
@@ -155,6 +159,12 @@ pub fn render_all(
     for extension in set {
         files.extend(GeneratedFile::render_tree(&extension.tree(), &vars)?);
     }
+    // The project's README documents each extension in its auth section.
+    files.push(GeneratedFile {
+        path: README.into(),
+        contents: templates::render_file(README_TEMPLATE, &vars)?,
+        role: super::Role::Generated,
+    });
     Ok(files)
 }
 
@@ -186,11 +196,12 @@ pub fn recipes(
     let after: Extensions = present.union(added).copied().collect();
     let mut vars = ctx.template_context("");
     vars.auth = flags(&after);
-    let mut revised = if base_added {
-        Vec::new()
-    } else {
-        revisions(ctx, present, &after)?
-    };
+    // With auth added in the same change its files are created as they should be; only
+    // the files already there (the project README) are revised.
+    let mut revised: Vec<Revision> = revisions(ctx, present, &after)?
+        .into_iter()
+        .filter(|r| !base_added || r.path == README)
+        .collect();
     let mut out = Vec::new();
     for extension in added {
         let (settings, env) = blocks(*extension, ctx)?;
@@ -240,8 +251,10 @@ fn revisions(
         .into_iter()
         .filter_map(|file| {
             let previous = old.iter().find(|o| o.path == file.path)?;
+            let path = file.path.to_string_lossy().replace('\\', "/");
             (previous.contents != file.contents).then(|| Revision {
-                path: file.path.to_string_lossy().replace('\\', "/"),
+                soft: path == README,
+                path,
                 before: previous.contents.clone(),
                 after: file.contents,
             })
@@ -260,6 +273,7 @@ mod tests {
             package: "shop".into(),
             db: DbMode::Sqlite,
             bytecode: true,
+            auth: Default::default(),
         }
     }
 

@@ -118,6 +118,11 @@ impl ProjectEdit {
         }
     }
 
+    /// Says in the preview and the summary that `what` is left as it is on purpose.
+    pub(crate) fn note(&mut self, what: String) {
+        self.set.keep(what);
+    }
+
     /// Records module `module`'s typed field specs (none: forgets them).
     pub(crate) fn set_fields(&mut self, module: &str, specs: &[String]) {
         self.kept_changed |= self.ledger.fields(module) != specs;

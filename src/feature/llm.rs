@@ -78,6 +78,7 @@ mod tests {
             package: "shop".to_string(),
             db: crate::manifest::DbMode::None,
             bytecode: true,
+            auth: Default::default(),
         })
         .unwrap()
         .conditional_dependencies[0];

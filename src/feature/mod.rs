@@ -94,6 +94,8 @@ pub struct ProjectContext {
     pub package: String,
     pub db: DbMode,
     pub bytecode: bool,
+    /// The auth extensions the manifest lists (the project README documents them).
+    pub auth: crate::templates::AuthFlags,
 }
 
 impl ProjectContext {
@@ -105,11 +107,18 @@ impl ProjectContext {
             .and_then(|text| crate::pyproject::Pyproject::parse(&text).ok())
             .and_then(|p| p.project_name())
             .unwrap_or_else(|| project.package.clone());
+        let extensions = project
+            .manifest
+            .as_ref()
+            .and_then(|m| m.auth_extensions().ok())
+            .map(|names| auth_extension::from_names(&names).0)
+            .unwrap_or_default();
         ProjectContext {
             name,
             package: project.package.clone(),
             db: project.db,
             bytecode: project.bytecode,
+            auth: auth_extension::flags(&extensions),
         }
     }
 
@@ -124,7 +133,7 @@ impl ProjectContext {
             secret_key: secret_key.to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             module: None,
-            auth: crate::templates::AuthFlags::default(),
+            auth: self.auth,
         }
     }
 
@@ -226,6 +235,10 @@ pub struct Revision {
     pub path: String,
     pub before: String,
     pub after: String,
+    /// Documentation (the project README): where the file was edited where the change
+    /// goes, or is gone, it is left as it is and the command says so, instead of
+    /// refusing.
+    pub soft: bool,
 }
 
 /// A condition a project must meet before the recipe can be applied.

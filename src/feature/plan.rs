@@ -185,8 +185,11 @@ pub(crate) fn plan_add_loaded(
             edit.set_fields(name, &recipe.fields);
         }
     }
-    for (path, old, new) in revised {
+    for (path, old, new) in revised.edits {
         edit.edit(&path, old, new);
+    }
+    for what in revised.left {
+        edit.note(what);
     }
     let label = first.feature.to_string();
     for (path, old) in files {
@@ -225,15 +228,19 @@ pub(crate) fn plan_add_loaded(
     Ok(edit.finish())
 }
 
+/// The revisions of [`revise`]: each file's path, text and revised text, and the soft
+/// revisions left out.
+#[derive(Default)]
+struct Revised {
+    edits: Vec<(String, String, String)>,
+    left: Vec<String>,
+}
+
 /// The recipes' revisions carried over to the files as they are now: each file's
 /// path, text and revised text. A file that cannot be read, or whose revised region was
 /// edited by hand, is a problem.
-fn revise(
-    project: &Project,
-    recipes: &[Recipe],
-    problems: &mut Refusals,
-) -> Vec<(String, String, String)> {
-    let mut revised = Vec::new();
+fn revise(project: &Project, recipes: &[Recipe], problems: &mut Refusals) -> Revised {
+    let mut revised = Revised::default();
     let paths: Vec<&Path> = recipes
         .iter()
         .flat_map(|r| r.revisions.iter().map(|v| Path::new(v.path.as_str())))
@@ -243,11 +250,25 @@ fn revise(
         return revised;
     }
     for revision in recipes.iter().flat_map(|r| &r.revisions) {
+        if revision.soft {
+            let current = fs::read_to_string(project.root.join(&revision.path)).ok();
+            match current.and_then(|c| {
+                let new = super::merge::rebase(&c, &revision.before, &revision.after).ok()?;
+                Some((c, new))
+            }) {
+                Some((current, new)) => revised.edits.push((revision.path.clone(), current, new)),
+                None => revised.left.push(format!(
+                    "{}: left as it is (edited where the change goes); the extension's section is in the documentation",
+                    revision.path
+                )),
+            }
+            continue;
+        }
         let Some(current) = read(&project.root, &revision.path, problems) else {
             continue;
         };
         match super::merge::rebase(&current, &revision.before, &revision.after) {
-            Ok(new) => revised.push((revision.path.clone(), current, new)),
+            Ok(new) => revised.edits.push((revision.path.clone(), current, new)),
             Err(conflict) => problems.push(
                 Why::Edited,
                 format!(

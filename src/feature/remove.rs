@@ -339,7 +339,16 @@ impl Remover<'_> {
         let label = recipe.feature.to_string();
         for revision in &recipe.revisions {
             let path = &revision.path;
+            let soft_conflict = || {
+                (
+                    path.clone(),
+                    format!("left as it is: edited where {label} is documented"),
+                )
+            };
             let Ok(old) = fs::read_to_string(self.project.root.join(path)) else {
+                if revision.soft {
+                    continue;
+                }
                 self.blocked.push(format!(
                     "{path}: missing or not UTF-8, so {label} cannot be taken out of it"
                 ));
@@ -348,6 +357,10 @@ impl Remover<'_> {
             let current = self.current(path, &old);
             let new = match super::merge::rebase(&current, &revision.after, &revision.before) {
                 Ok(new) => new,
+                Err(_) if revision.soft => {
+                    self.kept.push(soft_conflict());
+                    continue;
+                }
                 Err(_) if self.policy.force => {
                     self.kept.push((
                         path.clone(),

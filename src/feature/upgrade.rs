@@ -93,12 +93,20 @@ pub fn declared(
             let (extensions, unknown) =
                 super::auth_extension::from_names(&manifest.auth_extensions().unwrap_or_default());
             recipes.push(super::auth::recipe(ctx, &extensions)?);
-            recipes.extend(super::auth_extension::recipes(
-                ctx,
-                &extensions,
-                &extensions,
-                true,
-            )?);
+            let mut added = super::auth_extension::recipes(ctx, &extensions, &extensions, true)?;
+            // Their settings blocks stand in the order the extensions were added, which
+            // the (sorted) manifest does not keep: the settings file says it.
+            let settings = fs::read_to_string(project.root.join(ctx.pkg_path("settings.py")))
+                .unwrap_or_default();
+            added.sort_by_key(|recipe| match &recipe.feature {
+                super::Feature::AuthExtension(e) => e
+                    .settings()
+                    .first()
+                    .and_then(|field| settings.find(&format!("    {field}:")))
+                    .unwrap_or(usize::MAX),
+                _ => usize::MAX,
+            });
+            recipes.extend(added);
             unrendered.extend(unknown.iter().map(|n| format!("auth extension `{n}`")));
         }
         for (name, value) in manifest.modules() {

@@ -8,6 +8,7 @@ mod common;
 mod add_auth;
 mod add_integration;
 mod add_module;
+mod auth_extensions;
 mod cases;
 mod check;
 mod cli;
@@ -16,6 +17,8 @@ mod delete;
 mod e2e_ai_prompt;
 #[cfg(feature = "e2e")]
 mod e2e_auth;
+#[cfg(feature = "e2e")]
+mod e2e_auth_extensions;
 #[cfg(feature = "e2e")]
 mod e2e_brokers_smoke;
 #[cfg(feature = "e2e")]

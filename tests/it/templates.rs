@@ -17,6 +17,7 @@ fn options(db: DbMode, bytecode: bool) -> ProjectContext {
         package: "shop_api".into(),
         db,
         bytecode,
+        auth: Default::default(),
     }
 }
 
@@ -85,6 +86,37 @@ fn every_template_renders_and_parses_for_every_option() {
                 assert!(
                     !file.contents.contains("{{") && !file.contents.contains("{%"),
                     "{name}: unrendered syntax"
+                );
+            }
+            let dir = tempfile::tempdir().unwrap();
+            write_all(dir.path(), &files);
+            assert_python_parses(dir.path());
+        }
+    }
+}
+
+/// The auth files with every combination of auth extensions render and parse.
+#[test]
+fn auth_renders_and_parses_with_every_combination_of_extensions() {
+    for sessions in [false, true] {
+        for rate_limit in [false, true] {
+            let mut ctx = options(DbMode::Sqlite, true).template_context("");
+            ctx.auth = templates::AuthFlags {
+                sessions,
+                rate_limit,
+            };
+            let mut files = templates::render_tree("auth", &ctx).unwrap();
+            if sessions {
+                files.extend(templates::render_tree("auth_ext/sessions", &ctx).unwrap());
+            }
+            if rate_limit {
+                files.extend(templates::render_tree("auth_ext/rate-limit", &ctx).unwrap());
+            }
+            for file in &files {
+                assert!(
+                    !file.contents.contains("{{") && !file.contents.contains("{%"),
+                    "{}: unrendered syntax",
+                    file.path.display()
                 );
             }
             let dir = tempfile::tempdir().unwrap();

@@ -32,6 +32,7 @@ impl Project {
             package: "shop".to_string(),
             db,
             bytecode: true,
+            auth: Default::default(),
         };
         let recipe = feature::project::recipe(&ctx, &"0".repeat(64)).expect("render");
         plan::plan_new_project(&root, &recipe)

@@ -1,0 +1,298 @@
+//! `polepos add auth --<extension>` and `polepos remove auth --<extension>` (SPEC §15),
+//! through the real binary: round trips byte for byte (with a hand edit kept), auth and
+//! an extension added at once, every refusal leaving the project as it was, `--dry-run`,
+//! `--force`, and what `check` and `upgrade` make of the result.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::common::{self, Scratch};
+
+fn project_with_auth(s: &Scratch, name: &str) -> PathBuf {
+    assert_eq!(s.run(&["start", name]).code, 0);
+    let out = s.run_in(name, &["add", "auth"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    s.path().join(name)
+}
+
+/// The project's files without `.env` (its signing key is random per project).
+fn tree_without_secret(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut tree = common::tree(root);
+    tree.remove(Path::new(".env"));
+    tree
+}
+
+fn ok(s: &Scratch, cwd: &str, args: &[&str]) -> common::Output {
+    let out = s.run_in(cwd, args);
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    out
+}
+
+/// Runs a command that must be refused: exit 1, one error, nothing changed.
+fn refused(s: &Scratch, cwd: &str, root: &Path, args: &[&str]) -> String {
+    let before = common::tree(root);
+    let out = s.run_in(cwd, args);
+    assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
+    assert_eq!(
+        out.stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        common::tree(root),
+        before,
+        "{args:?}: a refusal changes nothing"
+    );
+    out.stderr
+}
+
+#[test]
+fn extensions_added_and_removed_one_by_one_give_the_tree_back_with_a_hand_edit() {
+    let s = Scratch::new();
+    let root = project_with_auth(&s, "shop");
+    // A hand edit in a file the extensions revise, outside their regions.
+    let router = root.join("src/shop/auth/router.py");
+    let text = fs::read_to_string(&router).unwrap();
+    fs::write(&router, text.replace("64 * 1024", "32 * 1024")).unwrap();
+    let before = common::tree(&root);
+
+    let out = ok(&s, "shop", &["add", "auth", "--sessions"]);
+    assert!(
+        out.stderr
+            .contains("Added the auth extension `sessions` to shop (2 files created"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout
+            .contains("polepos db revision -m \"add auth sessions table\""),
+        "{}",
+        out.stdout
+    );
+    ok(&s, "shop", &["add", "auth", "--rate-limit"]);
+    let manifest = fs::read_to_string(root.join(".poleposition.toml")).unwrap();
+    assert!(
+        manifest.contains("auth_extensions = [\"rate-limit\", \"sessions\"]"),
+        "{manifest}"
+    );
+    let router_now = fs::read_to_string(&router).unwrap();
+    assert!(router_now.contains("32 * 1024") && router_now.contains("def refresh("));
+    assert!(router_now.contains("limiter.check(request, \"refresh\")"));
+    let pyproject = fs::read_to_string(root.join("pyproject.toml")).unwrap();
+    assert!(pyproject.contains("\"limits>=3.13\""), "{pyproject}");
+    assert_eq!(s.run_in("shop", &["check"]).code, 0);
+    let upgrade = ok(&s, "shop", &["upgrade"]);
+    // The hand-edited router is the one modified file; nothing else would change.
+    assert!(
+        upgrade.stdout.contains("modified      1") && upgrade.stdout.contains("safe-update   0"),
+        "{}",
+        upgrade.stdout
+    );
+
+    ok(&s, "shop", &["remove", "auth", "--sessions"]);
+    let out = ok(&s, "shop", &["remove", "auth", "--rate-limit"]);
+    assert!(
+        out.stderr
+            .contains("Removed auth extension `rate-limit` from shop"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        common::tree(&root),
+        before,
+        "add then remove gives the tree back"
+    );
+}
+
+#[test]
+fn auth_and_an_extension_at_once_then_the_extension_out_is_plain_auth() {
+    let plain_scratch = Scratch::new();
+    let plain = project_with_auth(&plain_scratch, "shop");
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "shop"]).code, 0);
+    let root = s.path().join("shop");
+    let out = ok(&s, "shop", &["add", "auth", "--sessions", "--rate-limit"]);
+    assert!(
+        out.stderr
+            .contains("Added auth and the auth extensions `rate-limit`, `sessions` to shop"),
+        "{}",
+        out.stderr
+    );
+    assert!(root.join("src/shop/auth/sessions.py").is_file());
+    assert_eq!(s.run_in("shop", &["check"]).code, 0);
+    ok(
+        &s,
+        "shop",
+        &["remove", "auth", "--sessions", "--rate-limit"],
+    );
+    let (got, want) = (tree_without_secret(&root), tree_without_secret(&plain));
+    let differing: Vec<&PathBuf> = got
+        .keys()
+        .chain(want.keys())
+        .filter(|k| got.get(*k) != want.get(*k))
+        .collect();
+    assert!(differing.is_empty(), "differ: {differing:?}");
+}
+
+#[test]
+fn refusals_list_every_problem_and_change_nothing() {
+    let s = Scratch::new();
+    let root = project_with_auth(&s, "shop");
+    ok(&s, "shop", &["add", "auth", "--sessions"]);
+    let err = refused(
+        &s,
+        "shop",
+        &root,
+        &["add", "auth", "--sessions", "--rate-limit"],
+    );
+    assert!(
+        err.contains("the auth extension `sessions` is already in this project"),
+        "{err}"
+    );
+    let err = refused(&s, "shop", &root, &["remove", "auth", "--rate-limit"]);
+    assert!(
+        err.contains("the auth extension `rate-limit` is not in this project"),
+        "{err}"
+    );
+
+    // A hand edit where the extension goes: refused, named; --force writes it as generated.
+    let service = root.join("src/shop/auth/user_service.py");
+    let text = fs::read_to_string(&service).unwrap();
+    fs::write(
+        &service,
+        text.replace(
+            "    return user, session_id\n",
+            "    return user, session_id  # mine\n",
+        ),
+    )
+    .unwrap();
+    let err = refused(&s, "shop", &root, &["remove", "auth", "--sessions"]);
+    assert!(
+        err.contains("src/shop/auth/user_service.py: changed by hand"),
+        "{err}"
+    );
+    let out = ok(&s, "shop", &["remove", "auth", "--sessions", "--force"]);
+    assert!(out.stdout.contains("user_service.py"), "{}", out.stdout);
+    assert!(!fs::read_to_string(&service).unwrap().contains("# mine"));
+    assert!(!root.join("src/shop/auth/sessions.py").exists());
+
+    // Adding into a region edited by hand is refused the same way.
+    let router = root.join("src/shop/auth/router.py");
+    let text = fs::read_to_string(&router).unwrap();
+    fs::write(
+        &router,
+        text.replace(
+            "    return service.issue_token(user, settings)\n",
+            "    return service.issue_token(user, settings)  # mine\n",
+        ),
+    )
+    .unwrap();
+    let err = refused(&s, "shop", &root, &["add", "auth", "--sessions"]);
+    assert!(
+        err.contains("src/shop/auth/router.py: changed by hand"),
+        "{err}"
+    );
+
+    // Unknown names in the manifest refuse both commands.
+    let manifest = root.join(".poleposition.toml");
+    let text = fs::read_to_string(&manifest).unwrap();
+    fs::write(
+        &manifest,
+        text.replace(
+            "bytecode = true\n",
+            "bytecode = true\nauth_extensions = [\"magic\"]\n",
+        ),
+    )
+    .unwrap();
+    let err = refused(&s, "shop", &root, &["add", "auth", "--rate-limit"]);
+    assert!(err.contains("`magic`"), "{err}");
+    let check = s.run_in("shop", &["check"]);
+    assert!(check.stdout.contains("PPCHK052"), "{}", check.stdout);
+}
+
+#[test]
+fn extensions_need_a_database_and_a_known_flag() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["start", "api", "--db", "none"]).code, 0);
+    let root = s.path().join("api");
+    let err = refused(&s, "api", &root, &["add", "auth", "--sessions"]);
+    assert!(err.contains("database"), "{err}");
+    let out = s.run_in("api", &["add", "auth", "--tenant"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let out = s.run_in("api", &["remove", "auth"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn dry_run_prints_the_change_and_writes_nothing() {
+    let s = Scratch::new();
+    let root = project_with_auth(&s, "shop");
+    let before = common::tree(&root);
+    let out = ok(&s, "shop", &["add", "auth", "--sessions", "--dry-run"]);
+    assert!(
+        out.stdout.contains("src/shop/auth/sessions.py"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("+def refresh("), "{}", out.stdout);
+    assert_eq!(common::tree(&root), before);
+    ok(&s, "shop", &["add", "auth", "--sessions"]);
+    let before = common::tree(&root);
+    ok(&s, "shop", &["remove", "auth", "--sessions", "--dry-run"]);
+    assert_eq!(common::tree(&root), before);
+}
+
+#[test]
+fn check_reports_a_missing_extension_file_and_wiring() {
+    let s = Scratch::new();
+    let root = project_with_auth(&s, "shop");
+    ok(&s, "shop", &["add", "auth", "--rate-limit"]);
+    fs::remove_file(root.join("tests/integration/test_auth_rate_limit.py")).unwrap();
+    let router = root.join("src/shop/auth/router.py");
+    let text = fs::read_to_string(&router).unwrap();
+    let unwired = text.replace(
+        "from shop.auth.rate_limit import (\n    RateLimiterDep,\n    build_rate_limiter,\n)\n",
+        "",
+    );
+    assert_ne!(unwired, text);
+    fs::write(&router, unwired).unwrap();
+    let out = s.run_in("shop", &["check"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("[PPCHK053] auth extension `rate-limit` is missing tests/integration/test_auth_rate_limit.py"), "{}", out.stdout);
+    assert!(out.stdout.contains("[PPCHK054] auth extension `rate-limit`: src/shop/auth/router.py does not import shop.auth.rate_limit"), "{}", out.stdout);
+}
+
+/// The project README documents each extension; a README rewritten by the team is
+/// left as it is (and the command says so) rather than blocking the extension.
+#[test]
+fn a_rewritten_readme_is_left_alone_and_a_generated_one_documents_the_extension() {
+    let s = Scratch::new();
+    let root = project_with_auth(&s, "shop");
+    ok(&s, "shop", &["add", "auth", "--sessions"]);
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains("#### Sessions: `polepos add auth --sessions`"),
+        "{readme}"
+    );
+    ok(&s, "shop", &["remove", "auth", "--sessions"]);
+
+    fs::write(root.join("README.md"), "# Shop\n\nOur own words.\n").unwrap();
+    let out = ok(&s, "shop", &["add", "auth", "--sessions"]);
+    assert!(
+        out.stdout.contains("README.md: left as it is")
+            || out.stderr.contains("README.md: left as it is"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(root.join("README.md")).unwrap(),
+        "# Shop\n\nOur own words.\n"
+    );
+    let out = ok(&s, "shop", &["remove", "auth", "--sessions"]);
+    assert!(out.stdout.contains("README.md"), "{}", out.stdout);
+}
