@@ -195,7 +195,7 @@ pub enum RemoveCommand {
 
     /// Remove auth extensions: their files, their changes to the auth files, settings, dependency, manifest and ledger entries.
     #[command(
-        after_help = "The changes an extension made to the auth files are carried back to each file as it is now: hand edits elsewhere are kept. A file or region you changed blocks the removal (each listed; nothing is changed); --force then removes the extension's files anyway and writes such regions as polepos generates them. The migration is yours.\n\nExamples:\n  polepos remove auth --sessions --dry-run\n  polepos remove auth --rate-limit"
+        after_help = "The changes an extension made to the auth files are carried back to each file as it is now: hand edits elsewhere are kept. A file or region you changed blocks the removal (each listed; nothing is changed); --force then removes the extension's files anyway and writes such regions as polepos generates them. The migration is yours.\n\nExamples:\n  polepos remove auth --sessions --dry-run\n  polepos remove auth --rate-limit --password-reset"
     )]
     Auth(RemoveAuthArgs),
 
@@ -213,9 +213,17 @@ pub struct AuthExtensionFlags {
     #[arg(long)]
     pub sessions: bool,
 
-    /// 429 with Retry-After on register, login and refresh, before any password hashing.
+    /// 429 with Retry-After on register, login, refresh, reset and verification requests, before any password hashing.
     #[arg(long)]
     pub rate_limit: bool,
+
+    /// Password reset by a mailed single-use link (adds the mail package).
+    #[arg(long)]
+    pub password_reset: bool,
+
+    /// Email verification by a mailed link, and AUTH_REQUIRE_VERIFIED_EMAIL (adds the mail package).
+    #[arg(long)]
+    pub verify_email: bool,
 }
 
 impl AuthExtensionFlags {
@@ -228,6 +236,12 @@ impl AuthExtensionFlags {
         }
         if self.rate_limit {
             set.insert(Extension::RateLimit);
+        }
+        if self.password_reset {
+            set.insert(Extension::PasswordReset);
+        }
+        if self.verify_email {
+            set.insert(Extension::VerifyEmail);
         }
         set
     }
@@ -246,7 +260,7 @@ pub struct AddAuthArgs {
 
 /// Arguments of `polepos remove auth`.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("extension").required(true).multiple(true).args(["sessions", "rate_limit"])))]
+#[command(group(clap::ArgGroup::new("extension").required(true).multiple(true).args(["sessions", "rate_limit", "password_reset", "verify_email"])))]
 pub struct RemoveAuthArgs {
     #[command(flatten)]
     pub extensions: AuthExtensionFlags,
@@ -400,7 +414,7 @@ pub enum CheckFormat {
 pub enum AddCommand {
     /// Add database-backed registration, token login and /me (the auth workflow).
     #[command(
-        after_help = "Extensions (each opt-in, addable later, removable with `polepos remove auth --<extension>`):\n  --sessions    refresh tokens (stored hashed) with rotation and reuse detection, logout,\n                logout everywhere, a sessions list and revoke; revoked sessions lose access at once\n  --rate-limit  429 with Retry-After on register, login and refresh, per client address and\n                per account, decided before any password hashing (the `limits` library)\n\nWithout a flag: the seed's workflow. With flags: auth when missing, then each extension.\n\nExamples:\n  polepos add auth --dry-run\n  polepos add auth\n  polepos add auth --sessions --rate-limit\n\nNext steps after adding auth:\n  uv sync --extra dev\n  polepos db revision -m \"add auth users table\"\n  polepos db upgrade\n  polepos check"
+        after_help = "Extensions (each opt-in, addable later, removable with `polepos remove auth --<extension>`):\n  --sessions    refresh tokens (stored hashed) with rotation and reuse detection, logout,\n                logout everywhere, a sessions list and revoke; revoked sessions lose access at once\n  --rate-limit  429 with Retry-After on register, login, refresh, reset and verification requests,\n                per client address and per account, decided before any password hashing (`limits`)\n  --password-reset  a mailed single-use reset link: the same 202 for every email, the token\n                bound to the current password, every session revoked on use\n  --verify-email  a mailed confirmation link, email_verified on /me, AUTH_REQUIRE_VERIFIED_EMAIL\n                (both mail through SMTP (aiosmtplib) when SMTP_HOST is set; production refuses to\n                start without it)\n\nWithout a flag: the seed's workflow. With flags: auth when missing, then each extension.\n\nExamples:\n  polepos add auth --dry-run\n  polepos add auth\n  polepos add auth --sessions --rate-limit\n  polepos add auth --password-reset --verify-email\n\nNext steps after adding auth:\n  uv sync --extra dev\n  polepos db revision -m \"add auth users table\"\n  polepos db upgrade\n  polepos check"
     )]
     Auth(AddAuthArgs),
 

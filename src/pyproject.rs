@@ -87,6 +87,15 @@ pub fn requirement_name(requirement: &str) -> String {
     name
 }
 
+/// A requirement list of `pyproject.toml`.
+#[derive(Debug, Clone, Copy)]
+enum List {
+    /// `[project] dependencies`.
+    Runtime,
+    /// `[project.optional-dependencies] dev`.
+    Dev,
+}
+
 impl Pyproject {
     /// Parses the text; the error is toml_edit's message.
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -136,15 +145,46 @@ impl Pyproject {
             .any(|dep| requirement_name(dep) == wanted)
     }
 
+    /// Requirement strings of `[project.optional-dependencies] dev`.
+    pub fn dev_dependency_list(&self) -> Vec<String> {
+        self.doc
+            .get("project")
+            .and_then(|p| p.get("optional-dependencies"))
+            .and_then(|o| o.get("dev"))
+            .and_then(Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The array of `list`, for editing.
+    fn list_mut(&mut self, list: List) -> Option<&mut toml_edit::Array> {
+        let project = self.doc.get_mut("project")?;
+        let item = match list {
+            List::Runtime => project.get_mut("dependencies")?,
+            List::Dev => project.get_mut("optional-dependencies")?.get_mut("dev")?,
+        };
+        item.as_array_mut()
+    }
+
     /// Adds a requirement to `[project] dependencies`; false when `[project]
     /// dependencies` is missing or not an array.
     pub fn add_dependency(&mut self, requirement: &str) -> bool {
-        let Some(array) = self
-            .doc
-            .get_mut("project")
-            .and_then(|p| p.get_mut("dependencies"))
-            .and_then(Item::as_array_mut)
-        else {
+        self.add_to(List::Runtime, requirement)
+    }
+
+    /// Adds a requirement to `[project.optional-dependencies] dev`; false when that list
+    /// is missing or not an array.
+    pub fn add_dev_dependency(&mut self, requirement: &str) -> bool {
+        self.add_to(List::Dev, requirement)
+    }
+
+    /// Adds `requirement` to `list`, in sorted position when the list is sorted.
+    fn add_to(&mut self, list: List, requirement: &str) -> bool {
+        let Some(array) = self.list_mut(list) else {
             return false;
         };
         let keys: Vec<String> = array
@@ -189,12 +229,17 @@ impl Pyproject {
     /// dependencies` (the line `add_dependency` wrote); false when it is not there. A
     /// requirement for the same distribution written differently is the user's and stays.
     pub fn remove_dependency(&mut self, requirement: &str) -> bool {
-        let Some(array) = self
-            .doc
-            .get_mut("project")
-            .and_then(|p| p.get_mut("dependencies"))
-            .and_then(Item::as_array_mut)
-        else {
+        self.remove_from(List::Runtime, requirement)
+    }
+
+    /// Removes the requirement written exactly as `requirement` from
+    /// `[project.optional-dependencies] dev`; false when it is not there.
+    pub fn remove_dev_dependency(&mut self, requirement: &str) -> bool {
+        self.remove_from(List::Dev, requirement)
+    }
+
+    fn remove_from(&mut self, list: List, requirement: &str) -> bool {
+        let Some(array) = self.list_mut(list) else {
             return false;
         };
         let Some(index) = array.iter().position(|v| v.as_str() == Some(requirement)) else {

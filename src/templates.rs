@@ -46,6 +46,10 @@ pub struct Context {
 pub struct AuthFlags {
     pub sessions: bool,
     pub rate_limit: bool,
+    pub password_reset: bool,
+    pub verify_email: bool,
+    /// The mail package, which the extensions that send mail bring.
+    pub mail: bool,
 }
 
 /// A rendered file: its path relative to the project root and its contents.

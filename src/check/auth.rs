@@ -180,7 +180,8 @@ fn extensions(facts: &Facts, issues: &mut Vec<Issue>) {
     let router =
         super::source::parse_guarded(&facts.root, &router_path, &format!("{}.auth", facts.pkg));
     let settings_class = facts.settings.file().and_then(|f| f.class("Settings"));
-    for extension in &facts.manifest.auth_extensions {
+    for extension in &crate::feature::auth_extension::with_implied(&facts.manifest.auth_extensions)
+    {
         let name = extension.name();
         for path in extension
             .package_files()
@@ -198,7 +199,7 @@ fn extensions(facts: &Facts, issues: &mut Vec<Issue>) {
                 );
             }
         }
-        for file in extension.package_files() {
+        if let Some(file) = extension.package_files().first() {
             let module = format!(
                 "{}.{}",
                 facts.pkg,

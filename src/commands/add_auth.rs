@@ -88,21 +88,18 @@ pub fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<
     out.push_str("\nNext steps:\n");
     out.push_str(&format!("  {}uv sync --extra dev\n", uv_prefix(&project)));
     if !has_auth || !tables.is_empty() {
-        let mut what: Vec<&str> = Vec::new();
+        let mut what: Vec<String> = Vec::new();
         if !has_auth {
-            what.push("auth users");
+            what.push("auth users".to_string());
         }
-        let sessions = tables.contains(&"auth_sessions");
-        if sessions {
-            what.push("auth sessions");
-        }
+        what.extend(tables.iter().map(|t| t.replace('_', " ")));
         out.push_str(&format!(
             "  polepos db revision -m \"add {} table{}\"\n  polepos db upgrade\n",
             what.join(" and "),
             if what.len() > 1 { "s" } else { "" }
         ));
     }
-    out.push_str("  polepos check\n\nThe settings each extension reads are in .env.example; docs/auth-extensions.md says what each one answers.\n");
+    out.push_str("  polepos check\n\nThe settings each extension reads are in .env.example; the project README says what each one answers.\n");
     printer.guidance(&out)?;
     Ok(())
 }
@@ -148,8 +145,17 @@ pub fn run_remove(printer: &Printer, args: &RemoveAuthArgs, cwd: &Path) -> anyho
     ));
     let mut out = String::new();
     super::push_kept(&mut out, &kept);
-    if requested.iter().any(|e| !e.tables().is_empty()) {
-        out.push_str("Next steps (the migration is yours):\n  polepos db revision -m \"drop auth sessions table\"\n  polepos db upgrade\n  polepos check\n");
+    let tables: Vec<String> = requested
+        .iter()
+        .flat_map(|e| e.tables())
+        .map(|t| t.replace('_', " "))
+        .collect();
+    if !tables.is_empty() {
+        out.push_str(&format!(
+            "Next steps (the migration is yours):\n  polepos db revision -m \"drop {} table{}\"\n  polepos db upgrade\n  polepos check\n",
+            tables.join(" and "),
+            if tables.len() > 1 { "s" } else { "" }
+        ));
     } else {
         out.push_str("Next steps:\n  polepos check\n");
     }

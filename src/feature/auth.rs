@@ -120,6 +120,7 @@ pub fn recipe(ctx: &ProjectContext, extensions: &Extensions) -> Result<Recipe, T
         files,
         wiring: vec![Wiring::Mount(mount(pkg)), model_import(pkg)],
         dependencies: vec![AUTH_DEPENDENCY],
+        dev_dependencies: Vec::new(),
         conditional_dependencies: vec![Conditional {
             requirement: EMAIL_VALIDATOR_DEPENDENCY,
             provided_by: Some(provides_email_validator),

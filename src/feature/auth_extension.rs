@@ -29,25 +29,40 @@ use crate::templates::{self, AuthFlags, TemplateError};
 /// An auth extension (declared in name order, so a set iterates as the manifest lists it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Extension {
+    /// The `mail/` package the extensions that send mail share: added with the first of
+    /// them, removed with the last; never listed in the manifest or named by a flag.
+    Mail,
+    /// `POST /auth/password-reset/request` and `/confirm`, with single-use mailed tokens.
+    PasswordReset,
     /// 429 with `Retry-After` on the auth endpoints, before any password hashing.
     RateLimit,
     /// Refresh tokens with rotation and reuse detection, logout, the sessions list.
     Sessions,
+    /// `email_verified_at`, a mailed confirmation link, `AUTH_REQUIRE_VERIFIED_EMAIL`.
+    VerifyEmail,
 }
 
-/// Every extension, in the manifest's (sorted) order.
-pub const ALL: &[Extension] = &[Extension::RateLimit, Extension::Sessions];
+/// Every extension a user adds, in the manifest's (sorted) order.
+pub const ALL: &[Extension] = &[
+    Extension::PasswordReset,
+    Extension::RateLimit,
+    Extension::Sessions,
+    Extension::VerifyEmail,
+];
 
 impl Extension {
     /// The name the manifest, the ledger owner and the flag use (`rate-limit`).
     pub fn name(self) -> &'static str {
         match self {
-            Extension::Sessions => "sessions",
+            Extension::Mail => "mail",
+            Extension::PasswordReset => "password-reset",
             Extension::RateLimit => "rate-limit",
+            Extension::Sessions => "sessions",
+            Extension::VerifyEmail => "verify-email",
         }
     }
 
-    /// The extension a manifest or flag name means.
+    /// The extension a manifest or flag name means (`mail` is implied, never named).
     pub fn parse(name: &str) -> Option<Extension> {
         ALL.iter().copied().find(|e| e.name() == name)
     }
@@ -57,33 +72,60 @@ impl Extension {
         format!("auth_ext/{}", self.name())
     }
 
-    /// The files it creates, relative to the package (what `check` requires).
+    /// The files it creates, relative to the package (what `check` requires); the first
+    /// is the module the auth router imports.
     pub fn package_files(self) -> &'static [&'static str] {
         match self {
-            Extension::Sessions => &["auth/sessions.py"],
+            Extension::Mail => &["mail/mailer.py", "mail/__init__.py"],
+            Extension::PasswordReset => &["auth/password_reset.py"],
             Extension::RateLimit => &["auth/rate_limit.py"],
+            Extension::Sessions => &["auth/sessions.py"],
+            Extension::VerifyEmail => &["auth/email_verification.py"],
         }
     }
 
     /// The test files it creates.
     pub fn test_files(self) -> &'static [&'static str] {
         match self {
-            Extension::Sessions => &["tests/integration/test_auth_sessions.py"],
+            Extension::Mail => &[
+                "tests/integration/mail_server.py",
+                "tests/integration/test_mail.py",
+            ],
+            Extension::PasswordReset => &["tests/integration/test_auth_password_reset.py"],
             Extension::RateLimit => &["tests/integration/test_auth_rate_limit.py"],
+            Extension::Sessions => &["tests/integration/test_auth_sessions.py"],
+            Extension::VerifyEmail => &["tests/integration/test_auth_verify_email.py"],
         }
     }
 
     /// The settings fields it adds (what `check` expects in `Settings`).
     pub fn settings(self) -> &'static [&'static str] {
         match self {
-            Extension::Sessions => &["refresh_token_expire_days"],
+            Extension::Mail => &[
+                "smtp_host",
+                "smtp_port",
+                "smtp_username",
+                "smtp_password",
+                "smtp_tls",
+                "smtp_starttls",
+                "smtp_timeout_seconds",
+                "mail_from",
+            ],
+            Extension::PasswordReset => &["password_reset_url", "reset_token_expire_minutes"],
             Extension::RateLimit => &[
                 "auth_rate_limit_login",
                 "auth_rate_limit_register",
                 "auth_rate_limit_refresh",
+                "auth_rate_limit_reset",
                 "auth_rate_limit_address",
                 "auth_rate_limit_storage_url",
                 "trusted_proxies",
+            ],
+            Extension::Sessions => &["refresh_token_expire_days"],
+            Extension::VerifyEmail => &[
+                "email_verification_url",
+                "email_verification_expire_hours",
+                "auth_require_verified_email",
             ],
         }
     }
@@ -91,40 +133,80 @@ impl Extension {
     /// The requirement it adds, if any.
     pub fn dependency(self) -> Option<&'static str> {
         match self {
-            Extension::Sessions => None,
+            Extension::Mail => Some("aiosmtplib>=3.0"),
             Extension::RateLimit => Some("limits>=3.13"),
+            Extension::PasswordReset | Extension::Sessions | Extension::VerifyEmail => None,
         }
     }
 
-    /// The tables it adds (each one a migration).
+    /// The development requirement its tests need, if any.
+    pub fn dev_dependency(self) -> Option<&'static str> {
+        match self {
+            Extension::Mail => Some("aiosmtpd>=1.4"),
+            _ => None,
+        }
+    }
+
+    /// The tables (and columns) it adds, for the migration message.
     pub fn tables(self) -> &'static [&'static str] {
         match self {
             Extension::Sessions => &["auth_sessions"],
-            Extension::RateLimit => &[],
+            Extension::PasswordReset => &["auth_password_reset_tokens"],
+            Extension::VerifyEmail => &["auth_email_verification_tokens"],
+            Extension::Mail | Extension::RateLimit => &[],
         }
     }
 
     /// The endpoints it adds or changes, for the summary.
     pub fn endpoints(self) -> &'static str {
         match self {
+            Extension::Mail => "",
+            Extension::PasswordReset => {
+                "POST /password-reset/request (202 for every email), POST /password-reset/confirm"
+            }
+            Extension::RateLimit => {
+                "register, token, refresh, password-reset request and verification resend answer 429 with Retry-After over their limits"
+            }
             Extension::Sessions => {
                 "POST /token also returns refresh_token; POST /refresh, POST /logout, POST /logout-all, GET /sessions, DELETE /sessions/{id}"
             }
-            Extension::RateLimit => {
-                "POST /register, POST /token and POST /refresh answer 429 with Retry-After over their limits"
+            Extension::VerifyEmail => {
+                "registration mails a link; POST /verify-email/confirm, POST /verify-email/request; /me shows email_verified"
             }
         }
+    }
+
+    /// Whether it sends mail (and so brings [`Extension::Mail`]).
+    fn sends_mail(self) -> bool {
+        matches!(self, Extension::PasswordReset | Extension::VerifyEmail)
     }
 }
 
 /// A set of extensions.
 pub type Extensions = BTreeSet<Extension>;
 
+/// `set` with what it implies: the mail package when an extension sends mail.
+pub fn with_implied(set: &Extensions) -> Extensions {
+    let mut full: Extensions = set
+        .iter()
+        .copied()
+        .filter(|e| *e != Extension::Mail)
+        .collect();
+    if full.iter().any(|e| e.sends_mail()) {
+        full.insert(Extension::Mail);
+    }
+    full
+}
+
 /// The template flags of a set of extensions.
 pub fn flags(set: &Extensions) -> AuthFlags {
+    let full = with_implied(set);
     AuthFlags {
-        sessions: set.contains(&Extension::Sessions),
-        rate_limit: set.contains(&Extension::RateLimit),
+        sessions: full.contains(&Extension::Sessions),
+        rate_limit: full.contains(&Extension::RateLimit),
+        password_reset: full.contains(&Extension::PasswordReset),
+        verify_email: full.contains(&Extension::VerifyEmail),
+        mail: full.contains(&Extension::Mail),
     }
 }
 
@@ -156,7 +238,7 @@ pub fn render_all(
     let mut vars = ctx.template_context("");
     vars.auth = flags(set);
     let mut files = GeneratedFile::render_tree("auth", &vars)?;
-    for extension in set {
+    for extension in &with_implied(set) {
         files.extend(GeneratedFile::render_tree(&extension.tree(), &vars)?);
     }
     // The project's README documents each extension in its auth section.
@@ -193,7 +275,9 @@ pub fn recipes(
     added: &Extensions,
     base_added: bool,
 ) -> Result<Vec<Recipe>, TemplateError> {
-    let after: Extensions = present.union(added).copied().collect();
+    let present = &with_implied(present);
+    let after = with_implied(&present.union(added).copied().collect());
+    let added: Extensions = after.difference(present).copied().collect();
     let mut vars = ctx.template_context("");
     vars.auth = flags(&after);
     // With auth added in the same change its files are created as they should be; only
@@ -203,7 +287,7 @@ pub fn recipes(
         .filter(|r| !base_added || r.path == README)
         .collect();
     let mut out = Vec::new();
-    for extension in added {
+    for extension in &added {
         let (settings, env) = blocks(*extension, ctx)?;
         let mut requires = vec![Precondition::HasDatabase];
         if !base_added {
@@ -220,6 +304,7 @@ pub fn recipes(
             files: GeneratedFile::render_tree(&extension.tree(), &vars)?,
             wiring: vec![Wiring::Block(settings), Wiring::Block(env)],
             dependencies: Vec::new(),
+            dev_dependencies: extension.dev_dependency().into_iter().collect(),
             conditional_dependencies: extension
                 .dependency()
                 .map(|requirement| Conditional {
@@ -228,7 +313,8 @@ pub fn recipes(
                 })
                 .into_iter()
                 .collect(),
-            manifest: Some(ManifestEntry::AuthExtension(extension.name())),
+            manifest: (*extension != Extension::Mail)
+                .then(|| ManifestEntry::AuthExtension(extension.name())),
             fields: Vec::new(),
             revisions: std::mem::take(&mut revised),
             requires,
@@ -280,11 +366,17 @@ mod tests {
     /// The file tables `check` reads name exactly the files each extension renders.
     #[test]
     fn the_file_tables_list_every_rendered_extension_file() {
-        for extension in ALL {
-            let added = Extensions::from([*extension]);
-            let recipe = recipes(&ctx(), &Extensions::new(), &added, false)
-                .unwrap()
-                .remove(0);
+        for extension in ALL.iter().chain([&Extension::Mail]) {
+            // The mail package comes with an extension that sends mail.
+            let added = match extension {
+                Extension::Mail => Extensions::from([Extension::PasswordReset]),
+                other => Extensions::from([*other]),
+            };
+            let all = recipes(&ctx(), &Extensions::new(), &added, false).unwrap();
+            let recipe = all
+                .into_iter()
+                .find(|r| r.feature == Feature::AuthExtension(*extension))
+                .unwrap();
             let mut rendered: Vec<String> = recipe
                 .files
                 .iter()
@@ -305,7 +397,7 @@ mod tests {
     /// The settings table names exactly the fields each settings block defines.
     #[test]
     fn the_settings_tables_list_every_field_of_the_blocks() {
-        for extension in ALL {
+        for extension in ALL.iter().chain([&Extension::Mail]) {
             let (settings, _) = blocks(*extension, &ctx()).unwrap();
             let mut defined: Vec<&str> = settings.added_names();
             defined.sort_unstable();

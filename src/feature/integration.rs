@@ -181,6 +181,7 @@ pub fn recipe(
         files,
         wiring: vec![Wiring::Block(settings), Wiring::Block(env)],
         dependencies: Vec::new(),
+        dev_dependencies: Vec::new(),
         conditional_dependencies: integration
             .dependency
             .map(|requirement| Conditional {

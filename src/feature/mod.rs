@@ -278,7 +278,9 @@ impl Recipe {
 
     /// Whether the recipe adds any dependency at all.
     pub fn has_dependencies(&self) -> bool {
-        !(self.dependencies.is_empty() && self.conditional_dependencies.is_empty())
+        !(self.dependencies.is_empty()
+            && self.conditional_dependencies.is_empty()
+            && self.dev_dependencies.is_empty())
     }
 }
 
@@ -290,6 +292,9 @@ pub struct Recipe {
     pub wiring: Vec<Wiring>,
     /// PEP 508 requirements added to `[project] dependencies`.
     pub dependencies: Vec<&'static str>,
+    /// Requirements added to `[project.optional-dependencies] dev` (what the generated
+    /// tests need).
+    pub dev_dependencies: Vec<&'static str>,
     /// Requirements added only when no existing dependency provides them.
     pub conditional_dependencies: Vec<Conditional>,
     pub manifest: Option<ManifestEntry>,

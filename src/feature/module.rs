@@ -546,6 +546,7 @@ pub(crate) fn recipe(
         files,
         wiring,
         dependencies: Vec::new(),
+        dev_dependencies: Vec::new(),
         conditional_dependencies: Vec::new(),
         manifest: Some(ManifestEntry::Module {
             name: name.to_string(),

@@ -301,6 +301,23 @@ fn add_dependencies(
                 );
             }
         }
+        for dependency in &recipe.dev_dependencies {
+            let name = crate::pyproject::requirement_name(dependency);
+            let present = pyproject.dev_dependency_list();
+            if present
+                .iter()
+                .any(|d| crate::pyproject::requirement_name(d) == name)
+            {
+                continue;
+            }
+            if !pyproject.add_dev_dependency(dependency) {
+                return Err(Refusal::new(
+                    "pyproject.toml has no `[project.optional-dependencies] dev` list",
+                )
+                .with_hint("add `dev = [...]` under [project.optional-dependencies]")
+                .into());
+            }
+        }
     }
     let new = pyproject.render();
     Pyproject::parse(&new)

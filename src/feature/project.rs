@@ -14,6 +14,7 @@ pub fn recipe(ctx: &ProjectContext, secret_key: &str) -> Result<Recipe, Template
         files: files(ctx, secret_key)?,
         wiring: Vec::new(),
         dependencies: Vec::new(),
+        dev_dependencies: Vec::new(),
         conditional_dependencies: Vec::new(),
         manifest: None,
         fields: Vec::new(),

@@ -246,6 +246,10 @@ impl Remover<'_> {
                 "tests/integrations".to_string(),
             ],
             Feature::Integration(name) => vec![format!("src/{pkg}/integrations/{name}")],
+            // The one auth extension with a package of its own.
+            Feature::AuthExtension(super::auth_extension::Extension::Mail) => {
+                vec![format!("src/{pkg}/mail")]
+            }
             _ => Vec::new(),
         };
         for dir in &feature_dirs {
@@ -488,21 +492,35 @@ impl Remover<'_> {
         .with_hint("nothing was changed; remove or change those imports first, then run the command again (--force does not override this: the package would no longer import)"))
     }
 
-    /// An integration's dependency that nothing else needs any more.
+    /// An integration's or auth extension's dependencies (and development dependencies)
+    /// that nothing else needs any more, as written when they were added.
     fn remove_dependency(&mut self, recipe: &Recipe) -> anyhow::Result<()> {
-        if let Some(conditional) = recipe.conditional_dependencies.first()
-            && matches!(
-                recipe.feature,
-                Feature::Integration(_) | Feature::AuthExtension(_)
-            )
-            && let Ok(old) = fs::read_to_string(self.project.root.join("pyproject.toml"))
-            && let Ok(mut pyproject) = Pyproject::parse(&old)
-            && pyproject.remove_dependency(conditional.requirement)
-        {
+        if !matches!(
+            recipe.feature,
+            Feature::Integration(_) | Feature::AuthExtension(_)
+        ) {
+            return Ok(());
+        }
+        let path = "pyproject.toml";
+        let Ok(old) = fs::read_to_string(self.project.root.join(path)) else {
+            return Ok(());
+        };
+        let current = self.current(path, &old);
+        let Ok(mut pyproject) = Pyproject::parse(&current) else {
+            return Ok(());
+        };
+        let mut changed = false;
+        if let Some(conditional) = recipe.conditional_dependencies.first() {
+            changed |= pyproject.remove_dependency(conditional.requirement);
+        }
+        for dependency in &recipe.dev_dependencies {
+            changed |= pyproject.remove_dev_dependency(dependency);
+        }
+        if changed {
             let new = pyproject.render();
             Pyproject::parse(&new)
                 .map_err(|e| anyhow::anyhow!("edited pyproject.toml no longer parses: {e}"))?;
-            self.edits.insert("pyproject.toml".to_string(), (old, new));
+            self.edits.insert(path.to_string(), (old, new));
         }
         Ok(())
     }

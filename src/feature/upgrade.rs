@@ -93,7 +93,8 @@ pub fn declared(
             let (extensions, unknown) =
                 super::auth_extension::from_names(&manifest.auth_extensions().unwrap_or_default());
             recipes.push(super::auth::recipe(ctx, &extensions)?);
-            let mut added = super::auth_extension::recipes(ctx, &extensions, &extensions, true)?;
+            let mut added =
+                super::auth_extension::recipes(ctx, &Default::default(), &extensions, true)?;
             // Their settings blocks stand in the order the extensions were added, which
             // the (sorted) manifest does not keep: the settings file says it.
             let settings = fs::read_to_string(project.root.join(ctx.pkg_path("settings.py")))
@@ -198,6 +199,9 @@ pub fn plan_upgrade(
             let present = pyproject.dependency_list();
             for dependency in recipe.added_dependencies(&present) {
                 pyproject.add_dependency(dependency);
+            }
+            for dependency in &recipe.dev_dependencies {
+                pyproject.add_dev_dependency(dependency);
             }
             *text = pyproject.render();
         }

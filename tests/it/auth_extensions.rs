@@ -296,3 +296,61 @@ fn a_rewritten_readme_is_left_alone_and_a_generated_one_documents_the_extension(
     let out = ok(&s, "shop", &["remove", "auth", "--sessions"]);
     assert!(out.stdout.contains("README.md"), "{}", out.stdout);
 }
+
+/// The mail package comes with the first extension that sends mail and goes with the
+/// last; the tree comes back byte for byte whatever the order.
+#[test]
+fn the_mail_package_comes_with_the_first_mailing_extension_and_goes_with_the_last() {
+    let s = Scratch::new();
+    let root = project_with_auth(&s, "shop");
+    let before = common::tree(&root);
+    let out = ok(&s, "shop", &["add", "auth", "--verify-email"]);
+    assert!(
+        out.stdout
+            .contains("polepos db revision -m \"add auth email verification tokens table\""),
+        "{}",
+        out.stdout
+    );
+    assert!(root.join("src/shop/mail/mailer.py").is_file());
+    let pyproject = fs::read_to_string(root.join("pyproject.toml")).unwrap();
+    assert!(pyproject.contains("\"aiosmtplib>=3.0\"") && pyproject.contains("\"aiosmtpd>=1.4\""));
+    ok(
+        &s,
+        "shop",
+        &["add", "auth", "--password-reset", "--rate-limit"],
+    );
+    let manifest = fs::read_to_string(root.join(".poleposition.toml")).unwrap();
+    assert!(
+        manifest
+            .contains("auth_extensions = [\"password-reset\", \"rate-limit\", \"verify-email\"]"),
+        "{manifest}"
+    );
+    assert_eq!(s.run_in("shop", &["check"]).code, 0);
+    let upgrade = ok(&s, "shop", &["upgrade"]);
+    assert!(
+        upgrade.stdout.contains("modified      0") && upgrade.stdout.contains("safe-update   0"),
+        "{}",
+        upgrade.stdout
+    );
+
+    ok(&s, "shop", &["remove", "auth", "--verify-email"]);
+    assert!(
+        root.join("src/shop/mail/mailer.py").is_file(),
+        "password reset still mails"
+    );
+    ok(&s, "shop", &["remove", "auth", "--rate-limit"]);
+    let out = ok(&s, "shop", &["remove", "auth", "--password-reset"]);
+    assert!(
+        out.stdout.contains("drop auth password reset tokens table"),
+        "{}",
+        out.stdout
+    );
+    assert!(!root.join("src/shop/mail").exists());
+    assert_eq!(
+        common::tree(&root),
+        before,
+        "add then remove gives the tree back"
+    );
+    let check = s.run_in("shop", &["check"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+}

@@ -2,12 +2,14 @@
 //!
 //! On SQLite the extensions are added one by one to a project that has auth and the
 //! redis integration (so each `add auth --<extension>` revises the auth files already
-//! there); on PostgreSQL `add auth --sessions --rate-limit` adds auth and both at once.
-//! Each project passes the migration flow, its own pytest (the generated tests of every
-//! row of §15), ruff, ruff format, strict mypy, `polepos check` and `db check`. Then
-//! uvicorn is driven over real HTTP with the limiter's counters in a real Redis on
-//! 127.0.0.1: rotation, reuse detection, logout everywhere, and a 429 that a restarted
-//! server still gives, because the counters are shared.
+//! there); on PostgreSQL one `add auth` adds auth and all four at once. Each project
+//! passes the migration flow, its own pytest (the generated tests of every row of §15,
+//! with real mail to an aiosmtpd server), ruff, ruff format, strict mypy, `polepos check`
+//! and `db check`. Then uvicorn is driven over real HTTP: rotation, reuse detection and
+//! logout everywhere; on SQLite a 429 that a restarted server still gives, because the
+//! limiter's counters live in a real Redis on 127.0.0.1; on PostgreSQL the verification
+//! and reset links delivered by real SMTP (aiosmtpd, run from the project) and followed,
+//! and a production start without `SMTP_HOST` refused.
 //! Needs uv, PostgreSQL and Redis server binaries; fails, never skips, without them.
 
 use std::path::{Path, PathBuf};
@@ -43,6 +45,8 @@ fn extensions_added_one_by_one_on_sqlite_and_driven_over_http_with_redis() {
         out.stdout
     );
     polepos(&root, &["add", "auth", "--rate-limit"], &[]);
+    polepos(&root, &["add", "auth", "--verify-email"], &[]);
+    polepos(&root, &["add", "auth", "--password-reset"], &[]);
     polepos(
         &root,
         &[
@@ -102,16 +106,175 @@ fn auth_with_both_extensions_at_once_on_postgresql() {
     let s = Scratch::new();
     polepos(s.path(), &["start", PKG, "--db", "postgres"], &env);
     let root = s.path().join(PKG);
-    let out = polepos(&root, &["add", "auth", "--sessions", "--rate-limit"], &env);
+    let out = polepos(
+        &root,
+        &[
+            "add",
+            "auth",
+            "--sessions",
+            "--rate-limit",
+            "--password-reset",
+            "--verify-email",
+        ],
+        &env,
+    );
     assert!(
-        out.stdout
-            .contains("polepos db revision -m \"add auth users and auth sessions tables\""),
+        out.stdout.contains("polepos db revision -m \"add auth users and auth password reset tokens and auth sessions and auth email verification tokens tables\""),
         "{}",
         out.stdout
     );
     migrate_and_check(&root, &env);
-    let server = Server::start(&root, PKG, &env);
+
+    // Production without SMTP_HOST refuses to start, saying why.
+    let mut production = env.to_vec();
+    production.extend([("APP_ENV", "production"), ("APP_RELOAD", "false")]);
+    let refused = crate::common::sh_status(
+        &root,
+        root.join(".venv/bin/python"),
+        &["-m", &format!("{PKG}.run")],
+        &production,
+    );
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused.stderr.contains("SMTP_HOST is not set"),
+        "{}{}",
+        refused.stdout,
+        refused.stderr
+    );
+
+    let sink = MailSink::start(&root);
+    let port = sink.port.to_string();
+    let mut with_mail = env.to_vec();
+    with_mail.extend([
+        ("SMTP_HOST", "127.0.0.1"),
+        ("SMTP_PORT", port.as_str()),
+        ("SMTP_STARTTLS", "false"),
+        ("PASSWORD_RESET_URL", "https://shop.test/reset"),
+        ("EMAIL_VERIFICATION_URL", "https://shop.test/verify"),
+    ]);
+    let server = Server::start(&root, PKG, &with_mail);
     drive_sessions(server.port);
+    follow_mailed_links(server.port, &sink);
+}
+
+/// An SMTP server on 127.0.0.1 (aiosmtpd, from the project's virtualenv) that keeps
+/// every message in a maildir; stopped by its PID when dropped.
+struct MailSink {
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl MailSink {
+    fn start(root: &Path) -> MailSink {
+        let dir = tempfile::tempdir().unwrap();
+        let port = crate::common::free_port();
+        let child = std::process::Command::new(root.join(".venv/bin/python"))
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(dir.path().join("maildir"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "aiosmtpd did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        MailSink { child, dir, port }
+    }
+
+    /// The token of the first message whose link starts with `link`, waiting for it.
+    fn token(&self, link: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let new = self.dir.path().join("maildir/new");
+            for entry in std::fs::read_dir(&new).into_iter().flatten().flatten() {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                if let Some(at) = text.find(&format!("{link}?token=")) {
+                    let rest = &text[at + link.len() + "?token=".len()..];
+                    return rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect();
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no mail with {link} arrived"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for MailSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The verification link registration mailed, and a password reset, followed over
+/// HTTP with the tokens that arrived by SMTP.
+fn follow_mailed_links(port: u16, sink: &MailSink) {
+    let verify = sink.token("https://shop.test/verify");
+    let confirmed = http::post_json(
+        port,
+        &format!("{AUTH}/verify-email/confirm"),
+        &format!(r#"{{"token": "{verify}"}}"#),
+    );
+    assert_eq!(confirmed.status, 204, "{}", confirmed.body);
+    let tokens = login(port, "ada@example.com", "correct horse battery");
+    let access = field(&tokens, "access_token");
+    let profile = http::get(
+        port,
+        &format!("{AUTH}/me"),
+        &[("Authorization", &format!("Bearer {access}"))],
+    );
+    assert_eq!(profile.json()["email_verified"], true, "{}", profile.body);
+
+    let requested = http::post_json(
+        port,
+        &format!("{AUTH}/password-reset/request"),
+        r#"{"email": "ada@example.com"}"#,
+    );
+    assert_eq!(requested.status, 202, "{}", requested.body);
+    let unknown = http::post_json(
+        port,
+        &format!("{AUTH}/password-reset/request"),
+        r#"{"email": "nobody@example.com"}"#,
+    );
+    assert_eq!((unknown.status, &unknown.body), (202, &requested.body));
+    let reset = sink.token("https://shop.test/reset");
+    let body = format!(r#"{{"token": "{reset}", "new_password": "a brand new passphrase"}}"#);
+    let done = http::post_json(port, &format!("{AUTH}/password-reset/confirm"), &body);
+    assert_eq!(done.status, 204, "{}", done.body);
+    let again = http::post_json(port, &format!("{AUTH}/password-reset/confirm"), &body);
+    assert_eq!(again.status, 400, "{}", again.body);
+    // The reset ended the session the old password opened.
+    assert_eq!(me(port, &access), 401);
+    assert_eq!(refresh(port, &field(&tokens, "refresh_token")).status, 401);
+    assert_eq!(
+        login(port, "ada@example.com", "correct horse battery").status,
+        401
+    );
+    assert_eq!(
+        login(port, "ada@example.com", "a brand new passphrase").status,
+        200
+    );
 }
 
 fn login(port: u16, email: &str, password: &str) -> http::Response {

@@ -98,31 +98,33 @@ fn every_template_renders_and_parses_for_every_option() {
 /// The auth files with every combination of auth extensions render and parse.
 #[test]
 fn auth_renders_and_parses_with_every_combination_of_extensions() {
-    for sessions in [false, true] {
-        for rate_limit in [false, true] {
-            let mut ctx = options(DbMode::Sqlite, true).template_context("");
-            ctx.auth = templates::AuthFlags {
-                sessions,
-                rate_limit,
-            };
-            let mut files = templates::render_tree("auth", &ctx).unwrap();
-            if sessions {
-                files.extend(templates::render_tree("auth_ext/sessions", &ctx).unwrap());
-            }
-            if rate_limit {
-                files.extend(templates::render_tree("auth_ext/rate-limit", &ctx).unwrap());
-            }
-            for file in &files {
-                assert!(
-                    !file.contents.contains("{{") && !file.contents.contains("{%"),
-                    "{}: unrendered syntax",
-                    file.path.display()
-                );
-            }
-            let dir = tempfile::tempdir().unwrap();
-            write_all(dir.path(), &files);
-            assert_python_parses(dir.path());
+    use polepos::feature::auth_extension::{ALL, Extensions, render_all};
+    let ctx = options(DbMode::Sqlite, true);
+    for mask in 0..(1u32 << ALL.len()) {
+        let set: Extensions = ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, e)| *e)
+            .collect();
+        let files = render_all(&ctx, &set).unwrap();
+        let rendered: Vec<Rendered> = files
+            .into_iter()
+            .map(|f| Rendered {
+                path: f.path,
+                contents: f.contents,
+            })
+            .collect();
+        for file in &rendered {
+            assert!(
+                !file.contents.contains("{{") && !file.contents.contains("{%"),
+                "{}: unrendered syntax",
+                file.path.display()
+            );
         }
+        let dir = tempfile::tempdir().unwrap();
+        write_all(dir.path(), &rendered);
+        assert_python_parses(dir.path());
     }
 }
 
