@@ -224,6 +224,10 @@ pub struct AuthExtensionFlags {
     /// Email verification by a mailed link, and AUTH_REQUIRE_VERIFIED_EMAIL (adds the mail package).
     #[arg(long)]
     pub verify_email: bool,
+
+    /// The user's tenant in the token; tenant-scoped modules added afterwards take it from there, never from a header.
+    #[arg(long)]
+    pub tenants: bool,
 }
 
 impl AuthExtensionFlags {
@@ -243,6 +247,9 @@ impl AuthExtensionFlags {
         if self.verify_email {
             set.insert(Extension::VerifyEmail);
         }
+        if self.tenants {
+            set.insert(Extension::Tenants);
+        }
         set
     }
 }
@@ -260,7 +267,7 @@ pub struct AddAuthArgs {
 
 /// Arguments of `polepos remove auth`.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("extension").required(true).multiple(true).args(["sessions", "rate_limit", "password_reset", "verify_email"])))]
+#[command(group(clap::ArgGroup::new("extension").required(true).multiple(true).args(["sessions", "rate_limit", "password_reset", "verify_email", "tenants"])))]
 pub struct RemoveAuthArgs {
     #[command(flatten)]
     pub extensions: AuthExtensionFlags,
@@ -414,7 +421,7 @@ pub enum CheckFormat {
 pub enum AddCommand {
     /// Add database-backed registration, token login and /me (the auth workflow).
     #[command(
-        after_help = "Extensions (each opt-in, addable later, removable with `polepos remove auth --<extension>`):\n  --sessions    refresh tokens (stored hashed) with rotation and reuse detection, logout,\n                logout everywhere, a sessions list and revoke; revoked sessions lose access at once\n  --rate-limit  429 with Retry-After on register, login, refresh, reset and verification requests,\n                per client address and per account, decided before any password hashing (`limits`)\n  --password-reset  a mailed single-use reset link: the same 202 for every email, the token\n                bound to the current password, every session revoked on use\n  --verify-email  a mailed confirmation link, email_verified on /me, AUTH_REQUIRE_VERIFIED_EMAIL\n                (both mail through SMTP (aiosmtplib) when SMTP_HOST is set; production refuses to\n                start without it)\n\nWithout a flag: the seed's workflow. With flags: auth when missing, then each extension.\n\nExamples:\n  polepos add auth --dry-run\n  polepos add auth\n  polepos add auth --sessions --rate-limit\n  polepos add auth --password-reset --verify-email\n\nNext steps after adding auth:\n  uv sync --extra dev\n  polepos db revision -m \"add auth users table\"\n  polepos db upgrade\n  polepos check"
+        after_help = "Extensions (each opt-in, addable later, removable with `polepos remove auth --<extension>`):\n  --sessions    refresh tokens (stored hashed) with rotation and reuse detection, logout,\n                logout everywhere, a sessions list and revoke; revoked sessions lose access at once\n  --rate-limit  429 with Retry-After on register, login, refresh, reset and verification requests,\n                per client address and per account, decided before any password hashing (`limits`)\n  --password-reset  a mailed single-use reset link: the same 202 for every email, the token\n                bound to the current password, every session revoked on use\n  --verify-email  a mailed confirmation link, email_verified on /me, AUTH_REQUIRE_VERIFIED_EMAIL\n                (both mail through SMTP (aiosmtplib) when SMTP_HOST is set; production refuses to\n                start without it)\n  --tenants     the user's tenant in auth_users and in the token, PUT /users/{id}/tenant (admin);\n                tenant-scoped modules added afterwards take the tenant from it, never a header\n\nWithout a flag: the seed's workflow. With flags: auth when missing, then each extension.\n\nExamples:\n  polepos add auth --dry-run\n  polepos add auth\n  polepos add auth --sessions --rate-limit\n  polepos add auth --password-reset --verify-email\n\nNext steps after adding auth:\n  uv sync --extra dev\n  polepos db revision -m \"add auth users table\"\n  polepos db upgrade\n  polepos check"
     )]
     Auth(AddAuthArgs),
 

@@ -48,6 +48,7 @@ pub struct AuthFlags {
     pub rate_limit: bool,
     pub password_reset: bool,
     pub verify_email: bool,
+    pub tenants: bool,
     /// The mail package, which the extensions that send mail bring.
     pub mail: bool,
 }

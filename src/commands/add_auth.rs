@@ -52,6 +52,7 @@ pub fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<
             ))
             .into());
     }
+    refuse_tenants_beside_tenant_modules(&project, &requested, "add")?;
     let mut recipes = Vec::new();
     if !has_auth {
         recipes.push(feature::auth::recipe(&ctx, &requested)?);
@@ -84,19 +85,17 @@ pub fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<
             extension.endpoints()
         ));
     }
-    let tables: Vec<&str> = requested.iter().flat_map(|e| e.tables()).copied().collect();
     out.push_str("\nNext steps:\n");
     out.push_str(&format!("  {}uv sync --extra dev\n", uv_prefix(&project)));
-    if !has_auth || !tables.is_empty() {
-        let mut what: Vec<String> = Vec::new();
-        if !has_auth {
-            what.push("auth users".to_string());
-        }
-        what.extend(tables.iter().map(|t| t.replace('_', " ")));
+    let mut what: Vec<&str> = Vec::new();
+    if !has_auth {
+        what.push("auth users table");
+    }
+    what.extend(requested.iter().filter_map(|e| e.migration()));
+    if !what.is_empty() {
         out.push_str(&format!(
-            "  polepos db revision -m \"add {} table{}\"\n  polepos db upgrade\n",
-            what.join(" and "),
-            if what.len() > 1 { "s" } else { "" }
+            "  polepos db revision -m \"add {}\"\n  polepos db upgrade\n",
+            what.join(" and ")
         ));
     }
     out.push_str("  polepos check\n\nThe settings each extension reads are in .env.example; the project README says what each one answers.\n");
@@ -124,6 +123,7 @@ pub fn run_remove(printer: &Printer, args: &RemoveAuthArgs, cwd: &Path) -> anyho
                 .into(),
         );
     }
+    refuse_tenants_beside_tenant_modules(&project, &requested, "remove")?;
     let ctx = ProjectContext::of(&project);
     let left: Extensions = present.difference(&requested).copied().collect();
     let recipes = auth_extension::recipes(&ctx, &left, &requested, false)?;
@@ -145,16 +145,11 @@ pub fn run_remove(printer: &Printer, args: &RemoveAuthArgs, cwd: &Path) -> anyho
     ));
     let mut out = String::new();
     super::push_kept(&mut out, &kept);
-    let tables: Vec<String> = requested
-        .iter()
-        .flat_map(|e| e.tables())
-        .map(|t| t.replace('_', " "))
-        .collect();
-    if !tables.is_empty() {
+    let what: Vec<&str> = requested.iter().filter_map(|e| e.migration()).collect();
+    if !what.is_empty() {
         out.push_str(&format!(
-            "Next steps (the migration is yours):\n  polepos db revision -m \"drop {} table{}\"\n  polepos db upgrade\n  polepos check\n",
-            tables.join(" and "),
-            if tables.len() > 1 { "s" } else { "" }
+            "Next steps (the migration is yours):\n  polepos db revision -m \"drop {}\"\n  polepos db upgrade\n  polepos check\n",
+            what.join(" and ")
         ));
     } else {
         out.push_str("Next steps:\n  polepos check\n");
@@ -210,6 +205,43 @@ fn present_extensions(project: &Project, verb: &str) -> anyhow::Result<Extension
         .into());
     }
     Ok(set)
+}
+
+/// Refuses adding or removing `--tenants` while tenant-scoped modules exist: each takes
+/// its tenant the way it was generated (from the header before `--tenants`, from the
+/// token after), and polepos does not rewrite their routes and tests.
+fn refuse_tenants_beside_tenant_modules(
+    project: &Project,
+    requested: &Extensions,
+    verb: &str,
+) -> Result<(), Refusal> {
+    if !requested.contains(&auth_extension::Extension::Tenants) {
+        return Ok(());
+    }
+    let scoped: Vec<String> = project
+        .manifest
+        .as_ref()
+        .map(|m| m.modules())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, value)| {
+            value
+                .as_str()
+                .and_then(|v| crate::feature::module::Template::parse(v, name).ok())
+                .is_some_and(|t| t.flags().iter().any(|f| f == "tenant-scoped"))
+        })
+        .map(|(name, _)| format!("module `{name}` is tenant-scoped"))
+        .collect();
+    if scoped.is_empty() {
+        return Ok(());
+    }
+    Err(Refusal::new(format!(
+        "cannot {verb} the auth extension `tenants` while tenant-scoped modules exist"
+    ))
+    .with_causes(scoped)
+    .with_hint(format!(
+        "a tenant-scoped module takes its tenant the way it was generated; remove those modules first (`polepos remove module <name>`), {verb} `--tenants`, then add them again; nothing was changed"
+    )))
 }
 
 /// `extension `sessions`` / `extensions `rate-limit`, `sessions``.

@@ -38,6 +38,9 @@ pub enum Extension {
     RateLimit,
     /// Refresh tokens with rotation and reuse detection, logout, the sessions list.
     Sessions,
+    /// The user's tenant in `auth_users` and in the token; tenant-scoped modules added
+    /// afterwards take it from there instead of a header.
+    Tenants,
     /// `email_verified_at`, a mailed confirmation link, `AUTH_REQUIRE_VERIFIED_EMAIL`.
     VerifyEmail,
 }
@@ -47,6 +50,7 @@ pub const ALL: &[Extension] = &[
     Extension::PasswordReset,
     Extension::RateLimit,
     Extension::Sessions,
+    Extension::Tenants,
     Extension::VerifyEmail,
 ];
 
@@ -58,6 +62,7 @@ impl Extension {
             Extension::PasswordReset => "password-reset",
             Extension::RateLimit => "rate-limit",
             Extension::Sessions => "sessions",
+            Extension::Tenants => "tenants",
             Extension::VerifyEmail => "verify-email",
         }
     }
@@ -80,6 +85,7 @@ impl Extension {
             Extension::PasswordReset => &["auth/password_reset.py"],
             Extension::RateLimit => &["auth/rate_limit.py"],
             Extension::Sessions => &["auth/sessions.py"],
+            Extension::Tenants => &["auth/tenants.py"],
             Extension::VerifyEmail => &["auth/email_verification.py"],
         }
     }
@@ -94,6 +100,7 @@ impl Extension {
             Extension::PasswordReset => &["tests/integration/test_auth_password_reset.py"],
             Extension::RateLimit => &["tests/integration/test_auth_rate_limit.py"],
             Extension::Sessions => &["tests/integration/test_auth_sessions.py"],
+            Extension::Tenants => &["tests/integration/test_auth_tenants.py"],
             Extension::VerifyEmail => &["tests/integration/test_auth_verify_email.py"],
         }
     }
@@ -122,6 +129,7 @@ impl Extension {
                 "trusted_proxies",
             ],
             Extension::Sessions => &["refresh_token_expire_days"],
+            Extension::Tenants => &[],
             Extension::VerifyEmail => &[
                 "email_verification_url",
                 "email_verification_expire_hours",
@@ -135,7 +143,10 @@ impl Extension {
         match self {
             Extension::Mail => Some("aiosmtplib>=3.0"),
             Extension::RateLimit => Some("limits>=3.13"),
-            Extension::PasswordReset | Extension::Sessions | Extension::VerifyEmail => None,
+            Extension::PasswordReset
+            | Extension::Sessions
+            | Extension::Tenants
+            | Extension::VerifyEmail => None,
         }
     }
 
@@ -147,13 +158,25 @@ impl Extension {
         }
     }
 
-    /// The tables (and columns) it adds, for the migration message.
+    /// The tables it adds (no model may define them yet).
     pub fn tables(self) -> &'static [&'static str] {
         match self {
             Extension::Sessions => &["auth_sessions"],
             Extension::PasswordReset => &["auth_password_reset_tokens"],
             Extension::VerifyEmail => &["auth_email_verification_tokens"],
-            Extension::Mail | Extension::RateLimit => &[],
+            Extension::Mail | Extension::RateLimit | Extension::Tenants => &[],
+        }
+    }
+
+    /// What its migration adds, for the `polepos db revision -m` it prints (`None`:
+    /// no schema change).
+    pub fn migration(self) -> Option<&'static str> {
+        match self {
+            Extension::Sessions => Some("auth sessions table"),
+            Extension::PasswordReset => Some("auth password reset tokens table"),
+            Extension::VerifyEmail => Some("auth email verification tokens table"),
+            Extension::Tenants => Some("auth users tenant column"),
+            Extension::Mail | Extension::RateLimit => None,
         }
     }
 
@@ -172,6 +195,9 @@ impl Extension {
             }
             Extension::VerifyEmail => {
                 "registration mails a link; POST /verify-email/confirm, POST /verify-email/request; /me shows email_verified"
+            }
+            Extension::Tenants => {
+                "tokens carry the user's tenant; PUT /users/{id}/tenant (admin); tenant-scoped modules added from now on take it from the token"
             }
         }
     }
@@ -206,6 +232,7 @@ pub fn flags(set: &Extensions) -> AuthFlags {
         rate_limit: full.contains(&Extension::RateLimit),
         password_reset: full.contains(&Extension::PasswordReset),
         verify_email: full.contains(&Extension::VerifyEmail),
+        tenants: full.contains(&Extension::Tenants),
         mail: full.contains(&Extension::Mail),
     }
 }
@@ -288,7 +315,12 @@ pub fn recipes(
         .collect();
     let mut out = Vec::new();
     for extension in &added {
-        let (settings, env) = blocks(*extension, ctx)?;
+        let wiring = if extension.settings().is_empty() {
+            Vec::new()
+        } else {
+            let (settings, env) = blocks(*extension, ctx)?;
+            vec![Wiring::Block(settings), Wiring::Block(env)]
+        };
         let mut requires = vec![Precondition::HasDatabase];
         if !base_added {
             requires.push(Precondition::Auth);
@@ -302,7 +334,7 @@ pub fn recipes(
         out.push(Recipe {
             feature: Feature::AuthExtension(*extension),
             files: GeneratedFile::render_tree(&extension.tree(), &vars)?,
-            wiring: vec![Wiring::Block(settings), Wiring::Block(env)],
+            wiring,
             dependencies: Vec::new(),
             dev_dependencies: extension.dev_dependency().into_iter().collect(),
             conditional_dependencies: extension
@@ -397,7 +429,11 @@ mod tests {
     /// The settings table names exactly the fields each settings block defines.
     #[test]
     fn the_settings_tables_list_every_field_of_the_blocks() {
-        for extension in ALL.iter().chain([&Extension::Mail]) {
+        for extension in ALL
+            .iter()
+            .chain([&Extension::Mail])
+            .filter(|e| !e.settings().is_empty())
+        {
             let (settings, _) = blocks(*extension, &ctx()).unwrap();
             let mut defined: Vec<&str> = settings.added_names();
             defined.sort_unstable();

@@ -354,3 +354,71 @@ fn the_mail_package_comes_with_the_first_mailing_extension_and_goes_with_the_las
     let check = s.run_in("shop", &["check"]);
     assert_eq!(check.code, 0, "{}", check.stdout);
 }
+
+/// `--tenants`: tenant-scoped modules added afterwards take the tenant from the account;
+/// while tenant-scoped modules exist the extension is neither added nor removed.
+#[test]
+fn tenants_change_how_later_tenant_scoped_modules_find_their_tenant() {
+    let s = Scratch::new();
+    let root = project_with_auth(&s, "shop");
+    ok(
+        &s,
+        "shop",
+        &[
+            "add",
+            "module",
+            "invoices",
+            "--template",
+            "crud",
+            "--tenant-scoped",
+        ],
+    );
+    let err = refused(&s, "shop", &root, &["add", "auth", "--tenants"]);
+    assert!(err.contains("module `invoices` is tenant-scoped"), "{err}");
+    let header_router =
+        fs::read_to_string(root.join("src/shop/modules/invoices/router.py")).unwrap();
+    assert!(header_router.contains("X-Tenant-ID"));
+    ok(&s, "shop", &["remove", "module", "invoices"]);
+
+    let out = ok(&s, "shop", &["add", "auth", "--tenants"]);
+    assert!(
+        out.stdout
+            .contains("polepos db revision -m \"add auth users tenant column\""),
+        "{}",
+        out.stdout
+    );
+    ok(
+        &s,
+        "shop",
+        &[
+            "add",
+            "module",
+            "invoices",
+            "--template",
+            "crud",
+            "--tenant-scoped",
+        ],
+    );
+    let router = fs::read_to_string(root.join("src/shop/modules/invoices/router.py")).unwrap();
+    assert!(router.contains("from shop.auth.tenants import"), "{router}");
+    assert!(!router.contains("X-Tenant-ID"), "{router}");
+    assert_eq!(s.run_in("shop", &["check"]).code, 0);
+    let err = refused(&s, "shop", &root, &["remove", "auth", "--tenants"]);
+    assert!(err.contains("module `invoices` is tenant-scoped"), "{err}");
+    // Removing the module is the exact inverse of adding it in this mode too.
+    let before = common::tree(&root);
+    ok(
+        &s,
+        "shop",
+        &[
+            "add",
+            "module",
+            "labels",
+            "--template",
+            "crud",
+            "--tenant-scoped",
+        ],
+    );
+    ok(&s, "shop", &["remove", "module", "labels"]);
+    assert_eq!(common::tree(&root), before);
+}

@@ -47,6 +47,22 @@ fn extensions_added_one_by_one_on_sqlite_and_driven_over_http_with_redis() {
     polepos(&root, &["add", "auth", "--rate-limit"], &[]);
     polepos(&root, &["add", "auth", "--verify-email"], &[]);
     polepos(&root, &["add", "auth", "--password-reset"], &[]);
+    polepos(&root, &["add", "auth", "--tenants"], &[]);
+    polepos(
+        &root,
+        &[
+            "add",
+            "module",
+            "invoices",
+            "number:str:unique",
+            "--template",
+            "crud",
+            "--tenant-scoped",
+            "--owned",
+            "--pagination",
+        ],
+        &[],
+    );
     polepos(
         &root,
         &[
@@ -115,11 +131,24 @@ fn auth_with_both_extensions_at_once_on_postgresql() {
             "--rate-limit",
             "--password-reset",
             "--verify-email",
+            "--tenants",
+        ],
+        &env,
+    );
+    polepos(
+        &root,
+        &[
+            "add",
+            "module",
+            "invoices",
+            "--template",
+            "crud",
+            "--tenant-scoped",
         ],
         &env,
     );
     assert!(
-        out.stdout.contains("polepos db revision -m \"add auth users and auth password reset tokens and auth sessions and auth email verification tokens tables\""),
+        out.stdout.contains("polepos db revision -m \"add auth users table and auth password reset tokens table and auth sessions table and auth users tenant column and auth email verification tokens table\""),
         "{}",
         out.stdout
     );
