@@ -18,6 +18,7 @@ use crate::error::Refusal;
 use crate::feature::auth_extension::{self, Extensions};
 use crate::feature::remove::{self, Policy, Removal};
 use crate::feature::{self, ProjectContext, plan};
+use crate::feature::{fields, module};
 use crate::printer::Printer;
 use crate::project::Project;
 
@@ -52,7 +53,6 @@ pub fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<
             ))
             .into());
     }
-    refuse_tenants_beside_tenant_modules(&project, &requested, "add")?;
     let mut recipes = Vec::new();
     if !has_auth {
         recipes.push(feature::auth::recipe(&ctx, &requested)?);
@@ -60,6 +60,8 @@ pub fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<
     recipes.extend(auth_extension::recipes(
         &ctx, &present, &requested, !has_auth,
     )?);
+    let after: Extensions = present.union(&requested).copied().collect();
+    revise_tenant_modules(&project, &present, &after, &mut recipes)?;
     let set = plan::plan_add_all(&project, &recipes)?;
     if !super::preview_or_apply(printer, &set, args.dry_run, &[], "written")? {
         return Ok(());
@@ -123,10 +125,11 @@ pub fn run_remove(printer: &Printer, args: &RemoveAuthArgs, cwd: &Path) -> anyho
                 .into(),
         );
     }
-    refuse_tenants_beside_tenant_modules(&project, &requested, "remove")?;
     let ctx = ProjectContext::of(&project);
     let left: Extensions = present.difference(&requested).copied().collect();
-    let recipes = auth_extension::recipes(&ctx, &left, &requested, false)?;
+    let mut recipes = auth_extension::recipes(&ctx, &left, &requested, false)?;
+    // Removing carries each revision back: the revisions are those of adding.
+    revise_tenant_modules(&project, &left, &present, &mut recipes)?;
     let policy = Policy {
         force: args.force,
         wiring_only: false,
@@ -207,41 +210,74 @@ fn present_extensions(project: &Project, verb: &str) -> anyhow::Result<Extension
     Ok(set)
 }
 
-/// Refuses adding or removing `--tenants` while tenant-scoped modules exist: each takes
-/// its tenant the way it was generated (from the header before `--tenants`, from the
-/// token after), and polepos does not rewrite their routes and tests.
-fn refuse_tenants_beside_tenant_modules(
+/// With `--tenants` added or removed, every tenant-scoped module changes how it finds
+/// its tenant (the header, or the caller's account): the revisions of their files, from
+/// what polepos generates for them now to what it generates after, carried by the first
+/// recipe. A module whose files changed where the tenant is decided refuses the command,
+/// like any revised file.
+fn revise_tenant_modules(
     project: &Project,
-    requested: &Extensions,
-    verb: &str,
-) -> Result<(), Refusal> {
-    if !requested.contains(&auth_extension::Extension::Tenants) {
+    before: &Extensions,
+    after: &Extensions,
+    recipes: &mut [crate::feature::Recipe],
+) -> anyhow::Result<()> {
+    let tenants = auth_extension::Extension::Tenants;
+    if before.contains(&tenants) == after.contains(&tenants) {
         return Ok(());
     }
-    let scoped: Vec<String> = project
+    let Some(first) = recipes.first_mut() else {
+        return Ok(());
+    };
+    let ledger = crate::ledger::Ledger::load(&project.root)
+        .map_err(|e| {
+            Refusal::new(format!("cannot change the auth extension `tenants`: {e}"))
+                .with_hint("restore .poleposition.lock from version control")
+        })?
+        .map(|(ledger, _)| ledger)
+        .unwrap_or_default();
+    let known = module::known_modules(project, &ledger)?;
+    let mut old_ctx = ProjectContext::of(project);
+    old_ctx.auth = auth_extension::flags(before);
+    let mut new_ctx = old_ctx.clone();
+    new_ctx.auth = auth_extension::flags(after);
+    let modules = project
         .manifest
         .as_ref()
         .map(|m| m.modules())
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(name, value)| {
-            value
-                .as_str()
-                .and_then(|v| crate::feature::module::Template::parse(v, name).ok())
-                .is_some_and(|t| t.flags().iter().any(|f| f == "tenant-scoped"))
-        })
-        .map(|(name, _)| format!("module `{name}` is tenant-scoped"))
-        .collect();
-    if scoped.is_empty() {
-        return Ok(());
+        .unwrap_or_default();
+    for (name, value) in modules {
+        let Some(template) = value
+            .as_str()
+            .and_then(|v| module::Template::parse(v, &name).ok())
+            .filter(|t| t.flags().iter().any(|f| f == "tenant-scoped"))
+        else {
+            continue;
+        };
+        let fields = fields::recorded(&ledger, &name)?;
+        let render = |ctx: &ProjectContext| {
+            module::recipe(
+                ctx,
+                &name,
+                &template,
+                module::Typed {
+                    fields: &fields,
+                    known: &known,
+                },
+            )
+        };
+        let (old, new) = (render(&old_ctx)?, render(&new_ctx)?);
+        for (was, now) in old.files.iter().zip(&new.files) {
+            if was.contents != now.contents {
+                first.revisions.push(crate::feature::Revision {
+                    path: now.path.to_string_lossy().replace('\\', "/"),
+                    before: was.contents.clone(),
+                    after: now.contents.clone(),
+                    soft: false,
+                });
+            }
+        }
     }
-    Err(Refusal::new(format!(
-        "cannot {verb} the auth extension `tenants` while tenant-scoped modules exist"
-    ))
-    .with_causes(scoped)
-    .with_hint(format!(
-        "a tenant-scoped module takes its tenant the way it was generated; remove those modules first (`polepos remove module <name>`), {verb} `--tenants`, then add them again; nothing was changed"
-    )))
+    Ok(())
 }
 
 /// `extension `sessions`` / `extensions `rate-limit`, `sessions``.

@@ -38,8 +38,8 @@ pub enum Extension {
     RateLimit,
     /// Refresh tokens with rotation and reuse detection, logout, the sessions list.
     Sessions,
-    /// The user's tenant in `auth_users` and in the token; tenant-scoped modules added
-    /// afterwards take it from there instead of a header.
+    /// The user's tenant in `auth_users` and in the token; tenant-scoped modules take it
+    /// from there instead of a header.
     Tenants,
     /// `email_verified_at`, a mailed confirmation link, `AUTH_REQUIRE_VERIFIED_EMAIL`.
     VerifyEmail,
@@ -197,7 +197,7 @@ impl Extension {
                 "registration mails a link; POST /verify-email/confirm, POST /verify-email/request; /me shows email_verified"
             }
             Extension::Tenants => {
-                "tokens carry the user's tenant; PUT /users/{id}/tenant (admin); tenant-scoped modules added from now on take it from the token"
+                "tokens carry the user's tenant; PUT /users/{id}/tenant (admin); tenant-scoped modules take it from the caller's account"
             }
         }
     }

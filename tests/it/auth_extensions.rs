@@ -355,10 +355,11 @@ fn the_mail_package_comes_with_the_first_mailing_extension_and_goes_with_the_las
     assert_eq!(check.code, 0, "{}", check.stdout);
 }
 
-/// `--tenants`: tenant-scoped modules added afterwards take the tenant from the account;
-/// while tenant-scoped modules exist the extension is neither added nor removed.
+/// `--tenants`: tenant-scoped modules take the tenant from the account instead of the
+/// header — those already there are revised, later ones are generated that way — and
+/// removing the extension gives them the header back, byte for byte.
 #[test]
-fn tenants_change_how_later_tenant_scoped_modules_find_their_tenant() {
+fn tenants_move_tenant_scoped_modules_from_the_header_to_the_account() {
     let s = Scratch::new();
     let root = project_with_auth(&s, "shop");
     ok(
@@ -373,12 +374,30 @@ fn tenants_change_how_later_tenant_scoped_modules_find_their_tenant() {
             "--tenant-scoped",
         ],
     );
-    let err = refused(&s, "shop", &root, &["add", "auth", "--tenants"]);
-    assert!(err.contains("module `invoices` is tenant-scoped"), "{err}");
-    let header_router =
-        fs::read_to_string(root.join("src/shop/modules/invoices/router.py")).unwrap();
-    assert!(header_router.contains("X-Tenant-ID"));
-    ok(&s, "shop", &["remove", "module", "invoices"]);
+    ok(
+        &s,
+        "shop",
+        &[
+            "add",
+            "module",
+            "labels",
+            "label:str",
+            "--template",
+            "crud",
+            "--tenant-scoped",
+            "--pagination",
+        ],
+    );
+    let router_path = root.join("src/shop/modules/invoices/router.py");
+    // A hand edit in the module, away from where the tenant is decided, survives.
+    let text = fs::read_to_string(&router_path).unwrap();
+    fs::write(&router_path, format!("{text}\n# Our note.\n")).unwrap();
+    let before = common::tree(&root);
+    assert!(
+        fs::read_to_string(&router_path)
+            .unwrap()
+            .contains("X-Tenant-ID")
+    );
 
     let out = ok(&s, "shop", &["add", "auth", "--tenants"]);
     assert!(
@@ -387,38 +406,41 @@ fn tenants_change_how_later_tenant_scoped_modules_find_their_tenant() {
         "{}",
         out.stdout
     );
-    ok(
-        &s,
-        "shop",
-        &[
-            "add",
-            "module",
-            "invoices",
-            "--template",
-            "crud",
-            "--tenant-scoped",
-        ],
-    );
-    let router = fs::read_to_string(root.join("src/shop/modules/invoices/router.py")).unwrap();
+    let router = fs::read_to_string(&router_path).unwrap();
     assert!(router.contains("from shop.auth.tenants import"), "{router}");
-    assert!(!router.contains("X-Tenant-ID"), "{router}");
+    assert!(
+        !router.contains("X-Tenant-ID") && router.contains("# Our note."),
+        "{router}"
+    );
+    let tests = fs::read_to_string(root.join("tests/integration/test_labels_crud.py")).unwrap();
+    assert!(
+        tests.contains("tenant comes from the caller's account"),
+        "{tests}"
+    );
     assert_eq!(s.run_in("shop", &["check"]).code, 0);
-    let err = refused(&s, "shop", &root, &["remove", "auth", "--tenants"]);
-    assert!(err.contains("module `invoices` is tenant-scoped"), "{err}");
-    // Removing the module is the exact inverse of adding it in this mode too.
-    let before = common::tree(&root);
+    // A module added now is generated the same way, and removed exactly.
+    let with_tenants = common::tree(&root);
     ok(
         &s,
         "shop",
         &[
             "add",
             "module",
-            "labels",
+            "ledgers",
             "--template",
             "crud",
             "--tenant-scoped",
         ],
     );
-    ok(&s, "shop", &["remove", "module", "labels"]);
-    assert_eq!(common::tree(&root), before);
+    let ledgers = fs::read_to_string(root.join("src/shop/modules/ledgers/router.py")).unwrap();
+    assert!(ledgers.contains("CurrentTenant"), "{ledgers}");
+    ok(&s, "shop", &["remove", "module", "ledgers"]);
+    assert_eq!(common::tree(&root), with_tenants);
+
+    ok(&s, "shop", &["remove", "auth", "--tenants"]);
+    assert_eq!(
+        common::tree(&root),
+        before,
+        "add then remove gives the tree back"
+    );
 }

@@ -47,6 +47,20 @@ fn extensions_added_one_by_one_on_sqlite_and_driven_over_http_with_redis() {
     polepos(&root, &["add", "auth", "--rate-limit"], &[]);
     polepos(&root, &["add", "auth", "--verify-email"], &[]);
     polepos(&root, &["add", "auth", "--password-reset"], &[]);
+    // Generated to read the header, then moved to the account by --tenants.
+    polepos(
+        &root,
+        &[
+            "add",
+            "module",
+            "labels",
+            "label:str",
+            "--template",
+            "crud",
+            "--tenant-scoped",
+        ],
+        &[],
+    );
     polepos(&root, &["add", "auth", "--tenants"], &[]);
     polepos(
         &root,
@@ -80,8 +94,10 @@ fn extensions_added_one_by_one_on_sqlite_and_driven_over_http_with_redis() {
 
     let redis = Redis::start();
     let storage = format!("redis://127.0.0.1:{}/0", redis.port);
+    // With the redis integration on, the limiter keeps its counters in its Redis.
     let env = [
-        ("AUTH_RATE_LIMIT_STORAGE_URL", storage.as_str()),
+        ("REDIS_ENABLED", "true"),
+        ("REDIS_URL", storage.as_str()),
         ("AUTH_RATE_LIMIT_LOGIN", "3/minute"),
         ("AUTH_RATE_LIMIT_REGISTER", "50/minute"),
         ("AUTH_RATE_LIMIT_REFRESH", "50/minute"),
