@@ -75,12 +75,24 @@ pub fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<
         counts.created,
         counts.updated
     ));
-    let mut out = super::written_files(&set);
+    printer.guidance(&added_guidance(&project, &set, &requested, has_auth))?;
+    Ok(())
+}
+
+/// What `add auth --<extension>` prints after the change: the files, the endpoints,
+/// the migration and the next steps.
+fn added_guidance(
+    project: &Project,
+    set: &ChangeSet,
+    requested: &Extensions,
+    has_auth: bool,
+) -> String {
+    let mut out = super::written_files(set);
     out.push_str("\nEndpoints under /api/v1/auth:\n");
     if !has_auth {
         out.push_str("  POST /register, POST /token, GET /me\n");
     }
-    for extension in &requested {
+    for extension in requested {
         out.push_str(&format!(
             "  {}: {}\n",
             extension.name(),
@@ -88,7 +100,7 @@ pub fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<
         ));
     }
     out.push_str("\nNext steps:\n");
-    out.push_str(&format!("  {}uv sync --extra dev\n", uv_prefix(&project)));
+    out.push_str(&format!("  {}uv sync --extra dev\n", uv_prefix(project)));
     let mut what: Vec<&str> = Vec::new();
     if !has_auth {
         what.push("auth users table");
@@ -101,8 +113,7 @@ pub fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<
         ));
     }
     out.push_str("  polepos check\n\nThe settings each extension reads are in .env.example; the project README says what each one answers.\n");
-    printer.guidance(&out)?;
-    Ok(())
+    out
 }
 
 /// Runs `polepos remove auth`.

@@ -166,25 +166,7 @@ pub(crate) fn plan_add_loaded(
     }
 
     let mut edit = ProjectEdit::new(&project.root, ledger);
-    for recipe in recipes {
-        let owner = recipe.feature.owner();
-        for file in &recipe.files {
-            let path = slash(&file.path);
-            match file.role {
-                Role::Generated => edit.create(&path, &file.contents, Some(&owner)),
-                // Shared by every feature of a kind: written by the first one only.
-                Role::Shared(shared_owner) => {
-                    if !occupied(&project.root.join(&file.path)) {
-                        edit.create(&path, &file.contents, Some(shared_owner));
-                    }
-                }
-                Role::Manifest | Role::Secret => edit.create(&path, &file.contents, None),
-            }
-        }
-        if let Feature::Module { name, .. } = &recipe.feature {
-            edit.set_fields(name, &recipe.fields);
-        }
-    }
+    create_files(&mut edit, project, recipes);
     for (path, old, new) in revised.edits {
         edit.edit(&path, old, new);
     }
@@ -226,6 +208,30 @@ pub(crate) fn plan_add_loaded(
         }
     }
     Ok(edit.finish())
+}
+
+/// Creates the recipes' files, each recorded under its owner, and records a module's
+/// typed fields.
+fn create_files(edit: &mut ProjectEdit, project: &Project, recipes: &[Recipe]) {
+    for recipe in recipes {
+        let owner = recipe.feature.owner();
+        for file in &recipe.files {
+            let path = slash(&file.path);
+            match file.role {
+                Role::Generated => edit.create(&path, &file.contents, Some(&owner)),
+                // Shared by every feature of a kind: written by the first one only.
+                Role::Shared(shared_owner) => {
+                    if !occupied(&project.root.join(&file.path)) {
+                        edit.create(&path, &file.contents, Some(shared_owner));
+                    }
+                }
+                Role::Manifest | Role::Secret => edit.create(&path, &file.contents, None),
+            }
+        }
+        if let Feature::Module { name, .. } = &recipe.feature {
+            edit.set_fields(name, &recipe.fields);
+        }
+    }
 }
 
 /// The revisions of [`revise`]: each file's path, text and revised text, and the soft
