@@ -252,12 +252,18 @@ pub fn from_names(names: &[String]) -> (Extensions, Vec<String>) {
     (set, unknown)
 }
 
-/// The project README, which documents the extensions, and its template.
-const README: &str = "README.md";
-const README_TEMPLATE: &str = "project/base/README.md.j2";
+/// The project files the extensions change (relative to the project root, `{pkg}` for
+/// the package), with their templates. Both are revised softly: a file the team rewrote
+/// where the change goes is left as it is, and the command says so (the README is
+/// documentation; `run.py`'s early configuration check repeats the one at startup).
+const PROJECT_FILES: &[(&str, &str)] = &[
+    ("README.md", "project/base/README.md.j2"),
+    ("src/{pkg}/run.py", "project/base/src/__pkg__/run.py.j2"),
+];
 
 /// Every file polepos generates for the auth of `set`: the seed's auth files, each
-/// extension's own files and the project README, all rendered with the set's flags.
+/// extension's own files and the project files they change, all rendered with the set's
+/// flags.
 pub fn render_all(
     ctx: &ProjectContext,
     set: &Extensions,
@@ -268,12 +274,15 @@ pub fn render_all(
     for extension in &with_implied(set) {
         files.extend(GeneratedFile::render_tree(&extension.tree(), &vars)?);
     }
-    // The project's README documents each extension in its auth section.
-    files.push(GeneratedFile {
-        path: README.into(),
-        contents: templates::render_file(README_TEMPLATE, &vars)?,
-        role: super::Role::Generated,
-    });
+    // The project's README documents each extension in its auth section, and its
+    // `run.py` refuses a configuration the extensions cannot work with in one line.
+    for (path, template) in PROJECT_FILES {
+        files.push(GeneratedFile {
+            path: path.replace("{pkg}", &ctx.package).into(),
+            contents: templates::render_file(template, &vars)?,
+            role: super::Role::Generated,
+        });
+    }
     Ok(files)
 }
 
@@ -308,10 +317,10 @@ pub fn recipes(
     let mut vars = ctx.template_context("");
     vars.auth = flags(&after);
     // With auth added in the same change its files are created as they should be; only
-    // the files already there (the project README) are revised.
+    // the files already there (the project files of `PROJECT_FILES`) are revised.
     let mut revised: Vec<Revision> = revisions(ctx, present, &after)?
         .into_iter()
-        .filter(|r| !base_added || r.path == README)
+        .filter(|r| !base_added || r.soft)
         .collect();
     let mut out = Vec::new();
     for extension in &added {
@@ -371,7 +380,9 @@ fn revisions(
             let previous = old.iter().find(|o| o.path == file.path)?;
             let path = file.path.to_string_lossy().replace('\\', "/");
             (previous.contents != file.contents).then(|| Revision {
-                soft: path == README,
+                soft: PROJECT_FILES
+                    .iter()
+                    .any(|(p, _)| p.replace("{pkg}", &ctx.package) == path),
                 path,
                 before: previous.contents.clone(),
                 after: file.contents,

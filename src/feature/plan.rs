@@ -264,7 +264,7 @@ fn revise(project: &Project, recipes: &[Recipe], problems: &mut Refusals) -> Rev
             }) {
                 Some((current, new)) => revised.edits.push((revision.path.clone(), current, new)),
                 None => revised.left.push(format!(
-                    "{}: left as it is (edited where the change goes); the extension's section is in the documentation",
+                    "{}: left as it is (edited where the change goes; the change only repeats or documents what the feature does)",
                     revision.path
                 )),
             }

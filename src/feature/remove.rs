@@ -346,7 +346,9 @@ impl Remover<'_> {
             let soft_conflict = || {
                 (
                     path.clone(),
-                    format!("left as it is: edited where {label} is documented"),
+                    format!(
+                        "left as it is: edited where {label} changed it (the change only repeated or documented what it does)"
+                    ),
                 )
             };
             let Ok(old) = fs::read_to_string(self.project.root.join(path)) else {

@@ -181,8 +181,9 @@ fn auth_with_both_extensions_at_once_on_postgresql() {
     );
     assert_ne!(refused.code, 0);
     assert!(
-        refused.stderr.contains("SMTP_HOST is not set"),
-        "{}{}",
+        refused.stderr.starts_with("error: SMTP_HOST is not set")
+            && refused.stderr.trim_end().lines().count() == 1,
+        "one line, no traceback: {}{}",
         refused.stdout,
         refused.stderr
     );
