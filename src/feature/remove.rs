@@ -343,6 +343,11 @@ impl Remover<'_> {
         let label = recipe.feature.to_string();
         for revision in &recipe.revisions {
             let path = &revision.path;
+            // The project boundary (SPEC §16): nothing is read through a link that leaves it.
+            if let Some(escape) = crate::boundary::escape(&self.project.root, Path::new(path)) {
+                self.blocked.push(escape.refusal().to_string());
+                continue;
+            }
             let soft_conflict = || {
                 (
                     path.clone(),

@@ -97,8 +97,15 @@ pub fn declared(
                 super::auth_extension::recipes(ctx, &Default::default(), &extensions, true)?;
             // Their settings blocks stand in the order the extensions were added, which
             // the (sorted) manifest does not keep: the settings file says it.
-            let settings = fs::read_to_string(project.root.join(ctx.pkg_path("settings.py")))
-                .unwrap_or_default();
+            let settings_path = ctx.pkg_path("settings.py");
+            let settings =
+                if crate::boundary::escape(&project.root, std::path::Path::new(&settings_path))
+                    .is_some()
+                {
+                    String::new()
+                } else {
+                    fs::read_to_string(project.root.join(&settings_path)).unwrap_or_default()
+                };
             added.sort_by_key(|recipe| match &recipe.feature {
                 super::Feature::AuthExtension(e) => e
                     .settings()
