@@ -221,19 +221,19 @@ fn present_extensions(project: &Project, verb: &str) -> anyhow::Result<Extension
     Ok(set)
 }
 
-/// With `--tenants` added or removed, every tenant-scoped module changes how it finds
-/// its tenant (the header, or the caller's account): the revisions of their files, from
-/// what polepos generates for them now to what it generates after, carried by the first
-/// recipe. A module whose files changed where the tenant is decided refuses the command,
-/// like any revised file.
+/// Tenant-scoped modules render with the auth extensions: with `--tenants` they take the
+/// tenant from the caller's account instead of the header, and with mail their tests'
+/// production app has an SMTP host. The revisions of their files, from what polepos
+/// generates for them now to what it generates after, are carried by the first recipe;
+/// a module whose files changed where the revision goes refuses the command, like any
+/// revised file.
 fn revise_tenant_modules(
     project: &Project,
     before: &Extensions,
     after: &Extensions,
     recipes: &mut [crate::feature::Recipe],
 ) -> anyhow::Result<()> {
-    let tenants = auth_extension::Extension::Tenants;
-    if before.contains(&tenants) == after.contains(&tenants) {
+    if auth_extension::flags(before) == auth_extension::flags(after) {
         return Ok(());
     }
     let Some(first) = recipes.first_mut() else {

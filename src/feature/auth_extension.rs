@@ -253,12 +253,17 @@ pub fn from_names(names: &[String]) -> (Extensions, Vec<String>) {
 }
 
 /// The project files the extensions change (relative to the project root, `{pkg}` for
-/// the package), with their templates. Both are revised softly: a file the team rewrote
-/// where the change goes is left as it is, and the command says so (the README is
-/// documentation; `run.py`'s early configuration check repeats the one at startup).
-const PROJECT_FILES: &[(&str, &str)] = &[
-    ("README.md", "project/base/README.md.j2"),
-    ("src/{pkg}/run.py", "project/base/src/__pkg__/run.py.j2"),
+/// the package), with their templates and whether the change is soft: the README is
+/// documentation, so a README the team rewrote where the change goes is left as it is
+/// (and the command says so); `run.py` imports the mail package, so its change must be
+/// carried both ways like any code.
+const PROJECT_FILES: &[(&str, &str, bool)] = &[
+    ("README.md", "project/base/README.md.j2", true),
+    (
+        "src/{pkg}/run.py",
+        "project/base/src/__pkg__/run.py.j2",
+        false,
+    ),
 ];
 
 /// Every file polepos generates for the auth of `set`: the seed's auth files, each
@@ -276,7 +281,7 @@ pub fn render_all(
     }
     // The project's README documents each extension in its auth section, and its
     // `run.py` refuses a configuration the extensions cannot work with in one line.
-    for (path, template) in PROJECT_FILES {
+    for (path, template, _) in PROJECT_FILES {
         files.push(GeneratedFile {
             path: path.replace("{pkg}", &ctx.package).into(),
             contents: templates::render_file(template, &vars)?,
@@ -318,9 +323,13 @@ pub fn recipes(
     vars.auth = flags(&after);
     // With auth added in the same change its files are created as they should be; only
     // the files already there (the project files of `PROJECT_FILES`) are revised.
+    let project_files: Vec<String> = PROJECT_FILES
+        .iter()
+        .map(|(p, _, _)| p.replace("{pkg}", &ctx.package))
+        .collect();
     let mut revised: Vec<Revision> = revisions(ctx, present, &after)?
         .into_iter()
-        .filter(|r| !base_added || r.soft)
+        .filter(|r| !base_added || project_files.contains(&r.path))
         .collect();
     let mut out = Vec::new();
     for extension in &added {
@@ -382,7 +391,7 @@ fn revisions(
             (previous.contents != file.contents).then(|| Revision {
                 soft: PROJECT_FILES
                     .iter()
-                    .any(|(p, _)| p.replace("{pkg}", &ctx.package) == path),
+                    .any(|(p, _, soft)| *soft && p.replace("{pkg}", &ctx.package) == path),
                 path,
                 before: previous.contents.clone(),
                 after: file.contents,

@@ -444,3 +444,30 @@ fn tenants_move_tenant_scoped_modules_from_the_header_to_the_account() {
         "add then remove gives the tree back"
     );
 }
+
+/// A header-scoped module's tests start a production app; with mail on, that app needs
+/// an SMTP host, so adding a mailing extension revises them (and removing it reverts).
+#[test]
+fn mailing_extensions_revise_the_production_tests_of_header_scoped_modules() {
+    let s = Scratch::new();
+    let root = project_with_auth(&s, "shop");
+    ok(
+        &s,
+        "shop",
+        &[
+            "add",
+            "module",
+            "desks",
+            "--template",
+            "crud",
+            "--tenant-scoped",
+        ],
+    );
+    let tests = root.join("tests/integration/test_desks_crud.py");
+    let before = common::tree(&root);
+    ok(&s, "shop", &["add", "auth", "--verify-email"]);
+    let text = fs::read_to_string(&tests).unwrap();
+    assert!(text.contains("monkeypatch.setenv(\"SMTP_HOST\""), "{text}");
+    ok(&s, "shop", &["remove", "auth", "--verify-email"]);
+    assert_eq!(common::tree(&root), before);
+}
