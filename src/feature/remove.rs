@@ -109,9 +109,14 @@ pub(crate) fn plan_remove_loaded(
         return Err(refusal.into());
     }
     // …then the edits that follow from it.
+    // What the removal deletes cannot be left importing what it deletes.
+    let deleted: Vec<String> = recipes
+        .iter()
+        .flat_map(|r| r.files.iter().map(|f| slash(&f.path)))
+        .collect();
     for recipe in recipes {
         remover.remove_wiring(recipe)?;
-        remover.refuse_dangling_imports(recipe)?;
+        remover.refuse_dangling_imports(recipe, &deleted)?;
         remover.remove_dependency(recipe)?;
     }
     remover.remove_manifest_entries(recipes)?;
@@ -474,19 +479,28 @@ impl Remover<'_> {
 
     /// Refuses removing a module that the rest of the package still imports: those
     /// imports would dangle once it is gone (`--force` cannot help).
-    fn refuse_dangling_imports(&self, recipe: &Recipe) -> Result<(), Refusal> {
-        let Feature::Module { name, .. } = &recipe.feature else {
-            return Ok(());
-        };
+    fn refuse_dangling_imports(&self, recipe: &Recipe, deleted: &[String]) -> Result<(), Refusal> {
         if self.policy.wiring_only {
             return Ok(());
         }
-        let references = super::references::to_module(
-            &self.project.root,
-            &self.project.package,
-            name,
-            &self.edits,
-        );
+        let pkg = &self.project.package;
+        let references = match &recipe.feature {
+            Feature::Module { name, .. } => {
+                super::references::to_module(&self.project.root, pkg, name, &self.edits)
+            }
+            Feature::AuthExtension(extension) => {
+                let dotted: Vec<String> = extension
+                    .package_files()
+                    .iter()
+                    .map(|f| {
+                        let module = f.trim_end_matches(".py").trim_end_matches("/__init__");
+                        format!("{pkg}.{}", module.replace('/', "."))
+                    })
+                    .collect();
+                super::references::to_dotted(&self.project.root, pkg, &dotted, deleted, &self.edits)
+            }
+            _ => return Ok(()),
+        };
         if references.is_empty() {
             return Ok(());
         }

@@ -471,3 +471,44 @@ fn mailing_extensions_revise_the_production_tests_of_header_scoped_modules() {
     ok(&s, "shop", &["remove", "auth", "--verify-email"]);
     assert_eq!(common::tree(&root), before);
 }
+
+/// Code of the team's that imports an extension's module refuses its removal: the
+/// package would no longer import.
+#[test]
+fn removing_an_extension_that_other_code_imports_is_refused() {
+    let s = Scratch::new();
+    let root = project_with_auth(&s, "shop");
+    ok(
+        &s,
+        "shop",
+        &["add", "auth", "--sessions", "--password-reset"],
+    );
+    fs::write(
+        root.join("src/shop/audit.py"),
+        "from shop.auth.sessions import SessionService\nfrom shop.mail import mailer\n\n__all__ = [\"SessionService\", \"mailer\"]\n",
+    )
+    .unwrap();
+    let err = refused(&s, "shop", &root, &["remove", "auth", "--sessions"]);
+    assert!(
+        err.contains("src/shop/audit.py:1: imports shop.auth.sessions.SessionService"),
+        "{err}"
+    );
+    let err = refused(&s, "shop", &root, &["remove", "auth", "--password-reset"]);
+    assert!(
+        err.contains("src/shop/audit.py:2: imports shop.mail.mailer"),
+        "{err}"
+    );
+    let err = refused(
+        &s,
+        "shop",
+        &root,
+        &["remove", "auth", "--password-reset", "--force"],
+    );
+    assert!(err.contains("audit.py"), "{err}");
+    fs::remove_file(root.join("src/shop/audit.py")).unwrap();
+    ok(
+        &s,
+        "shop",
+        &["remove", "auth", "--sessions", "--password-reset"],
+    );
+}
