@@ -22,6 +22,13 @@ fn tree_without_secret(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u
     tree
 }
 
+/// Edits the file at `path` by hand: `from` (which must be there) becomes `to`.
+fn replace_in(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
 fn ok(s: &Scratch, cwd: &str, args: &[&str]) -> common::Output {
     let out = s.run_in(cwd, args);
     assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
@@ -56,8 +63,7 @@ fn extensions_added_and_removed_one_by_one_give_the_tree_back_with_a_hand_edit()
     let root = project_with_auth(&s, "shop");
     // A hand edit in a file the extensions revise, outside their regions.
     let router = root.join("src/shop/auth/router.py");
-    let text = fs::read_to_string(&router).unwrap();
-    fs::write(&router, text.replace("64 * 1024", "32 * 1024")).unwrap();
+    replace_in(&router, "64 * 1024", "32 * 1024");
     let before = common::tree(&root);
 
     let out = ok(&s, "shop", &["add", "auth", "--sessions"]);
@@ -161,15 +167,11 @@ fn refusals_list_every_problem_and_change_nothing() {
 
     // A hand edit where the extension goes: refused, named; --force writes it as generated.
     let service = root.join("src/shop/auth/user_service.py");
-    let text = fs::read_to_string(&service).unwrap();
-    fs::write(
+    replace_in(
         &service,
-        text.replace(
-            "    return user, session_id\n",
-            "    return user, session_id  # mine\n",
-        ),
-    )
-    .unwrap();
+        "    return user, session_id\n",
+        "    return user, session_id  # mine\n",
+    );
     let err = refused(&s, "shop", &root, &["remove", "auth", "--sessions"]);
     assert!(
         err.contains("src/shop/auth/user_service.py: changed by hand"),
@@ -182,15 +184,11 @@ fn refusals_list_every_problem_and_change_nothing() {
 
     // Adding into a region edited by hand is refused the same way.
     let router = root.join("src/shop/auth/router.py");
-    let text = fs::read_to_string(&router).unwrap();
-    fs::write(
+    replace_in(
         &router,
-        text.replace(
-            "    return service.issue_token(user, settings)\n",
-            "    return service.issue_token(user, settings)  # mine\n",
-        ),
-    )
-    .unwrap();
+        "    return service.issue_token(user, settings)\n",
+        "    return service.issue_token(user, settings)  # mine\n",
+    );
     let err = refused(&s, "shop", &root, &["add", "auth", "--sessions"]);
     assert!(
         err.contains("src/shop/auth/router.py: changed by hand"),
@@ -198,16 +196,11 @@ fn refusals_list_every_problem_and_change_nothing() {
     );
 
     // Unknown names in the manifest refuse both commands.
-    let manifest = root.join(".poleposition.toml");
-    let text = fs::read_to_string(&manifest).unwrap();
-    fs::write(
-        &manifest,
-        text.replace(
-            "bytecode = true\n",
-            "bytecode = true\nauth_extensions = [\"magic\"]\n",
-        ),
-    )
-    .unwrap();
+    replace_in(
+        &root.join(".poleposition.toml"),
+        "bytecode = true\n",
+        "bytecode = true\nauth_extensions = [\"magic\"]\n",
+    );
     let err = refused(&s, "shop", &root, &["add", "auth", "--rate-limit"]);
     assert!(err.contains("`magic`"), "{err}");
     let check = s.run_in("shop", &["check"]);
@@ -252,14 +245,11 @@ fn check_reports_a_missing_extension_file_and_wiring() {
     let root = project_with_auth(&s, "shop");
     ok(&s, "shop", &["add", "auth", "--rate-limit"]);
     fs::remove_file(root.join("tests/integration/test_auth_rate_limit.py")).unwrap();
-    let router = root.join("src/shop/auth/router.py");
-    let text = fs::read_to_string(&router).unwrap();
-    let unwired = text.replace(
+    replace_in(
+        &root.join("src/shop/auth/router.py"),
         "from shop.auth.rate_limit import (\n    RateLimiterDep,\n    build_rate_limiter,\n)\n",
         "",
     );
-    assert_ne!(unwired, text);
-    fs::write(&router, unwired).unwrap();
     let out = s.run_in("shop", &["check"]);
     assert_eq!(out.code, 1);
     assert!(out.stdout.contains("[PPCHK053] auth extension `rate-limit` is missing tests/integration/test_auth_rate_limit.py"), "{}", out.stdout);
