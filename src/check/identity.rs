@@ -171,47 +171,8 @@ fn empty_facts(state: ManifestState, text: Option<String>) -> ManifestFacts {
 
 /// Reads and validates the manifest (PPCHK014–016).
 fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, ManifestFacts) {
-    let text = match Source::read(&root.join(MANIFEST)) {
-        Source::Text(text) => text,
-        Source::NotUtf8 { line } => {
-            issues.push(
-                Issue::new(
-                    Code::ManifestUnreadable,
-                    format!("{MANIFEST} is not valid UTF-8"),
-                )
-                .at(MANIFEST, Some(line)),
-            );
-            return (None, empty_facts(ManifestState::Unreadable, None));
-        }
-        Source::TooLarge => {
-            issues.push(
-                Issue::new(
-                    Code::ManifestUnreadable,
-                    format!("{MANIFEST} is larger than 5 MiB"),
-                )
-                .at(MANIFEST, None),
-            );
-            return (None, empty_facts(ManifestState::Unreadable, None));
-        }
-        Source::Missing => {
-            let path = root.join(MANIFEST);
-            let why = match std::fs::metadata(&path) {
-                Ok(meta) if meta.is_dir() => "is a directory, not a file".to_string(),
-                Ok(_) => match std::fs::read(&path) {
-                    Err(error) => format!("cannot be read: {error}"),
-                    Ok(_) => "cannot be read".to_string(),
-                },
-                Err(_) if path.symlink_metadata().is_ok() => {
-                    "is a symbolic link to nothing".to_string()
-                }
-                Err(error) => format!("cannot be read: {error}"),
-            };
-            issues.push(
-                Issue::new(Code::ManifestUnreadable, format!("{MANIFEST} {why}"))
-                    .at(MANIFEST, None),
-            );
-            return (None, empty_facts(ManifestState::Unreadable, None));
-        }
+    let Some(text) = read_manifest_text(root, issues) else {
+        return (None, empty_facts(ManifestState::Unreadable, None));
     };
     let manifest = match Manifest::parse(&text) {
         Ok(m) => m,
@@ -228,12 +189,75 @@ fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, Man
         }
     };
     let lines = key_lines(&text);
-    let line_of =
-        |section: &str, key: &str| lines.get(&(section.to_string(), key.to_string())).copied();
     let mut facts = empty_facts(ManifestState::Read, Some(text));
-    let text = facts.text.as_deref();
-    for (name, item) in entries(&manifest, "modules") {
-        let line = line_of("modules", &name);
+    facts.modules = read_modules(&manifest, &lines, issues);
+    facts.auth_extensions = read_auth_extensions(&manifest, &lines, issues);
+    facts.integrations = read_integrations(&manifest, &lines, issues);
+    (Some(manifest), facts)
+}
+
+/// The manifest's text, or `None` after reporting why it cannot be read (PPCHK014).
+fn read_manifest_text(root: &Path, issues: &mut Vec<Issue>) -> Option<String> {
+    match Source::read(&root.join(MANIFEST)) {
+        Source::Text(text) => Some(text),
+        Source::NotUtf8 { line } => {
+            issues.push(
+                Issue::new(
+                    Code::ManifestUnreadable,
+                    format!("{MANIFEST} is not valid UTF-8"),
+                )
+                .at(MANIFEST, Some(line)),
+            );
+            None
+        }
+        Source::TooLarge => {
+            issues.push(
+                Issue::new(
+                    Code::ManifestUnreadable,
+                    format!("{MANIFEST} is larger than 5 MiB"),
+                )
+                .at(MANIFEST, None),
+            );
+            None
+        }
+        Source::Missing => {
+            let why = unreadable_reason(&root.join(MANIFEST));
+            issues.push(
+                Issue::new(Code::ManifestUnreadable, format!("{MANIFEST} {why}"))
+                    .at(MANIFEST, None),
+            );
+            None
+        }
+    }
+}
+
+/// Why an entry that should be the manifest could not be read as a file.
+fn unreadable_reason(path: &Path) -> String {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => "is a directory, not a file".to_string(),
+        Ok(_) => match std::fs::read(path) {
+            Err(error) => format!("cannot be read: {error}"),
+            Ok(_) => "cannot be read".to_string(),
+        },
+        Err(_) if path.symlink_metadata().is_ok() => "is a symbolic link to nothing".to_string(),
+        Err(error) => format!("cannot be read: {error}"),
+    }
+}
+
+/// The line of `key` in `[section]` among the manifest's key `lines`.
+fn line_in(lines: &HashMap<(String, String), usize>, section: &str, key: &str) -> Option<usize> {
+    lines.get(&(section.to_string(), key.to_string())).copied()
+}
+
+/// The `[modules]` entries, reporting invalid templates and a non-table section.
+fn read_modules(
+    manifest: &Manifest,
+    lines: &HashMap<(String, String), usize>,
+    issues: &mut Vec<Issue>,
+) -> Vec<ManifestModule> {
+    let mut modules = Vec::new();
+    for (name, item) in entries(manifest, "modules") {
+        let line = line_in(lines, "modules", &name);
         let template = match item.as_str() {
             Some(value) => Template::parse(value, &name)
                 .map_err(|why| {
@@ -257,7 +281,7 @@ fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, Man
                 None
             }
         };
-        facts.modules.push(ManifestModule {
+        modules.push(ManifestModule {
             name,
             template,
             line,
@@ -271,32 +295,52 @@ fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, Man
                 Code::BadModuleTemplate,
                 "`modules` must be a table ([modules]) of name = \"template\" entries",
             )
-            .at(MANIFEST, key_line(text, "", "modules")),
+            .at(MANIFEST, line_in(lines, "", "modules")),
         );
     }
+    modules
+}
+
+/// The auth extensions the manifest lists that polepos knows, reporting the others.
+fn read_auth_extensions(
+    manifest: &Manifest,
+    lines: &HashMap<(String, String), usize>,
+    issues: &mut Vec<Issue>,
+) -> crate::feature::auth_extension::Extensions {
+    let line = line_in(lines, "poleposition", manifest::AUTH_EXTENSIONS);
     match manifest.auth_extensions() {
         Ok(names) => {
             let (known, unknown) = crate::feature::auth_extension::from_names(&names);
-            facts.auth_extensions = known;
             for name in unknown {
                 issues.push(
                     Issue::new(
                         Code::AuthExtensionUnknown,
                         format!("auth extension `{name}` is not one polepos knows"),
                     )
-                    .at(MANIFEST, line_of("poleposition", manifest::AUTH_EXTENSIONS)),
+                    .at(MANIFEST, line),
                 );
             }
+            known
         }
-        Err(why) => issues.push(
-            Issue::new(Code::AuthExtensionUnknown, why)
-                .at(MANIFEST, line_of("poleposition", manifest::AUTH_EXTENSIONS)),
-        ),
+        Err(why) => {
+            issues.push(Issue::new(Code::AuthExtensionUnknown, why).at(MANIFEST, line));
+            Default::default()
+        }
     }
-    for (name, item) in entries(&manifest, "integrations") {
+}
+
+/// The `[integrations]` with a boolean value, reporting the others and a non-table
+/// section.
+fn read_integrations(
+    manifest: &Manifest,
+    lines: &HashMap<(String, String), usize>,
+    issues: &mut Vec<Issue>,
+) -> BTreeMap<String, bool> {
+    let mut integrations = BTreeMap::new();
+    for (name, item) in entries(manifest, "integrations") {
         match item.as_bool() {
             Some(enabled) => {
-                facts.integrations.insert(name, enabled);
+                integrations.insert(name, enabled);
             }
             None => {
                 let shown = item.as_value().map_or_else(
@@ -308,7 +352,7 @@ fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, Man
                         Code::IntegrationNotBoolean,
                         format!("integration `{name}` is {shown}; it must be a bare true or false"),
                     )
-                    .at(MANIFEST, line_of("integrations", &name)),
+                    .at(MANIFEST, line_in(lines, "integrations", &name)),
                 );
             }
         }
@@ -321,10 +365,10 @@ fn read_manifest(root: &Path, issues: &mut Vec<Issue>) -> (Option<Manifest>, Man
                 Code::IntegrationNotBoolean,
                 "`integrations` must be a table ([integrations]) of name = true/false entries",
             )
-            .at(MANIFEST, key_line(text, "", "integrations")),
+            .at(MANIFEST, line_in(lines, "", "integrations")),
         );
     }
-    (Some(manifest), facts)
+    integrations
 }
 
 /// Entries of a table (or inline table) section, in file order.
@@ -345,79 +389,93 @@ fn settle_package(
 ) -> Option<String> {
     let on_disk = project::infer_package(root);
     let line = key_line(facts.text.as_deref(), "poleposition", "package");
-    let declared = manifest.and_then(|m| m.item(&["poleposition", "package"]));
-    match declared {
-        Some(item) => {
-            let Some(name) = item.as_str().map(str::to_string) else {
-                issues.push(
-                    Issue::new(
-                        Code::PackageNotIdentifier,
-                        "`package` under [poleposition] is not a string",
-                    )
-                    .at(MANIFEST, line),
-                );
-                return on_disk.filter(|d| is_identifier(d));
-            };
-            if !is_identifier(&name) {
-                issues.push(
-                    Issue::new(
-                        Code::PackageNotIdentifier,
-                        format!("package name `{name}` is not a valid Python identifier"),
-                    )
-                    .at(MANIFEST, line),
-                );
-                return on_disk.filter(|d| is_identifier(d));
-            }
-            if root.join("src").join(&name).is_dir() {
-                return Some(name);
-            }
-            match on_disk {
-                Some(disk) if is_identifier(&disk) => {
-                    issues.push(
-                        Issue::new(
-                            Code::PackageMismatch,
-                            format!("the manifest names package `{name}`, but src/ holds package `{disk}`"),
-                        )
-                        .at(MANIFEST, line)
-                        .fix(format!("set `package = \"{disk}\"` under [poleposition] (or rename src/{disk} back to src/{name})")),
-                    );
-                    Some(disk)
-                }
-                _ => {
-                    issues.push(
-                        Issue::new(
-                            Code::PackageMissing,
-                            format!("package directory src/{name} is missing"),
-                        )
-                        .at(format!("src/{name}"), None),
-                    );
-                    None
-                }
-            }
+    match manifest.and_then(|m| m.item(&["poleposition", "package"])) {
+        Some(item) => declared_package(root, item, on_disk, line, issues),
+        None => package_on_disk(on_disk, issues),
+    }
+}
+
+/// The package when the manifest declares one (`item`, on `line`), checked against the
+/// package found under `src/` (`on_disk`).
+fn declared_package(
+    root: &Path,
+    item: &Item,
+    on_disk: Option<String>,
+    line: Option<usize>,
+    issues: &mut Vec<Issue>,
+) -> Option<String> {
+    let Some(name) = item.as_str().map(str::to_string) else {
+        issues.push(
+            Issue::new(
+                Code::PackageNotIdentifier,
+                "`package` under [poleposition] is not a string",
+            )
+            .at(MANIFEST, line),
+        );
+        return on_disk.filter(|d| is_identifier(d));
+    };
+    if !is_identifier(&name) {
+        issues.push(
+            Issue::new(
+                Code::PackageNotIdentifier,
+                format!("package name `{name}` is not a valid Python identifier"),
+            )
+            .at(MANIFEST, line),
+        );
+        return on_disk.filter(|d| is_identifier(d));
+    }
+    if root.join("src").join(&name).is_dir() {
+        return Some(name);
+    }
+    match on_disk {
+        Some(disk) if is_identifier(&disk) => {
+            issues.push(
+                Issue::new(
+                    Code::PackageMismatch,
+                    format!("the manifest names package `{name}`, but src/ holds package `{disk}`"),
+                )
+                .at(MANIFEST, line)
+                .fix(format!("set `package = \"{disk}\"` under [poleposition] (or rename src/{disk} back to src/{name})")),
+            );
+            Some(disk)
         }
-        None => match on_disk {
-            Some(disk) if is_identifier(&disk) => Some(disk),
-            Some(disk) => {
-                issues.push(
-                    Issue::new(
-                        Code::PackageNotIdentifier,
-                        format!("package name `{disk}` is not a valid Python identifier"),
-                    )
-                    .at(format!("src/{disk}"), None),
-                );
-                None
-            }
-            None => {
-                issues.push(
-                    Issue::new(
-                        Code::PackageMissing,
-                        "no package under src/ has api/router.py, and the manifest names none",
-                    )
-                    .at("src", None),
-                );
-                None
-            }
-        },
+        _ => {
+            issues.push(
+                Issue::new(
+                    Code::PackageMissing,
+                    format!("package directory src/{name} is missing"),
+                )
+                .at(format!("src/{name}"), None),
+            );
+            None
+        }
+    }
+}
+
+/// The package found under `src/` (`on_disk`) when the manifest declares none.
+fn package_on_disk(on_disk: Option<String>, issues: &mut Vec<Issue>) -> Option<String> {
+    match on_disk {
+        Some(disk) if is_identifier(&disk) => Some(disk),
+        Some(disk) => {
+            issues.push(
+                Issue::new(
+                    Code::PackageNotIdentifier,
+                    format!("package name `{disk}` is not a valid Python identifier"),
+                )
+                .at(format!("src/{disk}"), None),
+            );
+            None
+        }
+        None => {
+            issues.push(
+                Issue::new(
+                    Code::PackageMissing,
+                    "no package under src/ has api/router.py, and the manifest names none",
+                )
+                .at("src", None),
+            );
+            None
+        }
     }
 }
 
