@@ -53,42 +53,67 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     if !present(facts) {
         return;
     }
-    let pkg = &facts.pkg;
     if facts.manifest.state == super::identity::ManifestState::Read
         && !facts.manifest.integration_enabled("auth")
     {
-        issues.push(
-            Issue::new(
-                Code::FeatureNotInManifest,
-                format!(
-                    "auth is present (files or wiring) but {} does not record `auth = true`",
-                    manifest::FILE_NAME
-                ),
-            )
-            .at(manifest::FILE_NAME, None)
-            .fix(format!(
-                "add `auth = true` under [integrations] in {}",
-                manifest::FILE_NAME
-            )),
-        );
+        issues.push(not_in_manifest());
     }
     if facts.db == DbMode::Custom {
         // The team's own database layer: the auth files are checked, not their tables.
         return;
     }
     if !facts.db.has_db() {
-        let line =
-            super::identity::key_line(facts.manifest.text.as_deref(), "integrations", "auth");
-        let issue = Issue::new(
-            Code::AuthWithoutDatabase,
-            "auth is present but the project has no database layer (db = \"none\"); auth stores users in the `auth_users` table",
-        );
-        issues.push(match line {
-            Some(_) => issue.at(manifest::FILE_NAME, line),
-            None => issue.at(facts.pkg_path("auth"), None),
-        });
+        issues.push(without_database(facts));
         return;
     }
+    missing_files(facts, issues);
+    issues.extend(dependency_missing(facts));
+    if let Some(router) = facts.router.file() {
+        let mount = crate::feature::auth::mount(&facts.pkg);
+        let expected = wiring::Expected {
+            mount: &mount,
+            what: "the auth router".to_string(),
+            import_code: Code::AuthRouterImportMissing,
+            include_code: Code::AuthRouterIncludeMissing,
+            own_prefix: facts.auth_router_prefix.clone(),
+        };
+        wiring::check(facts, router, &expected, issues);
+    }
+    extensions(facts, issues);
+    issues.extend(model_import_missing(facts));
+}
+
+/// The issue for auth that is present while the manifest does not record it.
+fn not_in_manifest() -> Issue {
+    Issue::new(
+        Code::FeatureNotInManifest,
+        format!(
+            "auth is present (files or wiring) but {} does not record `auth = true`",
+            manifest::FILE_NAME
+        ),
+    )
+    .at(manifest::FILE_NAME, None)
+    .fix(format!(
+        "add `auth = true` under [integrations] in {}",
+        manifest::FILE_NAME
+    ))
+}
+
+/// The issue for auth in a project without a database layer.
+fn without_database(facts: &Facts) -> Issue {
+    let line = super::identity::key_line(facts.manifest.text.as_deref(), "integrations", "auth");
+    let issue = Issue::new(
+        Code::AuthWithoutDatabase,
+        "auth is present but the project has no database layer (db = \"none\"); auth stores users in the `auth_users` table",
+    );
+    match line {
+        Some(_) => issue.at(manifest::FILE_NAME, line),
+        None => issue.at(facts.pkg_path("auth"), None),
+    }
+}
+
+/// Reports the auth package files and auth tests that are missing.
+fn missing_files(facts: &Facts, issues: &mut Vec<Issue>) {
     for file in AUTH_PACKAGE_FILES {
         let path = facts.pkg_path(&format!("auth/{file}"));
         if !facts.root.join(&path).is_file() {
@@ -109,65 +134,62 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
             issues.push(Issue::new(code, format!("auth test {path} is missing")).at(*path, None));
         }
     }
-    if let Some(deps) = &facts.dependencies
-        && !deps.iter().any(|d| is_pwdlib_argon2(d))
-    {
-        let what = if deps.iter().any(|d| requirement_name(d) == "pwdlib") {
-            "pyproject.toml depends on pwdlib without the argon2 extra"
-        } else {
-            "pyproject.toml does not depend on pwdlib[argon2]"
-        };
-        issues.push(
-            Issue::new(Code::AuthDependencyMissing, what)
-                .at("pyproject.toml", None)
-                .fix(format!("run `uv add \"{AUTH_DEPENDENCY}\"`")),
-        );
+}
+
+/// The issue for a pyproject.toml that does not depend on `pwdlib[argon2]`, if it does not.
+fn dependency_missing(facts: &Facts) -> Option<Issue> {
+    let deps = facts.dependencies.as_ref()?;
+    if deps.iter().any(|d| is_pwdlib_argon2(d)) {
+        return None;
     }
-    if let Some(router) = facts.router.file() {
-        let mount = crate::feature::auth::mount(pkg);
-        let expected = wiring::Expected {
-            mount: &mount,
-            what: "the auth router".to_string(),
-            import_code: Code::AuthRouterImportMissing,
-            include_code: Code::AuthRouterIncludeMissing,
-            own_prefix: facts.auth_router_prefix.clone(),
-        };
-        wiring::check(facts, router, &expected, issues);
+    let what = if deps.iter().any(|d| requirement_name(d) == "pwdlib") {
+        "pyproject.toml depends on pwdlib without the argon2 extra"
+    } else {
+        "pyproject.toml does not depend on pwdlib[argon2]"
+    };
+    Some(
+        Issue::new(Code::AuthDependencyMissing, what)
+            .at("pyproject.toml", None)
+            .fix(format!("run `uv add \"{AUTH_DEPENDENCY}\"`")),
+    )
+}
+
+/// The issue for the auth model not imported in `db/models.py`, if it is not.
+fn model_import_missing(facts: &Facts) -> Option<Issue> {
+    let pkg = &facts.pkg;
+    let models = facts.models.file()?;
+    if crate::feature::auth::model_import(pkg).found_in(models) {
+        return None;
     }
-    extensions(facts, issues);
-    if let Some(models) = facts.models.file()
-        && !crate::feature::auth::model_import(pkg).found_in(models)
-    {
-        let line = facts
-            .models
-            .text()
-            .and_then(|t| markers::find(t, &markers::MODEL_IMPORTS))
-            .map(|i| i + 1);
-        let import = crate::feature::auth::model_import(pkg)
-            .model_line()
-            .unwrap_or_default();
-        let mut issue = Issue::new(
-            Code::AuthModelImportMissing,
-            "the auth model is not imported in `import_models()`",
-        )
-        .at(&facts.models.path, line)
-        .fix(format!(
-            "add `{import}` in sorted position among the imports above `# polepos:model-imports` (or run `polepos check --fix`)"
-        ));
-        // Importing a model file that is not there would break the app.
-        if facts.root.join(facts.pkg_path("auth/model.py")).is_file() {
-            issue = issue.autofix(Fix {
-                path: facts.models.path.clone(),
-                edit: Edit::InsertAbove {
-                    marker: markers::MODEL_IMPORTS,
-                    line: import,
-                    sorted_import: true,
-                },
-                message: "imported the auth model in import_models()".to_string(),
-            });
-        }
-        issues.push(issue);
+    let line = facts
+        .models
+        .text()
+        .and_then(|t| markers::find(t, &markers::MODEL_IMPORTS))
+        .map(|i| i + 1);
+    let import = crate::feature::auth::model_import(pkg)
+        .model_line()
+        .unwrap_or_default();
+    let mut issue = Issue::new(
+        Code::AuthModelImportMissing,
+        "the auth model is not imported in `import_models()`",
+    )
+    .at(&facts.models.path, line)
+    .fix(format!(
+        "add `{import}` in sorted position among the imports above `# polepos:model-imports` (or run `polepos check --fix`)"
+    ));
+    // Importing a model file that is not there would break the app.
+    if facts.root.join(facts.pkg_path("auth/model.py")).is_file() {
+        issue = issue.autofix(Fix {
+            path: facts.models.path.clone(),
+            edit: Edit::InsertAbove {
+                marker: markers::MODEL_IMPORTS,
+                line: import,
+                sorted_import: true,
+            },
+            message: "imported the auth model in import_models()".to_string(),
+        });
     }
+    Some(issue)
 }
 
 /// The files, router import and settings of each auth extension the manifest lists
