@@ -160,13 +160,6 @@ fn alembic(facts: &Facts, issues: &mut Vec<Issue>) {
 }
 
 fn remnants(facts: &Facts, issues: &mut Vec<Issue>) {
-    let remnant = |what: String, path: String, line: Option<usize>| {
-        Issue::new(
-            Code::DbRemnant,
-            format!("{what} in a project without a database (db = \"none\")"),
-        )
-        .at(path, line)
-    };
     for (path, what) in [
         (facts.pkg_path("db"), "database package"),
         ("migrations".to_string(), "Alembic migrations directory"),
@@ -176,21 +169,7 @@ fn remnants(facts: &Facts, issues: &mut Vec<Issue>) {
             issues.push(remnant(format!("{what} {path}"), path, None));
         }
     }
-    if let Some(deps) = &facts.dependencies {
-        let pyproject =
-            std::fs::read_to_string(facts.root.join("pyproject.toml")).unwrap_or_default();
-        for dep in deps {
-            let name = crate::pyproject::requirement_name(dep);
-            if DB_DEPENDENCIES.contains(&name.as_str()) {
-                let line = line_containing(&pyproject, &format!("\"{dep}\""));
-                issues.push(remnant(
-                    format!("dependency `{dep}`"),
-                    "pyproject.toml".to_string(),
-                    line,
-                ));
-            }
-        }
-    }
+    dependency_remnants(facts, issues);
     if let Some(settings) = facts.settings.file().and_then(|f| f.class("Settings")) {
         for (field, line) in &settings.fields {
             if field == "database_url" {
@@ -202,6 +181,51 @@ fn remnants(facts: &Facts, issues: &mut Vec<Issue>) {
             }
         }
     }
+    import_remnants(facts, issues);
+    dockerfile_remnants(facts, issues);
+    if let Some(text) = facts.env.text() {
+        for (key, line) in crate::feature::block::active_env(text) {
+            if key == "DATABASE_URL" {
+                issues.push(remnant(
+                    "env value DATABASE_URL".to_string(),
+                    ".env.example".to_string(),
+                    Some(line),
+                ));
+            }
+        }
+    }
+}
+
+/// A PPCHK012 issue: `what` left in a project without a database, at `path`.
+fn remnant(what: String, path: String, line: Option<usize>) -> Issue {
+    Issue::new(
+        Code::DbRemnant,
+        format!("{what} in a project without a database (db = \"none\")"),
+    )
+    .at(path, line)
+}
+
+/// Reports the database dependencies pyproject.toml still declares.
+fn dependency_remnants(facts: &Facts, issues: &mut Vec<Issue>) {
+    let Some(deps) = &facts.dependencies else {
+        return;
+    };
+    let pyproject = std::fs::read_to_string(facts.root.join("pyproject.toml")).unwrap_or_default();
+    for dep in deps {
+        let name = crate::pyproject::requirement_name(dep);
+        if DB_DEPENDENCIES.contains(&name.as_str()) {
+            let line = line_containing(&pyproject, &format!("\"{dep}\""));
+            issues.push(remnant(
+                format!("dependency `{dep}`"),
+                "pyproject.toml".to_string(),
+                line,
+            ));
+        }
+    }
+}
+
+/// Reports the foundation files that still import the database layer.
+fn import_remnants(facts: &Facts, issues: &mut Vec<Issue>) {
     // Foundation code that still imports the database layer fails at import: the
     // project installs no SQLAlchemy and has no `db` package.
     let db_package = format!("{}.db", facts.pkg);
@@ -227,34 +251,28 @@ fn remnants(facts: &Facts, issues: &mut Vec<Issue>) {
             }
         }
     }
-    if let Source::Text(text) = Source::read(&facts.root.join("Dockerfile")) {
-        for (index, line) in text.lines().enumerate() {
-            let words: Vec<&str> = line.split_whitespace().collect();
-            let copies = words
-                .first()
-                .is_some_and(|w| w.eq_ignore_ascii_case("COPY"));
-            let copied = words.iter().skip(1).find(|w| {
-                let w = w.trim_end_matches('/');
-                w == "alembic.ini" || w == "migrations"
-            });
-            if let (true, Some(what)) = (copies, copied) {
-                issues.push(remnant(
-                    format!("Dockerfile step copying {what}"),
-                    "Dockerfile".to_string(),
-                    Some(index + 1),
-                ));
-            }
-        }
-    }
-    if let Some(text) = facts.env.text() {
-        for (key, line) in crate::feature::block::active_env(text) {
-            if key == "DATABASE_URL" {
-                issues.push(remnant(
-                    "env value DATABASE_URL".to_string(),
-                    ".env.example".to_string(),
-                    Some(line),
-                ));
-            }
+}
+
+/// Reports the Dockerfile steps that copy the Alembic configuration or migrations.
+fn dockerfile_remnants(facts: &Facts, issues: &mut Vec<Issue>) {
+    let Source::Text(text) = Source::read(&facts.root.join("Dockerfile")) else {
+        return;
+    };
+    for (index, line) in text.lines().enumerate() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let copies = words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("COPY"));
+        let copied = words.iter().skip(1).find(|w| {
+            let w = w.trim_end_matches('/');
+            w == "alembic.ini" || w == "migrations"
+        });
+        if let (true, Some(what)) = (copies, copied) {
+            issues.push(remnant(
+                format!("Dockerfile step copying {what}"),
+                "Dockerfile".to_string(),
+                Some(index + 1),
+            ));
         }
     }
 }
