@@ -26,13 +26,6 @@ pub struct Expected<'a> {
 /// Checks `expected` against the parsed `api/router.py`.
 pub fn check(facts: &Facts, router: &PyFile, expected: &Expected<'_>, issues: &mut Vec<Issue>) {
     let path = &facts.router.path;
-    let marker_line = |m: &markers::Marker| {
-        facts
-            .router
-            .text()
-            .and_then(|t| markers::find(t, m))
-            .map(|i| i + 1)
-    };
     let mount = expected.mount;
     let what = &expected.what;
     let found = mount.find(router);
@@ -47,7 +40,7 @@ pub fn check(facts: &Facts, router: &PyFile, expected: &Expected<'_>, issues: &m
                 expected.import_code,
                 format!("{what} is neither imported nor included in api/router.py"),
             )
-            .at(path, marker_line(&markers::ROUTER_IMPORTS))
+            .at(path, marker_line(facts, &markers::ROUTER_IMPORTS))
             .fix(format!("add `{import_line}` and `{include_line}`")),
         );
         return;
@@ -58,50 +51,21 @@ pub fn check(facts: &Facts, router: &PyFile, expected: &Expected<'_>, issues: &m
                 expected.import_code,
                 format!("{what} is not imported in api/router.py"),
             )
-            .at(path, marker_line(&markers::ROUTER_IMPORTS))
+            .at(path, marker_line(facts, &markers::ROUTER_IMPORTS))
             .fix(format!(
                 "add `{import_line}` in sorted position in the import block above `# polepos:router-imports`"
             )),
         );
     }
     let Some(include) = found.include else {
-        let or_fix = if found.binding.is_some() {
-            " (or run `polepos check --fix`)"
-        } else {
-            ""
-        };
-        let mut issue = Issue::new(
-            expected.include_code,
-            format!("{what} is not included in api/router.py"),
-        )
-        .at(path, marker_line(&markers::ROUTER_INCLUDES))
-        .fix(format!(
-            "add `{include_line}` above `# polepos:router-includes`{or_fix}"
+        let binding = found.binding.as_deref();
+        issues.push(include_missing(
+            facts,
+            router,
+            expected,
+            binding,
+            &include_line,
         ));
-        // Safe to include only an APIRouter that is imported (`from <pkg>.router import
-        // router`, not the `router` submodule itself), on the file's own receiver.
-        let router_module = format!("{}.router", mount.package);
-        let imports_the_router_object = found.binding.as_ref().is_some_and(|binding| {
-            router.imports.iter().any(|i| {
-                &i.bound == binding
-                    && i.module == router_module
-                    && i.name.as_deref() == Some("router")
-            })
-        });
-        if let (Some(binding), Some(receiver), true) =
-            (&found.binding, receiver(router), imports_the_router_object)
-        {
-            issue = issue.autofix(Fix {
-                path: path.clone(),
-                edit: Edit::InsertAbove {
-                    marker: markers::ROUTER_INCLUDES,
-                    line: mount.include_line(&receiver, Some(binding)),
-                    sorted_import: false,
-                },
-                message: format!("included {what}"),
-            });
-        }
-        issues.push(issue);
         return;
     };
     let mismatches = mount.mismatches(include, &expected.own_prefix);
@@ -115,6 +79,62 @@ pub fn check(facts: &Facts, router: &PyFile, expected: &Expected<'_>, issues: &m
             .at(path, Some(include.line))
             .fix(format!("change the include to `{include_line}`")),
         );
+    }
+}
+
+/// The 1-based line of `marker` in `api/router.py`, if it is there.
+fn marker_line(facts: &Facts, marker: &markers::Marker) -> Option<usize> {
+    facts
+        .router
+        .text()
+        .and_then(|t| markers::find(t, marker))
+        .map(|i| i + 1)
+}
+
+/// The issue for a router that is not included, with the include as autofix when the
+/// router object is imported (under `binding`).
+fn include_missing(
+    facts: &Facts,
+    router: &PyFile,
+    expected: &Expected<'_>,
+    binding: Option<&str>,
+    include_line: &str,
+) -> Issue {
+    let path = &facts.router.path;
+    let mount = expected.mount;
+    let what = &expected.what;
+    let or_fix = if binding.is_some() {
+        " (or run `polepos check --fix`)"
+    } else {
+        ""
+    };
+    let issue = Issue::new(
+        expected.include_code,
+        format!("{what} is not included in api/router.py"),
+    )
+    .at(path, marker_line(facts, &markers::ROUTER_INCLUDES))
+    .fix(format!(
+        "add `{include_line}` above `# polepos:router-includes`{or_fix}"
+    ));
+    // Safe to include only an APIRouter that is imported (`from <pkg>.router import
+    // router`, not the `router` submodule itself), on the file's own receiver.
+    let router_module = format!("{}.router", mount.package);
+    let imports_the_router_object = binding.is_some_and(|binding| {
+        router.imports.iter().any(|i| {
+            i.bound == binding && i.module == router_module && i.name.as_deref() == Some("router")
+        })
+    });
+    match (binding, receiver(router), imports_the_router_object) {
+        (Some(binding), Some(receiver), true) => issue.autofix(Fix {
+            path: path.clone(),
+            edit: Edit::InsertAbove {
+                marker: markers::ROUTER_INCLUDES,
+                line: mount.include_line(&receiver, Some(binding)),
+                sorted_import: false,
+            },
+            message: format!("included {what}"),
+        }),
+        _ => issue,
     }
 }
 
