@@ -148,38 +148,11 @@ pub fn gather(identity: &Identity) -> Facts {
     for file in [&router, &models, &modules_init, &settings] {
         file.report(&mut issues);
     }
-
-    let env = Source::read(&root.join(".env.example"));
-    if let Source::NotUtf8 { line } = env {
-        issues.push(
-            Issue::new(Code::NotUtf8, ".env.example is not valid UTF-8")
-                .at(".env.example", Some(line)),
-        );
-    }
-
+    let env = read_env(&root, &mut issues);
     let dependencies = read_dependencies(&root, &mut issues);
-
-    let mut modules = BTreeMap::new();
-    for dir in dirs {
-        issues.extend(dir.issues.iter().cloned());
-        if dir.has_python() {
-            modules.insert(dir.name.clone(), dir);
-        }
-    }
-
-    let auth_router_prefix = match Source::read(&root.join(p("auth/router.py"))) {
-        Source::Text(text) => python::parse(&text, &format!("{pkg}.auth"))
-            .ok()
-            .and_then(|f| f.routers.into_iter().find(|r| r.name == "router"))
-            .map(|r| r.prefix)
-            .unwrap_or_default(),
-        _ => python::Arg::Absent,
-    };
-    let auth_model = p("auth/model.py");
-    let auth_tables = match Source::read(&root.join(&auth_model)) {
-        Source::Text(text) => crate::feature::tables::tables_in(&text, &auth_model),
-        _ => Vec::new(),
-    };
+    let modules = python_modules(dirs, &mut issues);
+    let auth_router_prefix = read_auth_router_prefix(&root, &pkg);
+    let auth_tables = read_auth_tables(&root, &pkg);
 
     Facts {
         integration_tests: file_names(&root.join("tests/integration")),
@@ -198,6 +171,52 @@ pub fn gather(identity: &Identity) -> Facts {
         modules,
         auth_tables,
         auth_router_prefix,
+    }
+}
+
+/// Reads `.env.example`, reporting it when it is not UTF-8.
+fn read_env(root: &Path, issues: &mut Vec<Issue>) -> Source {
+    let env = Source::read(&root.join(".env.example"));
+    if let Source::NotUtf8 { line } = env {
+        issues.push(
+            Issue::new(Code::NotUtf8, ".env.example is not valid UTF-8")
+                .at(".env.example", Some(line)),
+        );
+    }
+    env
+}
+
+/// The scanned module directories that hold Python files, by name, reporting the
+/// issues found in every directory.
+fn python_modules(dirs: Vec<ModuleDir>, issues: &mut Vec<Issue>) -> BTreeMap<String, ModuleDir> {
+    let mut modules = BTreeMap::new();
+    for dir in dirs {
+        issues.extend(dir.issues.iter().cloned());
+        if dir.has_python() {
+            modules.insert(dir.name.clone(), dir);
+        }
+    }
+    modules
+}
+
+/// The prefix `auth/router.py` gives its own `router = APIRouter(...)`.
+fn read_auth_router_prefix(root: &Path, pkg: &str) -> python::Arg<String> {
+    match Source::read(&root.join(format!("src/{pkg}/auth/router.py"))) {
+        Source::Text(text) => python::parse(&text, &format!("{pkg}.auth"))
+            .ok()
+            .and_then(|f| f.routers.into_iter().find(|r| r.name == "router"))
+            .map(|r| r.prefix)
+            .unwrap_or_default(),
+        _ => python::Arg::Absent,
+    }
+}
+
+/// The tables `auth/model.py` declares.
+fn read_auth_tables(root: &Path, pkg: &str) -> Vec<Table> {
+    let auth_model = format!("src/{pkg}/auth/model.py");
+    match Source::read(&root.join(&auth_model)) {
+        Source::Text(text) => crate::feature::tables::tables_in(&text, &auth_model),
+        _ => Vec::new(),
     }
 }
 
