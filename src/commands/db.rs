@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 
 use super::db_hint;
 use crate::cli::DbCommand;
@@ -207,7 +207,34 @@ impl Alembic<'_> {
         self.run(call, Streams::Capture)
     }
 
+    /// Runs an Alembic command, returning its stdout (empty when it streamed through).
     fn run(&self, call: &[String], streams: Streams) -> anyhow::Result<String> {
+        let project = self.project;
+        let command = self.command(call, streams);
+        let shown = format!("alembic {}", call.join(" "));
+        self.printer
+            .detail(&format!("running {shown} in {}", project.root.display()));
+        let _section = CriticalSection::enter();
+        let (status, stdout, stderr) = wait_with_output(command, &shown, streams)?;
+        if interrupt::interrupted() {
+            return Err(InterruptedChild(format!("{shown} was stopped")).into());
+        }
+        if !status.success() {
+            if streams == Streams::Capture {
+                self.printer.stdout(&stdout)?;
+                eprint_raw(&stderr);
+            }
+            return Err(self.pass_through(call, shown, status, &stderr));
+        }
+        if streams == Streams::Capture {
+            self.eprint_without_routine(&stderr);
+        }
+        Ok(stdout)
+    }
+
+    /// The command that runs Alembic with `call` in the project, with the pipes `streams`
+    /// needs.
+    fn command(&self, call: &[String], streams: Streams) -> Command {
         let project = self.project;
         let mut command = match self.runner {
             Runner::Uv(uv) => {
@@ -229,72 +256,83 @@ impl Alembic<'_> {
         if streams == Streams::Capture {
             command.stdout(Stdio::piped());
         }
-        let shown = format!("alembic {}", call.join(" "));
-        self.printer
-            .detail(&format!("running {shown} in {}", project.root.display()));
-        let _section = CriticalSection::enter();
-        let mut child = command
-            .spawn()
-            .map_err(|e| anyhow::anyhow!("cannot start {shown}: {e}"))?;
-        let stdout = child.stdout.take().map(|mut out| {
-            std::thread::spawn(move || {
-                let mut text = Vec::new();
-                let _ = out.read_to_end(&mut text);
-                text
-            })
-        });
-        let echo = streams == Streams::Stream;
-        let stderr = child
-            .stderr
-            .take()
-            .map(|err| std::thread::spawn(move || tee(err, echo)));
-        let status = child.wait();
-        let stdout = stdout
-            .and_then(|t| t.join().ok())
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default();
-        let stderr = stderr
-            .and_then(|t| t.join().ok())
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default();
-        let status = status.map_err(|e| anyhow::anyhow!("cannot wait for {shown}: {e}"))?;
-        if interrupt::interrupted() {
-            return Err(InterruptedChild(format!("{shown} was stopped")).into());
-        }
-        if !status.success() {
-            if streams == Streams::Capture {
-                self.printer.stdout(&stdout)?;
-                eprint_raw(&stderr);
-            }
-            // `alembic check` reports drift like any other error (255); the contract for
-            // `polepos db check` is exit 1 on drift. Other commands pass the code through.
-            let code = match call.first().map(String::as_str) {
-                Some("check") => 1,
-                _ => status.code().unwrap_or(1),
-            };
-            let hint =
-                db_hint::connection_hint(&stderr, &project.root, project.db, &project.package);
-            return Err(PassThrough {
-                command: shown,
-                code,
-                hint,
-            }
-            .into());
-        }
-        if streams == Streams::Capture {
-            let routine = |line: &&str| {
-                self.printer.verbosity() != Verbosity::Verbose
-                    && line.starts_with("INFO  [alembic.runtime.migration]")
-            };
-            let rest: String = stderr
-                .lines()
-                .filter(|line| !routine(line))
-                .map(|line| format!("{line}\n"))
-                .collect();
-            eprint_raw(&rest);
-        }
-        Ok(stdout)
+        command
     }
+
+    /// The error for a failed Alembic command: its exit code to pass on, and a hint when
+    /// its stderr shows a failed database connection.
+    fn pass_through(
+        &self,
+        call: &[String],
+        shown: String,
+        status: ExitStatus,
+        stderr: &str,
+    ) -> anyhow::Error {
+        let project = self.project;
+        // `alembic check` reports drift like any other error (255); the contract for
+        // `polepos db check` is exit 1 on drift. Other commands pass the code through.
+        let code = match call.first().map(String::as_str) {
+            Some("check") => 1,
+            _ => status.code().unwrap_or(1),
+        };
+        let hint = db_hint::connection_hint(stderr, &project.root, project.db, &project.package);
+        PassThrough {
+            command: shown,
+            code,
+            hint,
+        }
+        .into()
+    }
+
+    /// Shows a captured stderr without Alembic's routine INFO lines (all of it when
+    /// verbose).
+    fn eprint_without_routine(&self, stderr: &str) {
+        let routine = |line: &&str| {
+            self.printer.verbosity() != Verbosity::Verbose
+                && line.starts_with("INFO  [alembic.runtime.migration]")
+        };
+        let rest: String = stderr
+            .lines()
+            .filter(|line| !routine(line))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        eprint_raw(&rest);
+    }
+}
+
+/// Starts `command` and waits for it, returning its exit status, its stdout (when piped)
+/// and its stderr (shown as it arrives when streaming).
+fn wait_with_output(
+    mut command: Command,
+    shown: &str,
+    streams: Streams,
+) -> anyhow::Result<(ExitStatus, String, String)> {
+    let mut child = command
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("cannot start {shown}: {e}"))?;
+    let stdout = child.stdout.take().map(|mut out| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = out.read_to_end(&mut text);
+            text
+        })
+    });
+    let echo = streams == Streams::Stream;
+    let stderr = child
+        .stderr
+        .take()
+        .map(|err| std::thread::spawn(move || tee(err, echo)));
+    let status = child.wait();
+    let stdout = stdout
+        .and_then(|t| t.join().ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let stderr = stderr
+        .and_then(|t| t.join().ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let status = status.map_err(|e| anyhow::anyhow!("cannot wait for {shown}: {e}"))?;
+    Ok((status, stdout, stderr))
 }
 
 /// Copies a child's stderr to ours as it arrives (when `echo`) and returns all of it.

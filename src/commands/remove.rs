@@ -54,35 +54,8 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
         && !other_ai_prompt(&project, &name)
     {
         // The last ai-prompt module takes the shared llm scaffold with it (not under
-        // --wiring-only: the module's kept files still import it), unless the scaffold
-        // holds code of the user's, which may use the rest of it: then all of it stays.
-        let scaffold = llm::recipe(&ctx)?;
-        let own: Vec<String> = scaffold
-            .files
-            .iter()
-            .map(|f| f.path.to_string_lossy().replace('\\', "/"))
-            .collect();
-        let dir = format!(
-            "{}/integrations/{}",
-            project.package_dir().display(),
-            llm::NAME
-        );
-        let hand_written: Vec<String> = files_under(&project.root.join(&dir))
-            .into_iter()
-            .map(|f| format!("{dir}/{f}"))
-            .filter(|f| !own.contains(f))
-            .collect();
-        if hand_written.is_empty() {
-            recipes.push(scaffold);
-        } else {
-            scaffold_kept = Some((
-                format!("{dir}/ and its settings"),
-                format!(
-                    "the llm scaffold stays: it holds code polepos did not generate ({})",
-                    hand_written.join(", ")
-                ),
-            ));
-        }
+        // --wiring-only: the module's kept files still import it).
+        scaffold_kept = take_llm_scaffold(&project, &ctx, &mut recipes)?;
     }
     let Removal { set, mut kept } = remove::plan_remove_loaded(&project, &recipes, policy, loaded)?;
     kept.extend(scaffold_kept);
@@ -101,6 +74,43 @@ pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> any
     }
     printer.guidance(&out)?;
     Ok(())
+}
+
+/// Adds the shared llm scaffold's recipe to `recipes`, unless the scaffold holds code of
+/// the user's; then it stays, and this returns what is kept and why.
+fn take_llm_scaffold(
+    project: &Project,
+    ctx: &ProjectContext,
+    recipes: &mut Vec<crate::feature::Recipe>,
+) -> anyhow::Result<Option<(String, String)>> {
+    // Code of the user's may use the rest of the scaffold: then all of it stays.
+    let scaffold = llm::recipe(ctx)?;
+    let own: Vec<String> = scaffold
+        .files
+        .iter()
+        .map(|f| f.path.to_string_lossy().replace('\\', "/"))
+        .collect();
+    let dir = format!(
+        "{}/integrations/{}",
+        project.package_dir().display(),
+        llm::NAME
+    );
+    let hand_written: Vec<String> = files_under(&project.root.join(&dir))
+        .into_iter()
+        .map(|f| format!("{dir}/{f}"))
+        .filter(|f| !own.contains(f))
+        .collect();
+    if hand_written.is_empty() {
+        recipes.push(scaffold);
+        return Ok(None);
+    }
+    Ok(Some((
+        format!("{dir}/ and its settings"),
+        format!(
+            "the llm scaffold stays: it holds code polepos did not generate ({})",
+            hand_written.join(", ")
+        ),
+    )))
 }
 
 /// Refuses removing module `name` while other modules' `ref` fields name its rows.

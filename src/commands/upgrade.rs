@@ -100,12 +100,38 @@ pub fn run(printer: &Printer, args: &UpgradeArgs, cwd: &Path) -> anyhow::Result<
     Ok(Outcome::Success)
 }
 
+/// The text report: header, counts per state, the files that are not up to date, the
+/// diffs of modified files and `polepos check`'s warnings.
 fn text(
     project: &Project,
     plan: &UpgradePlan,
     recipes: &[crate::feature::Recipe],
     unrendered: &[String],
     warnings: &[&check::Issue],
+) -> String {
+    let mut out = header(project, plan, recipes, unrendered);
+    out.push('\n');
+    out.push_str(&counts(plan));
+    let listed: Vec<&FileReport> = plan
+        .files
+        .iter()
+        .filter(|f| f.state != State::UpToDate)
+        .collect();
+    if !listed.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&listing(&listed));
+    out.push_str(&diffs(plan, &listed));
+    out.push_str(&warning_lines(warnings));
+    out
+}
+
+/// The report's first lines: the project, the versions and the features compared.
+fn header(
+    project: &Project,
+    plan: &UpgradePlan,
+    recipes: &[crate::feature::Recipe],
+    unrendered: &[String],
 ) -> String {
     let mut out = format!(
         "polepos upgrade: {} ({})\n",
@@ -132,7 +158,12 @@ fn text(
             unrendered.join(", ")
         ));
     }
-    out.push('\n');
+    out
+}
+
+/// One line per state with the number of files in it.
+fn counts(plan: &UpgradePlan) -> String {
+    let mut out = String::new();
     for state in [
         State::UpToDate,
         State::SafeUpdate,
@@ -142,15 +173,13 @@ fn text(
     ] {
         out.push_str(&format!("  {:<13} {}\n", state.as_str(), plan.count(state)));
     }
-    let listed: Vec<&FileReport> = plan
-        .files
-        .iter()
-        .filter(|f| f.state != State::UpToDate)
-        .collect();
-    if !listed.is_empty() {
-        out.push('\n');
-    }
-    for file in &listed {
+    out
+}
+
+/// One line per listed file: its state, path and the reason, if any.
+fn listing(listed: &[&FileReport]) -> String {
+    let mut out = String::new();
+    for file in listed {
         let reason = file
             .reason
             .as_deref()
@@ -162,6 +191,12 @@ fn text(
             file.path
         ));
     }
+    out
+}
+
+/// The unified diffs of the modified files that polepos wrote.
+fn diffs(plan: &UpgradePlan, listed: &[&FileReport]) -> String {
+    let mut out = String::new();
     // Diffs for files polepos wrote and the user changed; files it never wrote (older
     // tool, adopted) are listed only, or the report would repeat whole files.
     let written = |f: &&&FileReport| plan.ledger_entry(&f.path).is_some_and(|e| !e.adopted);
@@ -183,6 +218,12 @@ fn text(
             ));
         }
     }
+    out
+}
+
+/// The warnings of `polepos check`, under their heading (nothing when there are none).
+fn warning_lines(warnings: &[&check::Issue]) -> String {
+    let mut out = String::new();
     if !warnings.is_empty() {
         out.push_str("\nWarnings from `polepos check`:\n");
         for issue in warnings {

@@ -274,29 +274,11 @@ fn float_literal(value: &str) -> String {
 
 /// The create/update type, with the alias that holds its constraints when it has any.
 fn api_type(field: &Field, alias_name: &str) -> (String, String) {
-    let constrained = |ty: &str, constraint: String| {
-        let line = format!("{alias_name} = Annotated[{ty}, {constraint}]");
-        let alias = if line.len() <= LINE_LENGTH {
-            line
-        } else {
-            format!("{alias_name} = Annotated[\n    {ty},\n    {constraint},\n]")
-        };
-        (alias, alias_name.to_string())
-    };
-    let bounds = |low: Option<String>, high: Option<String>| {
-        let mut parts = Vec::new();
-        if let Some(low) = low {
-            parts.push(format!("ge={low}"));
-        }
-        if let Some(high) = high {
-            parts.push(format!("le={high}"));
-        }
-        parts
-    };
     match &field.kind {
         Kind::Str => {
             let (min, max) = field.str_bounds();
-            constrained(
+            annotated_alias(
+                alias_name,
                 "str",
                 format!(
                     "StringConstraints(strip_whitespace=True, min_length={min}, max_length={max})"
@@ -304,60 +286,104 @@ fn api_type(field: &Field, alias_name: &str) -> (String, String) {
             )
         }
         Kind::Text if field.min.is_some() || field.max.is_some() => {
-            let mut parts = Vec::new();
-            if let Some(min) = &field.min {
-                parts.push(format!("min_length={min}"));
-            }
-            if let Some(max) = &field.max {
-                parts.push(format!("max_length={max}"));
-            }
-            constrained("str", format!("StringConstraints({})", parts.join(", ")))
+            annotated_alias(alias_name, "str", text_constraints(field))
         }
-        Kind::Int | Kind::BigInt => {
-            let (low, high) = if matches!(field.kind, Kind::Int) {
-                ("-(2**31)", "2**31 - 1")
-            } else {
-                ("-(2**63)", "2**63 - 1")
-            };
-            let parts = bounds(
-                Some(field.min.clone().unwrap_or_else(|| low.to_string())),
-                Some(field.max.clone().unwrap_or_else(|| high.to_string())),
-            );
-            constrained("int", format!("Field({})", parts.join(", ")))
-        }
-        Kind::Float => {
-            let mut parts = vec!["allow_inf_nan=False".to_string()];
-            parts.extend(bounds(
-                field.min.as_deref().map(float_literal),
-                field.max.as_deref().map(float_literal),
-            ));
-            constrained("float", format!("Field({})", parts.join(", ")))
-        }
-        Kind::Decimal { precision, scale } => {
-            let mut parts = vec![
-                "allow_inf_nan=False".to_string(),
-                format!("max_digits={precision}"),
-                format!("decimal_places={scale}"),
-            ];
-            parts.extend(bounds(
-                field.min.as_ref().map(|v| format!("Decimal(\"{v}\")")),
-                field.max.as_ref().map(|v| format!("Decimal(\"{v}\")")),
-            ));
-            constrained("Decimal", format!("Field({})", parts.join(", ")))
-        }
-        Kind::Ref(_) => constrained("int", "Field(ge=1, le=2**31 - 1)".to_string()),
-        Kind::Enum(values) => {
-            let line = format!("{alias_name} = Literal[{}]", quoted(values));
-            let alias = if line.len() <= LINE_LENGTH {
-                line
-            } else {
-                let items: Vec<String> = values.iter().map(|v| format!("    \"{v}\",\n")).collect();
-                format!("{alias_name} = Literal[\n{}]", items.concat())
-            };
-            (alias, alias_name.to_string())
-        }
+        Kind::Int | Kind::BigInt => annotated_alias(alias_name, "int", int_constraints(field)),
+        Kind::Float => annotated_alias(alias_name, "float", float_constraints(field)),
+        Kind::Decimal { precision, scale } => annotated_alias(
+            alias_name,
+            "Decimal",
+            decimal_constraints(field, *precision, *scale),
+        ),
+        Kind::Ref(_) => annotated_alias(alias_name, "int", "Field(ge=1, le=2**31 - 1)".to_string()),
+        Kind::Enum(values) => literal_alias(alias_name, values),
         _ => (String::new(), plain_type(field)),
     }
+}
+
+/// The `Annotated` alias of `ty` with `constraint` (one line when it fits), and its name.
+fn annotated_alias(alias_name: &str, ty: &str, constraint: String) -> (String, String) {
+    let line = format!("{alias_name} = Annotated[{ty}, {constraint}]");
+    let alias = if line.len() <= LINE_LENGTH {
+        line
+    } else {
+        format!("{alias_name} = Annotated[\n    {ty},\n    {constraint},\n]")
+    };
+    (alias, alias_name.to_string())
+}
+
+/// The `Literal` alias of an enum's values (one line when it fits), and its name.
+fn literal_alias(alias_name: &str, values: &[String]) -> (String, String) {
+    let line = format!("{alias_name} = Literal[{}]", quoted(values));
+    let alias = if line.len() <= LINE_LENGTH {
+        line
+    } else {
+        let items: Vec<String> = values.iter().map(|v| format!("    \"{v}\",\n")).collect();
+        format!("{alias_name} = Literal[\n{}]", items.concat())
+    };
+    (alias, alias_name.to_string())
+}
+
+/// The `ge=`/`le=` arguments of the bounds that are given.
+fn bounds(low: Option<String>, high: Option<String>) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(low) = low {
+        parts.push(format!("ge={low}"));
+    }
+    if let Some(high) = high {
+        parts.push(format!("le={high}"));
+    }
+    parts
+}
+
+/// The length constraints of a bounded text field.
+fn text_constraints(field: &Field) -> String {
+    let mut parts = Vec::new();
+    if let Some(min) = &field.min {
+        parts.push(format!("min_length={min}"));
+    }
+    if let Some(max) = &field.max {
+        parts.push(format!("max_length={max}"));
+    }
+    format!("StringConstraints({})", parts.join(", "))
+}
+
+/// The bounds of an int or bigint field: its own, else those of its column type.
+fn int_constraints(field: &Field) -> String {
+    let (low, high) = if matches!(field.kind, Kind::Int) {
+        ("-(2**31)", "2**31 - 1")
+    } else {
+        ("-(2**63)", "2**63 - 1")
+    };
+    let parts = bounds(
+        Some(field.min.clone().unwrap_or_else(|| low.to_string())),
+        Some(field.max.clone().unwrap_or_else(|| high.to_string())),
+    );
+    format!("Field({})", parts.join(", "))
+}
+
+/// The constraints of a float field: finite, and within its bounds if it has any.
+fn float_constraints(field: &Field) -> String {
+    let mut parts = vec!["allow_inf_nan=False".to_string()];
+    parts.extend(bounds(
+        field.min.as_deref().map(float_literal),
+        field.max.as_deref().map(float_literal),
+    ));
+    format!("Field({})", parts.join(", "))
+}
+
+/// The constraints of a decimal field: finite, its digits, and its bounds if it has any.
+fn decimal_constraints(field: &Field, precision: u32, scale: u32) -> String {
+    let mut parts = vec![
+        "allow_inf_nan=False".to_string(),
+        format!("max_digits={precision}"),
+        format!("decimal_places={scale}"),
+    ];
+    parts.extend(bounds(
+        field.min.as_ref().map(|v| format!("Decimal(\"{v}\")")),
+        field.max.as_ref().map(|v| format!("Decimal(\"{v}\")")),
+    ));
+    format!("Field({})", parts.join(", "))
 }
 
 /// The type of a field without constraints (bool, date, datetime, uuid, json, enum,

@@ -512,113 +512,130 @@ fn precondition(
     requirement: &Precondition,
     problems: &mut Refusals,
 ) {
-    let root = &project.root;
     let label = recipe.feature.to_string();
     match requirement {
-        Precondition::HasDatabase => {
-            if !project.db.has_db() {
-                let store = recipe
-                    .requires
-                    .iter()
-                    .find_map(|r| match r {
-                        Precondition::FreeTable(table) => Some(format!("the `{table}` table")),
-                        _ => None,
-                    })
-                    .unwrap_or_else(|| "the database".to_string());
-                let label = match &recipe.feature {
-                    Feature::Module { template, .. } => format!("{label} (template `{template}`)"),
-                    _ => label,
-                };
-                let layer = match project.db {
-                    crate::manifest::DbMode::Custom => {
-                        "manages its own database layer (db = \"custom\"), which polepos does not wire into"
-                    }
-                    _ => "has no database layer (db = \"none\")",
-                };
-                problems.push(
-                    Why::NoDatabase,
-                    format!("the project {layer}; {label} stores its data in {store}"),
-                );
-            }
-        }
-        Precondition::Foundation(files) => {
-            if project.db.has_db() {
-                let missing: Vec<String> = files
-                    .iter()
-                    .map(|f| project_path(project, f))
-                    .filter(|p| !root.join(p).is_file())
-                    .collect();
-                if !missing.is_empty() {
-                    problems.push(
-                        Why::MissingFoundation,
-                        format!(
-                            "foundation files the {label} code imports are missing: {}",
-                            missing.join(", ")
-                        ),
-                    );
-                }
-            }
-        }
-        Precondition::FreeModuleName(name) => {
-            let in_manifest = project
-                .manifest
-                .as_ref()
-                .is_some_and(|m| m.modules().iter().any(|(n, _)| n == name));
-            if in_manifest
-                || occupied(&root.join(project_path(project, &format!("modules/{name}"))))
-            {
-                problems.push(
-                    Why::Collision,
-                    format!("a module named `{name}` already exists"),
-                );
-            }
-        }
+        Precondition::HasDatabase => has_database(project, recipe, label, problems),
+        Precondition::Foundation(files) => foundation(project, &label, files, problems),
+        Precondition::FreeModuleName(name) => free_module_name(project, name, problems),
         Precondition::Defines(files) => defines(project, &label, files, problems),
-        Precondition::Auth => {
-            if !project.db.has_db() {
-                // A recipe that needs a database is refused for that already, which
-                // says what to do.
-                let needs_database = recipe
-                    .requires
-                    .iter()
-                    .any(|r| matches!(r, Precondition::HasDatabase));
-                if !needs_database {
-                    problems.push(
-                        Why::NoAuth,
-                        "`--auth-required` (and `--owned`) routes check every request's user in the `auth_users` table of `polepos add auth`, and a project without a database layer cannot have it".to_string(),
-                    );
-                }
-                return;
-            }
-            let path = project_path(project, super::auth::ACTIVE_USER_API[0].0);
-            if root.join(&path).is_file() {
-                defines(project, &label, super::auth::ACTIVE_USER_API, problems);
-            } else {
-                problems.push(
-                    Why::NoAuth,
-                    format!(
-                        "the project has no auth ({path} is missing); `--auth-required` (and `--owned`) routes check every request's user in the `auth_users` table that `polepos add auth` adds"
-                    ),
-                );
-            }
+        Precondition::Auth => has_auth(project, recipe, &label, problems),
+        Precondition::FreeTable(table) => free_table(project, recipe, table, problems),
+    }
+}
+
+/// Checks that the project has a database layer for the recipe to store its data in.
+fn has_database(project: &Project, recipe: &Recipe, label: String, problems: &mut Refusals) {
+    if project.db.has_db() {
+        return;
+    }
+    let store = recipe
+        .requires
+        .iter()
+        .find_map(|r| match r {
+            Precondition::FreeTable(table) => Some(format!("the `{table}` table")),
+            _ => None,
+        })
+        .unwrap_or_else(|| "the database".to_string());
+    let label = match &recipe.feature {
+        Feature::Module { template, .. } => format!("{label} (template `{template}`)"),
+        _ => label,
+    };
+    let layer = match project.db {
+        crate::manifest::DbMode::Custom => {
+            "manages its own database layer (db = \"custom\"), which polepos does not wire into"
         }
-        Precondition::FreeTable(table) => {
-            let own = match &recipe.feature {
-                Feature::Auth => Some(project_path(project, "auth")),
-                Feature::Module { name, .. } => {
-                    Some(project_path(project, &format!("modules/{name}")))
-                }
-                _ => None,
-            };
-            if let Some(path) =
-                tables::defined_elsewhere(root, &project.package_dir(), own.as_deref(), table)
-            {
-                problems.push(
-                    Why::Collision,
-                    format!("a table named `{table}` is already defined in {path}"),
-                );
-            }
+        _ => "has no database layer (db = \"none\")",
+    };
+    problems.push(
+        Why::NoDatabase,
+        format!("the project {layer}; {label} stores its data in {store}"),
+    );
+}
+
+/// Checks that the foundation `files` the added code imports exist (in a project with a
+/// database layer; one without is refused for that).
+fn foundation(project: &Project, label: &str, files: &[&str], problems: &mut Refusals) {
+    if !project.db.has_db() {
+        return;
+    }
+    let missing: Vec<String> = files
+        .iter()
+        .map(|f| project_path(project, f))
+        .filter(|p| !project.root.join(p).is_file())
+        .collect();
+    if !missing.is_empty() {
+        problems.push(
+            Why::MissingFoundation,
+            format!(
+                "foundation files the {label} code imports are missing: {}",
+                missing.join(", ")
+            ),
+        );
+    }
+}
+
+/// Checks that no module named `name` exists, in the manifest or on disk.
+fn free_module_name(project: &Project, name: &str, problems: &mut Refusals) {
+    let in_manifest = project
+        .manifest
+        .as_ref()
+        .is_some_and(|m| m.modules().iter().any(|(n, _)| n == name));
+    let dir = project
+        .root
+        .join(project_path(project, &format!("modules/{name}")));
+    if in_manifest || occupied(&dir) {
+        problems.push(
+            Why::Collision,
+            format!("a module named `{name}` already exists"),
+        );
+    }
+}
+
+/// Checks that the project has polepos's auth, whose active-user dependency
+/// `--auth-required` routes import.
+fn has_auth(project: &Project, recipe: &Recipe, label: &str, problems: &mut Refusals) {
+    if !project.db.has_db() {
+        // A recipe that needs a database is refused for that already, which
+        // says what to do.
+        let needs_database = recipe
+            .requires
+            .iter()
+            .any(|r| matches!(r, Precondition::HasDatabase));
+        if !needs_database {
+            problems.push(
+                Why::NoAuth,
+                "`--auth-required` (and `--owned`) routes check every request's user in the `auth_users` table of `polepos add auth`, and a project without a database layer cannot have it".to_string(),
+            );
         }
+        return;
+    }
+    let path = project_path(project, super::auth::ACTIVE_USER_API[0].0);
+    if project.root.join(&path).is_file() {
+        defines(project, label, super::auth::ACTIVE_USER_API, problems);
+    } else {
+        problems.push(
+            Why::NoAuth,
+            format!(
+                "the project has no auth ({path} is missing); `--auth-required` (and `--owned`) routes check every request's user in the `auth_users` table that `polepos add auth` adds"
+            ),
+        );
+    }
+}
+
+/// Checks that no model outside the recipe's own package defines `table`.
+fn free_table(project: &Project, recipe: &Recipe, table: &str, problems: &mut Refusals) {
+    let own = match &recipe.feature {
+        Feature::Auth => Some(project_path(project, "auth")),
+        Feature::Module { name, .. } => Some(project_path(project, &format!("modules/{name}"))),
+        _ => None,
+    };
+    if let Some(path) =
+        tables::defined_elsewhere(&project.root, &project.package_dir(), own.as_deref(), table)
+    {
+        problems.push(
+            Why::Collision,
+            format!("a table named `{table}` is already defined in {path}"),
+        );
     }
 }
 
