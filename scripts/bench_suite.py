@@ -7,9 +7,10 @@ an enum and an optional date).
 
 Builds target/release/polepos unless --binary is given, generates the project in a
 temporary directory (or DIR with --keep), runs `uv sync --extra dev` and the migration,
-then times `uv run pytest -q -p no:cacheprovider` (wall time, `uv run` included) and
-prints the test count with the fastest, median and slowest run. Needs uv on PATH; it
-uses UV_CACHE_DIR when set.
+then times `uv run pytest -q -p no:cacheprovider` in one process and with `-n 2`
+(pytest-xdist, one worker per CPU of the 2-core reference machine), alternating the two
+(wall time, `uv run` included), and prints the test count with the fastest, median and
+slowest run of each. Needs uv on PATH; it uses UV_CACHE_DIR when set.
 """
 
 from __future__ import annotations
@@ -59,19 +60,21 @@ def main() -> None:
         run(binary, "-q", "add", "module", f"items_{n:02d}", *FIELDS, "--template", "crud")
     run("uv", "sync", "--extra", "dev", "--quiet")
     run(binary, "-q", "db", "revision", "-m", "add tables")
-    times: list[float] = []
+    modes: dict[str, list[float]] = {"uv run pytest": [], "uv run pytest -n 2": []}
     tests = "?"
     for _ in range(args.runs):
-        began = time.perf_counter()
-        out = run("uv", "run", "pytest", "-q", "-p", "no:cacheprovider")
-        times.append(time.perf_counter() - began)
-        found = re.search(r"(\d+) passed", out)
-        tests = found.group(1) if found else "?"
+        for mode, times in modes.items():
+            began = time.perf_counter()
+            out = run(*mode.split(), "-q", "-p", "no:cacheprovider")
+            times.append(time.perf_counter() - began)
+            found = re.search(r"(\d+) passed", out)
+            tests = found.group(1) if found else "?"
     print(f"auth and {args.modules} crud modules with {len(FIELDS)} fields each: {tests} tests")
-    print(
-        f"uv run pytest: fastest {min(times):.1f} s, median {statistics.median(times):.1f} s, "
-        f"slowest {max(times):.1f} s ({args.runs} runs, {os.cpu_count()} CPUs)"
-    )
+    for mode, times in modes.items():
+        print(
+            f"{mode}: fastest {min(times):.1f} s, median {statistics.median(times):.1f} s, "
+            f"slowest {max(times):.1f} s ({args.runs} runs, {os.cpu_count()} CPUs)"
+        )
     if not args.keep:
         subprocess.run(["rm", "-rf", str(work)], check=False)
 

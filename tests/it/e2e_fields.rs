@@ -10,7 +10,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::pg::Postgres;
-use crate::common::{Scratch, Server, assert_project_checks, http, polepos, sh, uv};
+use crate::common::{
+    Scratch, Server, assert_project_checks, assert_project_checks_in_parallel, http, polepos, sh,
+    uv,
+};
 
 /// The modules: every type and modifier, and each `on_delete` rule.
 const MODULES: &[&[&str]] = &[
@@ -322,7 +325,8 @@ fn grow_and_shrink(root: &Path, env: &[(&str, &str)]) {
     );
     migrate(root, "add featured and rank", env);
     polepos(root, &["check"], env);
-    assert_project_checks(root, env);
+    // In parallel: each worker has a test database of its own.
+    assert_project_checks_in_parallel(root, env);
     polepos(root, &["remove", "field", "products", "rank"], env);
     migrate(root, "remove rank", env);
     polepos(root, &["check"], env);

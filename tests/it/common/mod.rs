@@ -247,14 +247,21 @@ pub fn polepos(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 
 /// The checks every generated state must pass, run with uv in the project.
 pub fn assert_project_checks(root: &Path, env: &[(&str, &str)]) {
+    project_checks(root, env, &[]);
+}
+
+/// The same checks with the tests spread over two pytest-xdist workers, each on a
+/// test database of its own.
+pub fn assert_project_checks_in_parallel(root: &Path, env: &[(&str, &str)]) {
+    project_checks(root, env, &["-n", "2"]);
+}
+
+fn project_checks(root: &Path, env: &[(&str, &str)], pytest_args: &[&str]) {
     let uv = uv();
     sh(root, &uv, &["sync", "--extra", "dev"], env);
-    let pytest = sh(
-        root,
-        &uv,
-        &["run", "pytest", "-q", "-p", "no:cacheprovider"],
-        env,
-    );
+    let mut args = vec!["run", "pytest", "-q", "-p", "no:cacheprovider"];
+    args.extend_from_slice(pytest_args);
+    let pytest = sh(root, &uv, &args, env);
     assert!(
         !pytest.stdout.to_lowercase().contains("warning"),
         "pytest printed warnings:\n{}",
