@@ -15,14 +15,14 @@ use crate::error::Refusal;
 /// A path that leaves the project: `link` (relative to the root) is the first component
 /// on the way that leads outside, and `target` is where it leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Escape {
+pub(crate) struct Escape {
     pub link: PathBuf,
     pub target: PathBuf,
 }
 
 impl Escape {
     /// The refusal every command gives for this path: exit 1, nothing changed.
-    pub fn refusal(&self) -> Refusal {
+    pub(crate) fn refusal(&self) -> Refusal {
         Refusal::new(format!(
             "{} leads outside the project (it is a symbolic link to {}); polepos does not read, write or delete through it",
             self.link.display(),
@@ -36,7 +36,7 @@ impl Escape {
 
 /// Where `root/relative` leads if a symbolic link on the way leaves `root`, or a
 /// component of `relative` is absolute or `..`; `None` when it stays inside.
-pub fn escape(root: &Path, relative: &Path) -> Option<Escape> {
+pub(crate) fn escape(root: &Path, relative: &Path) -> Option<Escape> {
     // Without a root there is nothing to leave (a new tree is written into a fresh
     // staging directory).
     let real_root = fs::canonicalize(root).ok()?;
@@ -80,7 +80,10 @@ pub fn escape(root: &Path, relative: &Path) -> Option<Escape> {
 }
 
 /// The first escape among `paths` (relative to `root`), as the refusal to give.
-pub fn check<'a>(root: &Path, paths: impl IntoIterator<Item = &'a Path>) -> Result<(), Refusal> {
+pub(crate) fn check<'a>(
+    root: &Path,
+    paths: impl IntoIterator<Item = &'a Path>,
+) -> Result<(), Refusal> {
     match paths.into_iter().find_map(|path| escape(root, path)) {
         Some(escape) => Err(escape.refusal()),
         None => Ok(()),

@@ -49,7 +49,7 @@ pub enum Change {
 
 impl Change {
     /// The path relative to the root.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         match self {
             Change::Create { path, .. }
             | Change::Modify { path, .. }
@@ -60,7 +60,7 @@ impl Change {
 
 /// Errors from applying a change set; each names the file involved.
 #[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
+pub(crate) enum ApplyError {
     #[error("{path} already exists; it appeared after polepos planned to create it")]
     AppearedMeanwhile { path: String },
     #[error("{path} changed on disk while polepos was working; run the command again")]
@@ -107,7 +107,7 @@ enum Undo {
 }
 
 impl ChangeSet {
-    pub fn new(root: impl Into<PathBuf>) -> Self {
+    pub(crate) fn new(root: impl Into<PathBuf>) -> Self {
         ChangeSet {
             root: root.into(),
             changes: Vec::new(),
@@ -120,27 +120,23 @@ impl ChangeSet {
 
     /// A change set that creates the directory `root` and everything in it: applied
     /// into a staging directory beside `root`, then renamed into place.
-    pub fn new_tree(root: impl Into<PathBuf>) -> Self {
+    pub(crate) fn new_tree(root: impl Into<PathBuf>) -> Self {
         ChangeSet {
             new_tree: true,
             ..ChangeSet::new(root)
         }
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     pub fn changes(&self) -> &[Change] {
         &self.changes
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
 
     /// Plans the creation of a new file.
-    pub fn create(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
+    pub(crate) fn create(&mut self, path: impl Into<PathBuf>, contents: impl Into<String>) {
         self.changes.push(Change::Create {
             path: path.into(),
             contents: contents.into(),
@@ -149,7 +145,7 @@ impl ChangeSet {
     }
 
     /// Plans the creation of a new file with the given Unix permission bits.
-    pub fn create_with_mode(
+    pub(crate) fn create_with_mode(
         &mut self,
         path: impl Into<PathBuf>,
         contents: impl Into<String>,
@@ -163,7 +159,7 @@ impl ChangeSet {
     }
 
     /// Plans an edit; a no-op edit is dropped.
-    pub fn modify(
+    pub(crate) fn modify(
         &mut self,
         path: impl Into<PathBuf>,
         old: impl Into<String>,
@@ -180,7 +176,7 @@ impl ChangeSet {
     }
 
     /// Shows `path` in the preview as `summary` only.
-    pub fn brief(&mut self, path: impl Into<PathBuf>, summary: impl Into<String>) {
+    pub(crate) fn brief(&mut self, path: impl Into<PathBuf>, summary: impl Into<String>) {
         self.briefs.push((path.into(), summary.into()));
     }
 
@@ -192,17 +188,17 @@ impl ChangeSet {
     }
 
     /// Notes something the set leaves as it is on purpose.
-    pub fn keep(&mut self, what: impl Into<String>) {
+    pub(crate) fn keep(&mut self, what: impl Into<String>) {
         self.kept.push(what.into());
     }
 
     /// What the set leaves as it is on purpose, in the order noted.
-    pub fn kept(&self) -> &[String] {
+    pub(crate) fn kept(&self) -> &[String] {
         &self.kept
     }
 
     /// Removes directory `path` after the changes if it is empty by then.
-    pub fn prune_dir(&mut self, path: impl Into<PathBuf>) {
+    pub(crate) fn prune_dir(&mut self, path: impl Into<PathBuf>) {
         let path = path.into();
         if !self.prune.contains(&path) {
             self.prune.push(path);
@@ -212,13 +208,8 @@ impl ChangeSet {
             .sort_by_key(|p| std::cmp::Reverse(p.components().count()));
     }
 
-    /// The directories planned for pruning.
-    pub fn pruned_dirs(&self) -> &[PathBuf] {
-        &self.prune
-    }
-
     /// Plans the deletion of a file.
-    pub fn delete(&mut self, path: impl Into<PathBuf>, old: Vec<u8>) {
+    pub(crate) fn delete(&mut self, path: impl Into<PathBuf>, old: Vec<u8>) {
         self.changes.push(Change::Delete {
             path: path.into(),
             old,
@@ -228,7 +219,7 @@ impl ChangeSet {
     /// Refuses a set that would read, write or delete through a symbolic link leading
     /// outside the root (SPEC §16); a new tree is written into a fresh staging directory
     /// and has nothing to check.
-    pub fn check_boundary(&self) -> Result<(), Refusal> {
+    fn check_boundary(&self) -> Result<(), Refusal> {
         if self.new_tree {
             return Ok(());
         }
@@ -241,7 +232,7 @@ impl ChangeSet {
 
     /// Renders the set for `--dry-run`: one line per created/deleted file, diffs for edits.
     /// Refuses, as [`ChangeSet::apply`] does, a set that leaves the project.
-    pub fn preview(&self) -> Result<String, Refusal> {
+    pub(crate) fn preview(&self) -> Result<String, Refusal> {
         self.check_boundary()?;
         let mut out = String::new();
         // A new tree is shown under its own directory name (`shop-api/README.md`).
@@ -687,7 +678,7 @@ fn temporary_name(path: &Path) -> PathBuf {
 ///
 /// A symlink is written through: the link stays and its target gets the new bytes (the
 /// temporary file lives in the target's directory, so the rename stays atomic).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let resolved;
     let path = match fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => {

@@ -6,7 +6,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::manifest::DbMode;
-pub use crate::printer::ColorChoice;
+use crate::printer::ColorChoice;
 
 /// Project lifecycle CLI for FastAPI backends.
 #[derive(Debug, Parser)]
@@ -21,15 +21,15 @@ pub use crate::printer::ColorChoice;
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// Options accepted by every command.
 #[derive(Debug, Args, Clone)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// When to use colours: auto (default; honours NO_COLOR and CLICOLOR_FORCE), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -44,7 +44,7 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create a new FastAPI project.
     #[command(
         visible_alias = "startproject",
@@ -128,7 +128,7 @@ pub enum Command {
 
 /// Shells `polepos completion` supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
+pub(crate) enum Shell {
     Bash,
     Zsh,
     Fish,
@@ -161,7 +161,7 @@ pub struct StartArgs {
 
 /// Arguments of `polepos check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Print one JSON document (same as `--format json`).
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
@@ -180,7 +180,7 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum RemoveCommand {
+pub(crate) enum RemoveCommand {
     /// Remove a module: its own files (only pristine ones), its two tests, its wiring, its manifest and ledger entries.
     #[command(
         after_help = "A file the module owns but you changed, or a file in the module directory polepos did not generate, blocks the removal (each listed with why; nothing is changed). --force removes the module's own files anyway; files polepos did not generate are always kept. The migration is yours: the next step prints the `polepos db revision` command.\n\nExamples:\n  polepos remove module orders --dry-run\n  polepos remove module orders\n  polepos remove module orders --force\n  polepos remove module orders --wiring-only"
@@ -208,7 +208,7 @@ pub enum RemoveCommand {
 
 /// The auth extensions, as flags.
 #[derive(Debug, Args, Default)]
-pub struct AuthExtensionFlags {
+pub(crate) struct AuthExtensionFlags {
     /// Refresh tokens with rotation and reuse detection, logout, logout everywhere, the sessions list.
     #[arg(long)]
     pub sessions: bool,
@@ -232,7 +232,7 @@ pub struct AuthExtensionFlags {
 
 impl AuthExtensionFlags {
     /// The extensions the flags name.
-    pub fn extensions(&self) -> crate::feature::auth_extension::Extensions {
+    pub(crate) fn extensions(&self) -> crate::feature::auth_extension::Extensions {
         use crate::feature::auth_extension::Extension;
         let mut set = crate::feature::auth_extension::Extensions::new();
         if self.sessions {
@@ -256,7 +256,7 @@ impl AuthExtensionFlags {
 
 /// Arguments of `polepos add auth`.
 #[derive(Debug, Args)]
-pub struct AddAuthArgs {
+pub(crate) struct AddAuthArgs {
     #[command(flatten)]
     pub extensions: AuthExtensionFlags,
 
@@ -268,7 +268,7 @@ pub struct AddAuthArgs {
 /// Arguments of `polepos remove auth`.
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("extension").required(true).multiple(true).args(["sessions", "rate_limit", "password_reset", "verify_email", "tenants"])))]
-pub struct RemoveAuthArgs {
+pub(crate) struct RemoveAuthArgs {
     #[command(flatten)]
     pub extensions: AuthExtensionFlags,
 
@@ -283,7 +283,7 @@ pub struct RemoveAuthArgs {
 
 /// Arguments of `polepos add field`.
 #[derive(Debug, Args)]
-pub struct AddFieldArgs {
+pub(crate) struct AddFieldArgs {
     /// The module, e.g. products.
     pub module: String,
 
@@ -298,7 +298,7 @@ pub struct AddFieldArgs {
 
 /// Arguments of `polepos remove field`.
 #[derive(Debug, Args)]
-pub struct RemoveFieldArgs {
+pub(crate) struct RemoveFieldArgs {
     /// The module, e.g. products.
     pub module: String,
 
@@ -317,7 +317,7 @@ pub struct RemoveFieldArgs {
 
 /// Arguments of `polepos remove integration`.
 #[derive(Debug, Args)]
-pub struct RemoveIntegrationArgs {
+pub(crate) struct RemoveIntegrationArgs {
     /// The integration: kafka, rabbitmq, redis or rq.
     #[arg(value_enum)]
     pub name: IntegrationName,
@@ -333,7 +333,7 @@ pub struct RemoveIntegrationArgs {
 
 /// The integrations of `polepos add integration`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum IntegrationName {
+pub(crate) enum IntegrationName {
     /// Kafka event producer and consumer (aiokafka).
     Kafka,
     /// RabbitMQ publisher and queue consumer (aio-pika).
@@ -345,7 +345,7 @@ pub enum IntegrationName {
 }
 
 impl IntegrationName {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             IntegrationName::Kafka => "kafka",
             IntegrationName::Rabbitmq => "rabbitmq",
@@ -357,7 +357,7 @@ impl IntegrationName {
 
 /// Arguments of `polepos remove module`.
 #[derive(Debug, Args)]
-pub struct RemoveModuleArgs {
+pub(crate) struct RemoveModuleArgs {
     /// The module's name, e.g. orders.
     pub name: String,
 
@@ -376,7 +376,7 @@ pub struct RemoveModuleArgs {
 
 /// Arguments of `polepos upgrade`.
 #[derive(Debug, Args)]
-pub struct UpgradeArgs {
+pub(crate) struct UpgradeArgs {
     /// Print one JSON document (schema_version 1).
     #[arg(long)]
     pub json: bool,
@@ -392,7 +392,7 @@ pub struct UpgradeArgs {
 
 /// Arguments of `polepos delete`.
 #[derive(Debug, Args)]
-pub struct DeleteArgs {
+pub(crate) struct DeleteArgs {
     /// The project's name (a directory in the current one) or path.
     #[arg(value_name = "NAME_OR_PATH")]
     pub target: String,
@@ -408,7 +408,7 @@ pub struct DeleteArgs {
 
 /// Output formats of `polepos check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     /// Human-readable text.
     Text,
     /// One JSON document (schema_version 1).
@@ -418,7 +418,7 @@ pub enum CheckFormat {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AddCommand {
+pub(crate) enum AddCommand {
     /// Add database-backed registration, token login and /me (the auth workflow).
     #[command(
         after_help = "Extensions (each opt-in, addable later, removable with `polepos remove auth --<extension>`):\n  --sessions    refresh tokens (stored hashed) with rotation and reuse detection, logout,\n                logout everywhere, a sessions list and revoke; revoked sessions lose access at once\n  --rate-limit  429 with Retry-After on register, login, refresh, reset and verification requests,\n                per client address and per account, decided before any password hashing (`limits`)\n  --password-reset  a mailed single-use reset link: the same 202 for every email, the token\n                bound to the current password, every session revoked on use\n  --verify-email  a mailed confirmation link, email_verified on /me, AUTH_REQUIRE_VERIFIED_EMAIL\n                (both mail through SMTP (aiosmtplib) when SMTP_HOST is set; production refuses to\n                start without it)\n  --tenants     the user's tenant in auth_users and in the token, PUT /users/{id}/tenant (admin);\n                tenant-scoped modules (those there and those added later) take the tenant\n                from the caller's account, never a header\n\nWithout a flag: the seed's workflow. With flags: auth when missing, then each extension.\n\nExamples:\n  polepos add auth --dry-run\n  polepos add auth\n  polepos add auth --sessions --rate-limit\n  polepos add auth --password-reset --verify-email\n\nNext steps after adding auth:\n  uv sync --extra dev\n  polepos db revision -m \"add auth users table\"\n  polepos db upgrade\n  polepos check"
@@ -454,7 +454,7 @@ pub enum AddCommand {
 
 /// Arguments of `polepos add module`.
 #[derive(Debug, Args)]
-pub struct AddModuleArgs {
+pub(crate) struct AddModuleArgs {
     /// Module name, e.g. orders or order-items (normalised to a package name: order_items).
     #[arg(allow_hyphen_values = true)]
     pub name: String,
@@ -507,7 +507,7 @@ pub struct AddModuleArgs {
 
 impl AddModuleArgs {
     /// The CRUD flags given, in the manifest's canonical order.
-    pub fn crud_flags(&self) -> Vec<&'static str> {
+    pub(crate) fn crud_flags(&self) -> Vec<&'static str> {
         let given = [
             self.pagination,
             self.timestamps,
@@ -526,7 +526,7 @@ impl AddModuleArgs {
 
 /// Module templates of `polepos add module`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ModuleTemplate {
+pub(crate) enum ModuleTemplate {
     /// A model with `name`, list and create routes.
     Standard,
     /// Full CRUD: list, create, read, partial update, delete (takes the CRUD flags).
@@ -540,7 +540,7 @@ pub enum ModuleTemplate {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum DbCommand {
+pub(crate) enum DbCommand {
     /// Show the current revision(s) and the heads.
     Status,
     /// Upgrade the database to a revision (default: head).

@@ -9,7 +9,7 @@ use std::fmt;
 
 /// How a command that ran to its end finished; errors are the other way to finish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Done: exit code 0.
     Success,
     /// The command reported problems on stdout (e.g. `check` found issues) and has
@@ -29,7 +29,7 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         Refusal {
             message: message.into(),
             causes: Vec::new(),
@@ -37,12 +37,12 @@ impl Refusal {
         }
     }
 
-    pub fn with_causes(mut self, causes: Vec<String>) -> Self {
+    pub(crate) fn with_causes(mut self, causes: Vec<String>) -> Self {
         self.causes = causes;
         self
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
@@ -59,19 +59,19 @@ impl std::error::Error for Refusal {}
 /// The user pressed Ctrl-C; every change was rolled back. Exit code 130.
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted; every change was rolled back")]
-pub struct Interrupted;
+pub(crate) struct Interrupted;
 
 /// The user pressed Ctrl-C while a child process (Alembic, uv) ran. Exit code 130.
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted: {0}")]
-pub struct InterruptedChild(pub String);
+pub(crate) struct InterruptedChild(pub String);
 
 /// A child process (Alembic, uv) decided the exit code; its output already streamed.
 ///
 /// `hint` is what polepos can add in the same line, e.g. which database could not be
 /// reached and how to start or create it.
 #[derive(Debug, thiserror::Error)]
-pub struct PassThrough {
+pub(crate) struct PassThrough {
     pub command: String,
     pub code: i32,
     pub hint: Option<String>,
@@ -90,9 +90,4 @@ impl fmt::Display for PassThrough {
 /// A usage error found after parsing (exit 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(pub String);
-
-/// Shorthand for returning a refusal from a command.
-pub fn refuse<T>(message: impl Into<String>) -> anyhow::Result<T> {
-    Err(Refusal::new(message).into())
-}
+pub(crate) struct UsageError(pub String);

@@ -12,7 +12,7 @@ use crate::python::limits::MAX_SOURCE_BYTES;
 
 /// A reader whose buffer grows to the largest file read and is reused for every file.
 #[derive(Default)]
-pub struct Reader {
+pub(crate) struct Reader {
     /// Always fully initialised; only the first bytes of a read are the file.
     buffer: Vec<u8>,
 }
@@ -21,7 +21,7 @@ impl Reader {
     /// The bytes of `path`, or `None` when it cannot be read (missing, a directory,
     /// no permission). Reading stops one byte past [`MAX_SOURCE_BYTES`]: a longer file is
     /// not parsed anyway, and memory stays bounded whatever the file's size.
-    pub fn bytes(&mut self, path: &Path) -> Option<&[u8]> {
+    pub(crate) fn bytes(&mut self, path: &Path) -> Option<&[u8]> {
         let mut file = std::fs::File::open(path).ok()?;
         let mut len = 0;
         while len <= MAX_SOURCE_BYTES {
@@ -43,7 +43,7 @@ impl Reader {
 
 /// Names of the directories directly in `dir` that can hold Python code, sorted: not
 /// hidden, not `__pycache__`, not links (the entry's own type, so no `stat` per entry).
-pub fn package_dir_names(dir: &Path) -> Vec<String> {
+pub(crate) fn package_dir_names(dir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -61,13 +61,13 @@ pub fn package_dir_names(dir: &Path) -> Vec<String> {
 /// and `__pycache__` left out, at most eight directories deep (the depth of any real
 /// package, and a bound on what a link loop could make us walk); a link to a file
 /// counts as the file.
-pub fn files_under(dir: &Path) -> Vec<String> {
+pub(crate) fn files_under(dir: &Path) -> Vec<String> {
     walk(dir).into_iter().map(|file| file.rel).collect()
 }
 
 /// One file found by [`walk`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
+pub(crate) struct Found {
     /// Relative to the walked directory, with `/` separators.
     pub rel: String,
     /// Whether the entry is a symbolic link (to a file), which may lead elsewhere.
@@ -75,7 +75,7 @@ pub struct Found {
 }
 
 /// [`files_under`], saying which entries are links.
-pub fn walk(dir: &Path) -> Vec<Found> {
+pub(crate) fn walk(dir: &Path) -> Vec<Found> {
     let mut out = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), String::new(), 0usize)];
     while let Some((path, prefix, depth)) = stack.pop() {

@@ -12,7 +12,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static CRITICAL: AtomicUsize = AtomicUsize::new(0);
 
 /// Installs the handler once; errors (e.g. a handler already set by a test harness) are ignored.
-pub fn install() {
+pub(crate) fn install() {
     let _ = ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
         if CRITICAL.load(Ordering::SeqCst) == 0 {
@@ -22,16 +22,16 @@ pub fn install() {
 }
 
 /// Whether Ctrl-C was pressed.
-pub fn interrupted() -> bool {
+pub(crate) fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// Keeps Ctrl-C from killing the process while alive; the owner must poll [`interrupted`].
 #[must_use = "the section ends when the guard is dropped"]
-pub struct CriticalSection(());
+pub(crate) struct CriticalSection(());
 
 impl CriticalSection {
-    pub fn enter() -> Self {
+    pub(crate) fn enter() -> Self {
         CRITICAL.fetch_add(1, Ordering::SeqCst);
         CriticalSection(())
     }

@@ -50,14 +50,14 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 /// File name of the ledger, beside `.poleposition.toml`.
-pub const FILE_NAME: &str = ".poleposition.lock";
+pub(crate) const FILE_NAME: &str = ".poleposition.lock";
 
 /// The ledger format this build writes and reads.
-pub const FORMAT_VERSION: i64 = 1;
+const FORMAT_VERSION: i64 = 1;
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// `project`, `auth`, `module:<name>` or `integration:<name>`.
     pub owner: String,
     /// Lower-case hex sha256 of the bytes polepos wrote.
@@ -72,7 +72,7 @@ pub struct Entry {
 
 /// How a file on disk relates to what polepos wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileState {
+pub(crate) enum FileState {
     /// The bytes are exactly what polepos wrote (or, without an entry, what it would
     /// generate now).
     Pristine,
@@ -86,7 +86,7 @@ pub enum FileState {
 
 /// Why a ledger cannot be used.
 #[derive(Debug, thiserror::Error)]
-pub enum LedgerError {
+pub(crate) enum LedgerError {
     #[error("cannot read {FILE_NAME}")]
     Io { source: std::io::Error },
     #[error("{FILE_NAME} is not valid UTF-8")]
@@ -99,7 +99,7 @@ pub enum LedgerError {
 
 /// The ledger of one project.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Ledger {
+pub(crate) struct Ledger {
     entries: BTreeMap<String, Entry>,
     /// `(path, owner)` → the names of the owner's block entries that the file already
     /// defined when the block was added, and which were therefore not written.
@@ -123,7 +123,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl Ledger {
     /// Reads `<root>/.poleposition.lock`; a project without one has an empty ledger
     /// (`Ok(None)` tells the two apart).
-    pub fn load(root: &Path) -> Result<Option<(Ledger, String)>, LedgerError> {
+    pub(crate) fn load(root: &Path) -> Result<Option<(Ledger, String)>, LedgerError> {
         match std::fs::read(root.join(FILE_NAME)) {
             Ok(bytes) => {
                 let text = String::from_utf8(bytes).map_err(|_| LedgerError::NotUtf8)?;
@@ -138,7 +138,7 @@ impl Ledger {
     /// (module → canonical specs). The `[[file]]` entries are not needed there, and
     /// at 1,000 modules parsing them takes about 100 ms, so the text is parsed only
     /// when it holds a `[[fields]]` table (polepos writes the header exactly so).
-    pub fn load_fields(root: &Path) -> Result<BTreeMap<String, Vec<String>>, LedgerError> {
+    pub(crate) fn load_fields(root: &Path) -> Result<BTreeMap<String, Vec<String>>, LedgerError> {
         let text = match std::fs::read(root.join(FILE_NAME)) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|_| LedgerError::NotUtf8)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
@@ -151,7 +151,7 @@ impl Ledger {
     }
 
     /// Parses ledger text.
-    pub fn parse(text: &str) -> Result<Ledger, LedgerError> {
+    fn parse(text: &str) -> Result<Ledger, LedgerError> {
         let file: LedgerFile =
             basic_toml::from_str(text).map_err(|e| LedgerError::Toml(e.to_string()))?;
         match file.version {
@@ -201,7 +201,7 @@ impl Ledger {
     }
 
     /// The canonical text of the ledger.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::from(
             "# Files polepos generated, with the sha256 of the bytes it wrote.\n\
              # Commit this file: `polepos remove` and `polepos upgrade` read it to tell\n\
@@ -243,17 +243,17 @@ impl Ledger {
         out
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty() && self.kept.is_empty() && self.fields.is_empty()
     }
 
     /// The canonical specs of module `module`'s typed fields (empty: none recorded).
-    pub fn fields(&self, module: &str) -> &[String] {
+    pub(crate) fn fields(&self, module: &str) -> &[String] {
         self.fields.get(module).map_or(&[], Vec::as_slice)
     }
 
     /// Records module `module`'s field specs; none forgets the record.
-    pub fn set_fields(&mut self, module: &str, specs: &[String]) {
+    pub(crate) fn set_fields(&mut self, module: &str, specs: &[String]) {
         if specs.is_empty() {
             self.fields.remove(module);
         } else {
@@ -263,7 +263,7 @@ impl Ledger {
 
     /// The names of `owner`'s block entries that `path` already defined when the block
     /// was added (empty when it defined none).
-    pub fn kept(&self, path: &str, owner: &str) -> &[String] {
+    pub(crate) fn kept(&self, path: &str, owner: &str) -> &[String] {
         self.kept
             .get(&(path.to_string(), owner.to_string()))
             .map_or(&[], Vec::as_slice)
@@ -271,7 +271,7 @@ impl Ledger {
 
     /// Records that `owner`'s block in `path` left out `names`, which the file already
     /// defined; recording none forgets the record.
-    pub fn keep(&mut self, path: &str, owner: &str, names: &[String]) {
+    pub(crate) fn keep(&mut self, path: &str, owner: &str, names: &[String]) {
         let key = (path.to_string(), owner.to_string());
         if names.is_empty() {
             self.kept.remove(&key);
@@ -280,21 +280,21 @@ impl Ledger {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
 
-    pub fn get(&self, path: &str) -> Option<&Entry> {
+    pub(crate) fn get(&self, path: &str) -> Option<&Entry> {
         self.entries.get(path)
     }
 
     /// Every entry, by path.
-    pub fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
         self.entries.iter().map(|(p, e)| (p.as_str(), e))
     }
 
     /// Paths owned by `owner`, sorted.
-    pub fn owned_by<'a>(&'a self, owner: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub(crate) fn owned_by<'a>(&'a self, owner: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.entries
             .iter()
             .filter(move |(_, e)| e.owner == owner)
@@ -302,7 +302,7 @@ impl Ledger {
     }
 
     /// Records that polepos wrote `bytes` to `path` for `owner`.
-    pub fn record(&mut self, path: &str, owner: &str, bytes: &[u8]) {
+    pub(crate) fn record(&mut self, path: &str, owner: &str, bytes: &[u8]) {
         self.entries.insert(
             path.to_string(),
             Entry {
@@ -315,7 +315,7 @@ impl Ledger {
     }
 
     /// Records bytes found on disk as the baseline of `path` (not written by polepos).
-    pub fn adopt(&mut self, path: &str, owner: &str, bytes: &[u8]) {
+    pub(crate) fn adopt(&mut self, path: &str, owner: &str, bytes: &[u8]) {
         self.record(path, owner, bytes);
         if let Some(entry) = self.entries.get_mut(path) {
             entry.adopted = true;
@@ -325,7 +325,7 @@ impl Ledger {
     /// Records an edit polepos made to an existing file (a splice): the entry follows
     /// the new bytes only when the old bytes were pristine, so a file the user changed
     /// stays "modified" and a file polepos never generated stays untracked.
-    pub fn record_edit(&mut self, path: &str, old: &[u8], new: &[u8]) {
+    pub(crate) fn record_edit(&mut self, path: &str, old: &[u8], new: &[u8]) {
         if let Some(entry) = self.entries.get(path)
             && entry.sha256 == sha256_hex(old)
         {
@@ -335,13 +335,18 @@ impl Ledger {
     }
 
     /// Drops the entry of `path`.
-    pub fn forget(&mut self, path: &str) -> Option<Entry> {
+    pub(crate) fn forget(&mut self, path: &str) -> Option<Entry> {
         self.entries.remove(path)
     }
 
     /// The state of `path`, given its bytes on disk (`None`: absent) and, for files
     /// without an entry, what polepos would generate for it now.
-    pub fn state(&self, path: &str, bytes: Option<&[u8]>, fresh: Option<&[u8]>) -> FileState {
+    pub(crate) fn state(
+        &self,
+        path: &str,
+        bytes: Option<&[u8]>,
+        fresh: Option<&[u8]>,
+    ) -> FileState {
         match (self.entries.get(path), bytes) {
             (Some(_), None) => FileState::Missing,
             (Some(entry), Some(bytes)) if entry.adopted => {

@@ -7,23 +7,23 @@
 //! edits), [`markers`] (minimal splices at `# polepos:*` comments) and [`printer`] (every
 //! byte of output).
 
-pub mod boundary;
+pub(crate) mod boundary;
 pub mod changeset;
 pub mod check;
 pub mod cli;
 pub mod commands;
-pub mod error;
+pub(crate) mod error;
 pub mod feature;
-pub mod fsread;
-pub mod interrupt;
+pub(crate) mod fsread;
+pub(crate) mod interrupt;
 pub mod ledger;
 pub mod manifest;
-pub mod markers;
-pub mod names;
+pub(crate) mod markers;
+pub(crate) mod names;
 pub mod printer;
-pub mod process;
+pub(crate) mod process;
 pub mod project;
-pub mod pyproject;
+pub(crate) mod pyproject;
 pub mod python;
 pub mod templates;
 
@@ -36,13 +36,13 @@ use crate::error::{Interrupted, Outcome, PassThrough, Refusal, UsageError};
 use crate::printer::{Printer, StdoutError, Verbosity};
 
 /// Exit code for success.
-pub const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 /// The command ran and refused or found problems.
-pub const EXIT_REFUSED: u8 = 1;
+pub(crate) const EXIT_REFUSED: u8 = 1;
 /// Usage errors and internal failures.
-pub const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_USAGE: u8 = 2;
 /// Ctrl-C.
-pub const EXIT_INTERRUPTED: u8 = 130;
+pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
 /// mimalloc: `check` parses thousands of files, and their syntax trees are many small
 /// allocations that the system allocator serves several times slower.
@@ -82,7 +82,7 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs a parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> ExitCode {
+pub(crate) fn run(cli: Cli) -> ExitCode {
     let verbosity = if cli.global.quiet {
         Verbosity::Quiet
     } else if cli.global.verbose {
@@ -222,7 +222,7 @@ fn help(printer: &Printer, path: &[String]) -> anyhow::Result<()> {
 }
 
 /// Prints the error (if any) and maps it to an exit code.
-pub fn report(printer: &Printer, result: anyhow::Result<Outcome>) -> u8 {
+pub(crate) fn report(printer: &Printer, result: anyhow::Result<Outcome>) -> u8 {
     let error = match result {
         Ok(Outcome::Success) => return EXIT_OK,
         Ok(Outcome::ProblemsFound) => return EXIT_REFUSED,

@@ -13,11 +13,11 @@ use crate::error::Refusal;
 use crate::names;
 
 /// The manifest's file name at the project root.
-pub const FILE_NAME: &str = ".poleposition.toml";
+pub(crate) const FILE_NAME: &str = ".poleposition.toml";
 
 /// Errors reading the manifest; each names the file.
 #[derive(Debug, thiserror::Error)]
-pub enum ManifestError {
+pub(crate) enum ManifestError {
     #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
@@ -31,18 +31,18 @@ pub enum ManifestError {
 
 /// The key under `[poleposition]` that lists the auth extensions (the older tool
 /// ignores it).
-pub const AUTH_EXTENSIONS: &str = "auth_extensions";
+pub(crate) const AUTH_EXTENSIONS: &str = "auth_extensions";
 
 /// A parsed manifest that remembers its original text.
 #[derive(Debug, Clone)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     original: String,
     doc: DocumentMut,
 }
 
 impl Manifest {
     /// Reads and parses the manifest at `path`.
-    pub fn load(path: &Path) -> Result<Self, ManifestError> {
+    pub(crate) fn load(path: &Path) -> Result<Self, ManifestError> {
         let bytes = std::fs::read(path).map_err(|source| ManifestError::Io {
             path: path.to_path_buf(),
             source,
@@ -57,7 +57,7 @@ impl Manifest {
     }
 
     /// Parses manifest text; the error is toml_edit's message with line and column.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let doc: DocumentMut = text
             .parse()
             .map_err(|e: toml_edit::TomlError| e.to_string().trim().to_string())?;
@@ -68,7 +68,7 @@ impl Manifest {
     }
 
     /// The text of a new project's manifest.
-    pub fn new_project(package: &str, db: DbMode, bytecode: bool) -> String {
+    pub(crate) fn new_project(package: &str, db: DbMode, bytecode: bool) -> String {
         let mut text = String::from(
             "# Written by polepos; `polepos check` validates the project against it.\n\
              # Keep it in version control. Edit with care: polepos updates it as you add features.\n\
@@ -85,12 +85,12 @@ impl Manifest {
     }
 
     /// The text as it was read.
-    pub fn original(&self) -> &str {
+    pub(crate) fn original(&self) -> &str {
         &self.original
     }
 
     /// The text with every edit applied.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         crate::pyproject::with_line_endings(self.doc.to_string(), self.original.contains("\r\n"))
     }
 
@@ -100,7 +100,7 @@ impl Manifest {
     }
 
     /// `[poleposition] package` as written, for display (see [`Manifest::valid_package`]).
-    pub fn package(&self) -> Option<&str> {
+    pub(crate) fn package(&self) -> Option<&str> {
         self.section("poleposition")?.get("package")?.as_str()
     }
 
@@ -108,7 +108,7 @@ impl Manifest {
     /// directory `src/<package>/` that every command reads, writes and deletes in, so a
     /// path, `..` or an empty string could lead outside the project (SPEC §16). Every
     /// command that uses the package from the manifest asks here.
-    pub fn valid_package(&self) -> Result<Option<&str>, Refusal> {
+    pub(crate) fn valid_package(&self) -> Result<Option<&str>, Refusal> {
         let Some(item) = self.section("poleposition").and_then(|s| s.get("package")) else {
             return Ok(None);
         };
@@ -130,17 +130,17 @@ impl Manifest {
     }
 
     /// `[poleposition] db` as written (may be an invalid value; see [`Manifest::db_mode`]).
-    pub fn db_raw(&self) -> Option<&Item> {
+    pub(crate) fn db_raw(&self) -> Option<&Item> {
         self.section("poleposition")?.get("db")
     }
 
     /// `[poleposition] db` when it is a valid mode.
-    pub fn db_mode(&self) -> Option<DbMode> {
+    pub(crate) fn db_mode(&self) -> Option<DbMode> {
         self.db_raw()?.as_str().and_then(DbMode::parse)
     }
 
     /// `[poleposition] bytecode`; absent means true.
-    pub fn bytecode(&self) -> bool {
+    pub(crate) fn bytecode(&self) -> bool {
         self.section("poleposition")
             .and_then(|t| t.get("bytecode"))
             .and_then(Item::as_bool)
@@ -148,12 +148,12 @@ impl Manifest {
     }
 
     /// `[modules]` entries as (name, raw item).
-    pub fn modules(&self) -> Vec<(String, Item)> {
+    pub(crate) fn modules(&self) -> Vec<(String, Item)> {
         self.entries("modules")
     }
 
     /// `[integrations]` entries as (name, raw item).
-    pub fn integrations(&self) -> Vec<(String, Item)> {
+    pub(crate) fn integrations(&self) -> Vec<(String, Item)> {
         self.entries("integrations")
     }
 
@@ -164,7 +164,7 @@ impl Manifest {
     }
 
     /// Whether `[integrations] <name> = true`.
-    pub fn integration_enabled(&self, name: &str) -> bool {
+    pub(crate) fn integration_enabled(&self, name: &str) -> bool {
         self.section("integrations")
             .and_then(|t| t.get(name))
             .and_then(Item::as_bool)
@@ -172,19 +172,19 @@ impl Manifest {
     }
 
     /// The raw item at a path of keys, e.g. `["poleposition", "package"]`.
-    pub fn item(&self, keys: &[&str]) -> Option<&Item> {
+    pub(crate) fn item(&self, keys: &[&str]) -> Option<&Item> {
         keys.iter()
             .try_fold(self.doc.as_item(), |item, key| item.get(key))
     }
 
     /// Sets `[integrations] <name> = <enabled>`, creating the table when missing.
-    pub fn set_integration(&mut self, name: &str, enabled: bool) -> Result<(), String> {
+    pub(crate) fn set_integration(&mut self, name: &str, enabled: bool) -> Result<(), String> {
         self.set("integrations", name, Value::from(enabled))
     }
 
     /// Removes `[modules] <name>`; false when it is not there. Only that key's line goes:
     /// every other line (and the table header) stays.
-    pub fn remove_module(&mut self, name: &str) -> bool {
+    pub(crate) fn remove_module(&mut self, name: &str) -> bool {
         self.doc
             .get_mut("modules")
             .and_then(Item::as_table_like_mut)
@@ -193,7 +193,7 @@ impl Manifest {
 
     /// Removes `[integrations] <name>`; false when it is not there. Only that key's line
     /// goes: the table header stays.
-    pub fn remove_integration(&mut self, name: &str) -> bool {
+    pub(crate) fn remove_integration(&mut self, name: &str) -> bool {
         self.doc
             .get_mut("integrations")
             .and_then(Item::as_table_like_mut)
@@ -202,7 +202,7 @@ impl Manifest {
 
     /// `[poleposition] auth_extensions`: the auth extensions added (SPEC §15), empty when
     /// the key is absent; an error names a value that is not a list of strings.
-    pub fn auth_extensions(&self) -> Result<Vec<String>, String> {
+    pub(crate) fn auth_extensions(&self) -> Result<Vec<String>, String> {
         let Some(item) = self.item(&["poleposition", AUTH_EXTENSIONS]) else {
             return Ok(Vec::new());
         };
@@ -220,7 +220,7 @@ impl Manifest {
 
     /// Sets `[poleposition] auth_extensions` to `names`, sorted; no names removes the key,
     /// so adding and removing the last extension gives the manifest back byte for byte.
-    pub fn set_auth_extensions(&mut self, names: &[String]) -> Result<(), String> {
+    pub(crate) fn set_auth_extensions(&mut self, names: &[String]) -> Result<(), String> {
         let mut sorted = names.to_vec();
         sorted.sort();
         sorted.dedup();
@@ -239,7 +239,7 @@ impl Manifest {
     }
 
     /// Sets `[modules] <name> = "<template value>"`, creating the table when missing.
-    pub fn set_module(&mut self, name: &str, template: &str) -> Result<(), String> {
+    pub(crate) fn set_module(&mut self, name: &str, template: &str) -> Result<(), String> {
         self.set("modules", name, Value::from(template))
     }
 
@@ -296,7 +296,7 @@ impl DbMode {
     }
 
     /// Parses a manifest value; case does not matter (`"SQLite"`), as with the older tool.
-    pub fn parse(value: &str) -> Option<Self> {
+    fn parse(value: &str) -> Option<Self> {
         match value.trim().to_ascii_lowercase().as_str() {
             "sqlite" => Some(DbMode::Sqlite),
             "postgres" => Some(DbMode::Postgres),

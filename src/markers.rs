@@ -7,7 +7,7 @@
 
 /// Where a marker belongs in its file; `check` validates it and `--fix` restores it there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placement {
+pub(crate) enum Placement {
     /// At top level, after the import block (a blank line between them).
     AfterImports,
     /// At top level, after the last `include_router(...)` call.
@@ -24,7 +24,7 @@ pub enum Placement {
 
 impl Placement {
     /// Where the marker goes, for messages: "at top level after the import block".
-    pub fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self {
             Placement::AfterImports => "at top level after the import block".into(),
             Placement::AfterIncludes => {
@@ -45,7 +45,7 @@ impl Placement {
 /// A marker: the comment text, the file (relative to the package) it lives in, and
 /// where in that file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Marker {
+pub(crate) struct Marker {
     pub comment: &'static str,
     /// Path relative to the project root, with `{pkg}` standing for the package directory.
     pub file: &'static str,
@@ -54,61 +54,61 @@ pub struct Marker {
     pub placement: Placement,
 }
 
-pub const ROUTER_IMPORTS: Marker = Marker {
+pub(crate) const ROUTER_IMPORTS: Marker = Marker {
     comment: "# polepos:router-imports",
     file: "src/{pkg}/api/router.py",
     indent: 0,
     placement: Placement::AfterImports,
 };
-pub const ROUTER_INCLUDES: Marker = Marker {
+pub(crate) const ROUTER_INCLUDES: Marker = Marker {
     comment: "# polepos:router-includes",
     file: "src/{pkg}/api/router.py",
     indent: 0,
     placement: Placement::AfterIncludes,
 };
-pub const MODEL_IMPORTS: Marker = Marker {
+pub(crate) const MODEL_IMPORTS: Marker = Marker {
     comment: "# polepos:model-imports",
     file: "src/{pkg}/db/models.py",
     indent: 4,
     placement: Placement::EndOfFunction("import_models"),
 };
-pub const MODULE_EXPORTS: Marker = Marker {
+pub(crate) const MODULE_EXPORTS: Marker = Marker {
     comment: "# polepos:module-exports",
     file: "src/{pkg}/modules/__init__.py",
     indent: 4,
     placement: Placement::EndOfAll,
 };
-pub const AUTH_SETTINGS: Marker = Marker {
+pub(crate) const AUTH_SETTINGS: Marker = Marker {
     comment: "# polepos:auth-settings",
     file: "src/{pkg}/settings.py",
     indent: 4,
     placement: Placement::BeforeModelConfig("Settings"),
 };
-pub const INTEGRATION_SETTINGS: Marker = Marker {
+pub(crate) const INTEGRATION_SETTINGS: Marker = Marker {
     comment: "# polepos:integration-settings",
     file: "src/{pkg}/settings.py",
     indent: 4,
     placement: Placement::BeforeModelConfig("Settings"),
 };
-pub const LLM_SETTINGS: Marker = Marker {
+pub(crate) const LLM_SETTINGS: Marker = Marker {
     comment: "# polepos:llm-settings",
     file: "src/{pkg}/settings.py",
     indent: 4,
     placement: Placement::BeforeModelConfig("Settings"),
 };
-pub const AUTH_ENV: Marker = Marker {
+pub(crate) const AUTH_ENV: Marker = Marker {
     comment: "# polepos:auth-env",
     file: ".env.example",
     indent: 0,
     placement: Placement::EndOfFile,
 };
-pub const INTEGRATION_ENV: Marker = Marker {
+pub(crate) const INTEGRATION_ENV: Marker = Marker {
     comment: "# polepos:integration-env",
     file: ".env.example",
     indent: 0,
     placement: Placement::EndOfFile,
 };
-pub const LLM_ENV: Marker = Marker {
+pub(crate) const LLM_ENV: Marker = Marker {
     comment: "# polepos:llm-env",
     file: ".env.example",
     indent: 0,
@@ -116,7 +116,7 @@ pub const LLM_ENV: Marker = Marker {
 };
 
 /// Every marker, in file order.
-pub const ALL: &[Marker] = &[
+pub(crate) const ALL: &[Marker] = &[
     ROUTER_IMPORTS,
     ROUTER_INCLUDES,
     MODEL_IMPORTS,
@@ -131,23 +131,23 @@ pub const ALL: &[Marker] = &[
 
 impl Marker {
     /// The marker's file for a package.
-    pub fn path(&self, pkg: &str) -> String {
+    pub(crate) fn path(&self, pkg: &str) -> String {
         self.file.replace("{pkg}", pkg)
     }
 
     /// Whether the marker applies to a project in this db mode.
-    pub fn needs_db(&self) -> bool {
+    pub(crate) fn needs_db(&self) -> bool {
         self.file.contains("/db/")
     }
 }
 
 /// The 0-based index of the marker's line, if present as a whole comment line.
-pub fn find(text: &str, marker: &Marker) -> Option<usize> {
+pub(crate) fn find(text: &str, marker: &Marker) -> Option<usize> {
     text.lines().position(|line| line.trim() == marker.comment)
 }
 
 /// The byte offset where the marker's line starts, if the marker is present.
-pub fn line_start(text: &str, marker: &Marker) -> Option<usize> {
+pub(crate) fn line_start(text: &str, marker: &Marker) -> Option<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         if line.trim() == marker.comment {
@@ -200,7 +200,7 @@ fn natural(text: &str) -> String {
 }
 
 /// The line length of generated projects (`[tool.ruff] line-length`).
-pub const LINE_LENGTH: usize = 100;
+pub(crate) const LINE_LENGTH: usize = 100;
 
 /// One import statement, possibly wrapped over several lines in parentheses.
 struct ImportStatement {
@@ -259,7 +259,7 @@ fn format_import(indent: &str, line: &str, nl: &str) -> String {
 /// is an import: it goes to its sorted place in the block of import statements directly
 /// above the marker (the block may end a blank line above it, as ruff's isort wants),
 /// wrapped the way ruff format would wrap it. Returns `None` when the marker is missing.
-pub fn insert_above(
+pub(crate) fn insert_above(
     text: &str,
     marker: &Marker,
     line: &str,

@@ -82,17 +82,17 @@ const DISTRIBUTIONS: &[&str] = &[
 
 /// Top-level packages inside every generated project package; a module cannot take these names.
 #[rustfmt::skip]
-pub const RESERVED_MODULE_NAMES: &[&str] = &[
+const RESERVED_MODULE_NAMES: &[&str] = &[
     "api", "auth", "bootstrap", "db", "domain", "modules", "integrations", "app", "main", "run",
     "settings",
 ];
 
 /// The longest project package name whose generated code stays ruff-clean.
-pub const MAX_PROJECT_PACKAGE_LEN: usize = 64;
+const MAX_PROJECT_PACKAGE_LEN: usize = 64;
 
 /// What kind of name is being validated (changes the wording and the extra rules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameKind {
+pub(crate) enum NameKind {
     Project,
     Module,
 }
@@ -108,7 +108,7 @@ impl NameKind {
 
 /// A validated name and the package name derived from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValidName {
+pub(crate) struct ValidName {
     /// The trimmed name as the user typed it (used for the directory and `APP_NAME`).
     pub name: String,
     /// The normalised Python package name.
@@ -116,7 +116,7 @@ pub struct ValidName {
 }
 
 /// Normalises a syntactically valid name to a package name (no validation).
-pub fn normalise(name: &str) -> String {
+pub(crate) fn normalise(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for ch in name.chars() {
         let mapped = if ch.is_ascii_alphanumeric() {
@@ -134,7 +134,7 @@ pub fn normalise(name: &str) -> String {
 
 /// Whether `name` is a valid Python identifier that is not a hard keyword (non-ASCII
 /// letters count, as in Python).
-pub fn is_python_identifier(name: &str) -> bool {
+pub(crate) fn is_python_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -175,7 +175,7 @@ fn matches_name_pattern(name: &str) -> bool {
 ///
 /// Module-specific collisions with existing modules and tables are checked by the caller,
 /// which knows the project.
-pub fn validate(raw: &str, kind: NameKind) -> Result<ValidName, Refusal> {
+pub(crate) fn validate(raw: &str, kind: NameKind) -> Result<ValidName, Refusal> {
     let noun = kind.noun();
     let name = raw.trim();
     let reject =
@@ -267,7 +267,7 @@ pub fn validate(raw: &str, kind: NameKind) -> Result<ValidName, Refusal> {
 }
 
 /// The PascalCase class name of a module: `order_items` → `OrderItems`.
-pub fn class_name(name: &str) -> String {
+pub(crate) fn class_name(name: &str) -> String {
     name.split('_')
         .filter(|part| !part.is_empty())
         .map(|part| {

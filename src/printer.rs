@@ -20,7 +20,7 @@ pub enum ColorChoice {
 
 /// Why writing to stdout failed.
 #[derive(Debug, thiserror::Error)]
-pub enum StdoutError {
+pub(crate) enum StdoutError {
     /// The reader went away (`polepos ... | head`): exit quietly with 0.
     #[error("stdout was closed")]
     Closed,
@@ -45,7 +45,6 @@ pub struct Printer {
 }
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
-const WARNING: Style = AnsiColor::Yellow.on_default().bold();
 const HINT: Style = AnsiColor::Cyan.on_default().bold();
 const OK: Style = AnsiColor::Green.on_default().bold();
 const DIM: Style = Style::new().dimmed();
@@ -70,24 +69,24 @@ impl Printer {
     }
 
     /// A printer with no colour and normal verbosity (tests, fallbacks).
-    pub fn plain() -> Self {
+    pub(crate) fn plain() -> Self {
         Printer {
             verbosity: Verbosity::Normal,
             color: false,
         }
     }
 
-    pub fn verbosity(&self) -> Verbosity {
+    pub(crate) fn verbosity(&self) -> Verbosity {
         self.verbosity
     }
 
     /// Whether colour escapes are emitted.
-    pub fn color(&self) -> bool {
+    pub(crate) fn color(&self) -> bool {
         self.color
     }
 
     /// Writes data to stdout (never suppressed by `--quiet`).
-    pub fn stdout(&self, text: &str) -> Result<(), StdoutError> {
+    pub(crate) fn stdout(&self, text: &str) -> Result<(), StdoutError> {
         let mut out = io::stdout().lock();
         match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(StdoutError::Closed),
@@ -99,7 +98,7 @@ impl Printer {
     /// What a mutating command says after it succeeded (what changed, next steps) on
     /// stdout; `--quiet` hides it, since `-q` prints only errors. Results a user asked
     /// for (a dry-run preview, a report) go through [`Printer::stdout`] instead.
-    pub fn guidance(&self, text: &str) -> Result<(), StdoutError> {
+    pub(crate) fn guidance(&self, text: &str) -> Result<(), StdoutError> {
         if self.verbosity == Verbosity::Quiet {
             return Ok(());
         }
@@ -107,35 +106,28 @@ impl Printer {
     }
 
     /// Progress and informational messages on stderr (hidden by `--quiet`).
-    pub fn info(&self, text: &str) {
+    pub(crate) fn info(&self, text: &str) {
         if self.verbosity != Verbosity::Quiet {
             self.raw_stderr(&format!("{text}\n"));
         }
     }
 
     /// Detail shown only with `--verbose`.
-    pub fn detail(&self, text: &str) {
+    pub(crate) fn detail(&self, text: &str) {
         if self.verbosity == Verbosity::Verbose {
             self.raw_stderr(&format!("{}\n", self.paint(DIM, text)));
         }
     }
 
     /// A success line, e.g. "Created project ...".
-    pub fn success(&self, text: &str) {
+    pub(crate) fn success(&self, text: &str) {
         if self.verbosity != Verbosity::Quiet {
             self.raw_stderr(&format!("{} {text}\n", self.paint(OK, "✓")));
         }
     }
 
-    /// A warning on stderr (hidden by `--quiet`).
-    pub fn warning(&self, text: &str) {
-        if self.verbosity != Verbosity::Quiet {
-            self.raw_stderr(&format!("{} {text}\n", self.paint(WARNING, "warning:")));
-        }
-    }
-
     /// The error block: `error: <what>`, `Caused by:` lines and a hint. Never suppressed.
-    pub fn error(&self, message: &str, causes: &[String], hint: Option<&str>) {
+    pub(crate) fn error(&self, message: &str, causes: &[String], hint: Option<&str>) {
         let mut text = format!("{} {message}\n", self.paint(ERROR, "error:"));
         if !causes.is_empty() {
             text.push_str("\nCaused by:\n");
@@ -150,17 +142,12 @@ impl Printer {
     }
 
     /// Applies a style when colour is on.
-    pub fn paint(&self, style: Style, text: &str) -> String {
+    fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
             format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
-    }
-
-    /// Bold text (for headings).
-    pub fn bold(&self, text: &str) -> String {
-        self.paint(Style::new().bold(), text)
     }
 
     fn raw_stderr(&self, text: &str) {

@@ -15,7 +15,7 @@ use crate::printer::{Printer, Verbosity};
 
 /// A path as a POSIX shell word: unchanged when it only holds characters no shell treats
 /// specially, otherwise in single quotes (a `'` inside becomes `'\''`).
-pub fn shell_quote(path: &Path) -> String {
+pub(crate) fn shell_quote(path: &Path) -> String {
     let text = path.to_string_lossy();
     let plain = !text.is_empty()
         && text
@@ -34,7 +34,7 @@ pub fn shell_quote(path: &Path) -> String {
 /// With `-v` the child writes straight to polepos's stderr (its stdout too: it is
 /// progress, and polepos's stdout holds only results). `Command::output` would capture
 /// both streams whatever was configured, so the verbose path waits with `status`.
-pub fn run_step(
+pub(crate) fn run_step(
     printer: &Printer,
     mut command: Command,
     what: &str,
@@ -143,7 +143,7 @@ fn spin(out: &mut dyn Write, stop: &AtomicBool, what: &str) {
 }
 
 /// The first executable called `name` on PATH.
-pub fn find_on_path(name: &str) -> Option<PathBuf> {
+pub(crate) fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
@@ -157,7 +157,7 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// The first Python 3.11+ on PATH.
-pub fn find_python() -> Option<PathBuf> {
+pub(crate) fn find_python() -> Option<PathBuf> {
     [
         "python3.14",
         "python3.13",

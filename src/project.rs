@@ -14,13 +14,13 @@ use crate::names;
 
 /// A located project root and how it was recognised.
 #[derive(Debug, Clone)]
-pub struct Located {
+pub(crate) struct Located {
     pub root: PathBuf,
     pub has_manifest: bool,
 }
 
 /// Walks up from `start` to the nearest project root.
-pub fn locate(start: &Path) -> Option<Located> {
+pub(crate) fn locate(start: &Path) -> Option<Located> {
     for dir in start.ancestors() {
         // Any entry counts (even a directory or a broken link): it is then reported as an
         // unreadable manifest rather than silently ignored.
@@ -41,7 +41,7 @@ pub fn locate(start: &Path) -> Option<Located> {
 }
 
 /// The package under `src/` that has `api/router.py` (first in name order).
-pub fn infer_package(root: &Path) -> Option<String> {
+pub(crate) fn infer_package(root: &Path) -> Option<String> {
     let mut names: Vec<String> = std::fs::read_dir(root.join("src"))
         .ok()?
         .filter_map(Result::ok)
@@ -55,7 +55,7 @@ pub fn infer_package(root: &Path) -> Option<String> {
 
 /// Infers the db mode from the files: no `db/` package means `none`; psycopg in the
 /// dependencies means `postgres`.
-pub fn infer_db(root: &Path, package: &str) -> DbMode {
+pub(crate) fn infer_db(root: &Path, package: &str) -> DbMode {
     if !root.join("src").join(package).join("db").is_dir() {
         return DbMode::None;
     }
@@ -74,7 +74,7 @@ pub struct Project {
     pub package: String,
     pub db: DbMode,
     pub bytecode: bool,
-    pub manifest: Option<Manifest>,
+    pub(crate) manifest: Option<Manifest>,
 }
 
 impl Project {
@@ -136,7 +136,7 @@ impl Project {
     }
 
     /// `src/<pkg>` relative to the root.
-    pub fn package_dir(&self) -> PathBuf {
+    pub(crate) fn package_dir(&self) -> PathBuf {
         Path::new("src").join(&self.package)
     }
 }

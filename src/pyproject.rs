@@ -8,14 +8,14 @@ use toml_edit::{Array, DocumentMut, Item, Value};
 
 /// A parsed `pyproject.toml`.
 #[derive(Debug, Clone)]
-pub struct Pyproject {
+pub(crate) struct Pyproject {
     doc: DocumentMut,
     /// Whether the file used CRLF line endings (toml_edit renders LF).
     crlf: bool,
 }
 
 /// Renders `text` (LF) with CRLF endings when the original used them.
-pub fn with_line_endings(text: String, crlf: bool) -> String {
+pub(crate) fn with_line_endings(text: String, crlf: bool) -> String {
     if crlf {
         text.replace("\r\n", "\n").replace('\n', "\r\n")
     } else {
@@ -28,7 +28,7 @@ pub fn with_line_endings(text: String, crlf: bool) -> String {
 /// (`0.12.0`) wherever it bounds them: none of its lower bounds (`>=`, `==`, `~=`, `>`)
 /// is below the floor and none of its upper bounds (`<`, `<=`) is at or below it. A
 /// requirement without version specifiers pins nothing and passes.
-pub fn allows_at_least(requirement: &str, floor: &str) -> bool {
+pub(crate) fn allows_at_least(requirement: &str, floor: &str) -> bool {
     let floor = version_parts(floor);
     let name_end = requirement
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '[' | ']')))
@@ -68,7 +68,7 @@ fn version_parts(version: &str) -> Vec<u64> {
     parts
 }
 
-pub fn requirement_name(requirement: &str) -> String {
+pub(crate) fn requirement_name(requirement: &str) -> String {
     let end = requirement
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
         .unwrap_or(requirement.len());
@@ -98,7 +98,7 @@ enum List {
 
 impl Pyproject {
     /// Parses the text; the error is toml_edit's message.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let doc: DocumentMut = text
             .parse()
             .map_err(|e: toml_edit::TomlError| e.to_string().trim().to_string())?;
@@ -108,7 +108,7 @@ impl Pyproject {
         })
     }
 
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         with_line_endings(self.doc.to_string(), self.crlf)
     }
 
@@ -117,7 +117,7 @@ impl Pyproject {
     }
 
     /// `[project] name`, when it is a non-empty string.
-    pub fn project_name(&self) -> Option<String> {
+    pub(crate) fn project_name(&self) -> Option<String> {
         self.doc
             .get("project")?
             .get("name")?
@@ -127,7 +127,7 @@ impl Pyproject {
     }
 
     /// Requirement strings of `[project] dependencies`.
-    pub fn dependency_list(&self) -> Vec<String> {
+    pub(crate) fn dependency_list(&self) -> Vec<String> {
         self.dependencies()
             .map(|a| {
                 a.iter()
@@ -138,7 +138,7 @@ impl Pyproject {
     }
 
     /// Whether a requirement for the same distribution is present (any version or extras).
-    pub fn has_dependency(&self, requirement: &str) -> bool {
+    pub(crate) fn has_dependency(&self, requirement: &str) -> bool {
         let wanted = requirement_name(requirement);
         self.dependency_list()
             .iter()
@@ -146,7 +146,7 @@ impl Pyproject {
     }
 
     /// Requirement strings of `[project.optional-dependencies] dev`.
-    pub fn dev_dependency_list(&self) -> Vec<String> {
+    pub(crate) fn dev_dependency_list(&self) -> Vec<String> {
         self.doc
             .get("project")
             .and_then(|p| p.get("optional-dependencies"))
@@ -172,13 +172,13 @@ impl Pyproject {
 
     /// Adds a requirement to `[project] dependencies`; false when `[project]
     /// dependencies` is missing or not an array.
-    pub fn add_dependency(&mut self, requirement: &str) -> bool {
+    pub(crate) fn add_dependency(&mut self, requirement: &str) -> bool {
         self.add_to(List::Runtime, requirement)
     }
 
     /// Adds a requirement to `[project.optional-dependencies] dev`; false when that list
     /// is missing or not an array.
-    pub fn add_dev_dependency(&mut self, requirement: &str) -> bool {
+    pub(crate) fn add_dev_dependency(&mut self, requirement: &str) -> bool {
         self.add_to(List::Dev, requirement)
     }
 
@@ -228,13 +228,13 @@ impl Pyproject {
     /// Removes the requirement written exactly as `requirement` from `[project]
     /// dependencies` (the line `add_dependency` wrote); false when it is not there. A
     /// requirement for the same distribution written differently is the user's and stays.
-    pub fn remove_dependency(&mut self, requirement: &str) -> bool {
+    pub(crate) fn remove_dependency(&mut self, requirement: &str) -> bool {
         self.remove_from(List::Runtime, requirement)
     }
 
     /// Removes the requirement written exactly as `requirement` from
     /// `[project.optional-dependencies] dev`; false when it is not there.
-    pub fn remove_dev_dependency(&mut self, requirement: &str) -> bool {
+    pub(crate) fn remove_dev_dependency(&mut self, requirement: &str) -> bool {
         self.remove_from(List::Dev, requirement)
     }
 

@@ -106,7 +106,7 @@ pub fn render_tree(tree: &str, ctx: &Context) -> Result<Vec<Rendered>, TemplateE
 
 /// Renders one template file (e.g. `integration/kafka.settings.j2`), for text that is
 /// spliced into an existing file rather than written as a file of its own.
-pub fn render_file(path: &str, ctx: &Context) -> Result<String, TemplateError> {
+pub(crate) fn render_file(path: &str, ctx: &Context) -> Result<String, TemplateError> {
     let file = TEMPLATES
         .get_file(path)
         .ok_or_else(|| TemplateError::MissingTree(path.to_string()))?;
@@ -171,7 +171,7 @@ fn collect(
 
 /// The files of template tree `tree`, relative to it and without `.j2`, placeholders
 /// (`__pkg__`, `__module__`) kept, sorted; empty when the tree is not embedded.
-pub fn paths(tree: &str) -> Vec<String> {
+pub(crate) fn paths(tree: &str) -> Vec<String> {
     fn walk(dir: &Dir<'static>, tree: &str, out: &mut Vec<String>) {
         for entry in dir.entries() {
             match entry {
@@ -195,7 +195,8 @@ pub fn paths(tree: &str) -> Vec<String> {
 }
 
 /// Every top-level template tree name that renders a set of files, for tests.
-pub fn trees() -> Vec<&'static str> {
+#[cfg(test)]
+fn trees() -> Vec<&'static str> {
     vec![
         "project/base",
         "project/db",

@@ -16,7 +16,7 @@ use crate::markers;
 use crate::pyproject::requirement_name;
 
 /// Whether the project has auth (manifest or traces).
-pub fn present(facts: &Facts) -> bool {
+fn present(facts: &Facts) -> bool {
     let pkg = &facts.pkg;
     facts.manifest.integration_enabled("auth")
         || AUTH_PACKAGE_FILES.iter().chain(AUTH_TOOL_FILES).any(|f| {
@@ -49,7 +49,7 @@ fn is_pwdlib_argon2(requirement: &str) -> bool {
         .any(|e| e.trim().eq_ignore_ascii_case("argon2"))
 }
 
-pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+pub(crate) fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     if !present(facts) {
         return;
     }

@@ -236,7 +236,7 @@ codes! {
 
 impl Code {
     /// The row of [`TABLE`] for this code.
-    pub fn info(self) -> &'static CodeInfo {
+    pub(crate) fn info(self) -> &'static CodeInfo {
         // The macro builds TABLE in declaration order, so the discriminant is the index.
         &TABLE[self as usize]
     }
@@ -246,7 +246,7 @@ impl Code {
         format!("PPCHK{:03}", self.info().number)
     }
 
-    pub fn severity(self) -> Severity {
+    pub(crate) fn severity(self) -> Severity {
         self.info().severity
     }
 }
@@ -276,7 +276,7 @@ impl CodeInfo {
 
 /// Why a code given to `polepos explain` was not found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LookupError {
+pub(crate) enum LookupError {
     /// Not of the form `PPCHKnnn`, `ppchknn` or `nnn`.
     Malformed,
     /// Well-formed but no such code exists.
@@ -284,7 +284,7 @@ pub enum LookupError {
 }
 
 /// Finds a code from user input: `PPCHK038`, `ppchk38`, `38` and `038` all work.
-pub fn lookup(input: &str) -> Result<&'static CodeInfo, LookupError> {
+pub(crate) fn lookup(input: &str) -> Result<&'static CodeInfo, LookupError> {
     let trimmed = input.trim();
     let digits = match trimmed.get(..5) {
         Some(prefix) if prefix.eq_ignore_ascii_case("ppchk") => &trimmed[5..],
@@ -302,7 +302,7 @@ pub fn lookup(input: &str) -> Result<&'static CodeInfo, LookupError> {
 
 /// clap value parser for `polepos explain`: rejects what cannot be a code (a usage
 /// error), keeps the text for [`lookup`].
-pub fn parse_code_arg(input: &str) -> Result<String, String> {
+pub(crate) fn parse_code_arg(input: &str) -> Result<String, String> {
     match lookup(input) {
         Err(LookupError::Malformed) => {
             Err("write a check code as PPCHK038, ppchk38 or 38".to_string())

@@ -14,7 +14,7 @@ use crate::feature::mount::normalise_prefix;
 use crate::feature::tables::Table;
 use crate::python::Arg;
 
-pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+pub(crate) fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     cycles(facts, issues);
     shared_prefixes(facts, issues);
     duplicate_tables(facts, issues);

@@ -22,7 +22,7 @@ use crate::python::{self, PyFile, SyntaxIssue};
 
 /// A managed Python file as read and parsed.
 #[derive(Debug, Clone)]
-pub struct PyFacts {
+pub(crate) struct PyFacts {
     /// Path relative to the project root.
     pub path: String,
     pub source: Source,
@@ -48,15 +48,15 @@ impl PyFacts {
     }
 
     /// The summary, when the file was read and parsed.
-    pub fn file(&self) -> Option<&PyFile> {
+    pub(crate) fn file(&self) -> Option<&PyFile> {
         self.parsed.as_ref().and_then(|p| p.as_ref().ok())
     }
 
-    pub fn text(&self) -> Option<&str> {
+    pub(crate) fn text(&self) -> Option<&str> {
         self.source.text()
     }
 
-    pub fn exists(&self) -> bool {
+    pub(crate) fn exists(&self) -> bool {
         self.source != Source::Missing
     }
 
@@ -75,7 +75,7 @@ impl PyFacts {
 
 /// Everything the rules need.
 #[derive(Debug, Clone)]
-pub struct Facts {
+pub(crate) struct Facts {
     pub root: PathBuf,
     pub pkg: String,
     pub db: DbMode,
@@ -102,22 +102,22 @@ pub struct Facts {
 
 impl Facts {
     /// `src/<pkg>/<rel>`.
-    pub fn pkg_path(&self, rel: &str) -> String {
+    pub(crate) fn pkg_path(&self, rel: &str) -> String {
         format!("src/{}/{rel}", self.pkg)
     }
 
     /// Whether a path relative to the root exists.
-    pub fn exists(&self, rel: &str) -> bool {
+    pub(crate) fn exists(&self, rel: &str) -> bool {
         self.root.join(rel).exists()
     }
 
-    pub fn is_dir(&self, rel: &str) -> bool {
+    pub(crate) fn is_dir(&self, rel: &str) -> bool {
         self.root.join(rel).is_dir()
     }
 }
 
 /// Reads everything once.
-pub fn gather(identity: &Identity) -> Facts {
+pub(crate) fn gather(identity: &Identity) -> Facts {
     let root = identity.root.clone();
     let pkg = identity.pkg.clone();
     let mut issues = identity.issues.clone();

@@ -13,7 +13,7 @@ use crate::feature::fields;
 use crate::feature::module::class_name;
 use crate::ledger::{self, Ledger};
 
-pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+pub(crate) fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     let Ok(recorded) = Ledger::load_fields(&facts.root) else {
         return;
     };

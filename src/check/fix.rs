@@ -38,7 +38,7 @@ type Wanted<'a> = [(Code, &'a Fix)];
 
 /// Plans the fixes that `issues` carry. Returns the change set and the list of fixes it
 /// makes.
-pub fn plan(facts: &Facts, issues: &[Issue]) -> (ChangeSet, Vec<Fixed>) {
+pub(crate) fn plan(facts: &Facts, issues: &[Issue]) -> (ChangeSet, Vec<Fixed>) {
     let mut by_path: BTreeMap<&str, Vec<(Code, &Fix)>> = BTreeMap::new();
     for issue in issues {
         if let Some(fix) = &issue.autofix {

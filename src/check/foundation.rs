@@ -13,7 +13,7 @@ use super::facts::Facts;
 use super::source::Source;
 use crate::python::foundation;
 
-pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+pub(crate) fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     let token_path = facts.pkg_path("auth/token.py");
     if let Source::Text(text) = Source::read(&facts.root.join(&token_path))
         && let Some(line) = foundation::decode_without_required_exp(&text)

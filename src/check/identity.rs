@@ -21,7 +21,7 @@ use crate::project;
 
 /// How the manifest was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ManifestState {
+pub(crate) enum ManifestState {
     Absent,
     Unreadable,
     Read,
@@ -29,7 +29,7 @@ pub enum ManifestState {
 
 /// A `[modules]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManifestModule {
+pub(crate) struct ManifestModule {
     pub name: String,
     /// `None` when the value is not a valid template (already reported as PPCHK014).
     pub template: Option<Template>,
@@ -38,7 +38,7 @@ pub struct ManifestModule {
 
 /// What the manifest says, as far as it could be read.
 #[derive(Debug, Clone)]
-pub struct ManifestFacts {
+pub(crate) struct ManifestFacts {
     pub state: ManifestState,
     pub modules: Vec<ManifestModule>,
     /// Integrations with a boolean value.
@@ -50,18 +50,18 @@ pub struct ManifestFacts {
 }
 
 impl ManifestFacts {
-    pub fn integration_enabled(&self, name: &str) -> bool {
+    pub(crate) fn integration_enabled(&self, name: &str) -> bool {
         self.integrations.get(name).copied().unwrap_or(false)
     }
 
-    pub fn module(&self, name: &str) -> Option<&ManifestModule> {
+    pub(crate) fn module(&self, name: &str) -> Option<&ManifestModule> {
         self.modules.iter().find(|m| m.name == name)
     }
 }
 
 /// A project whose package directory is known.
 #[derive(Debug, Clone)]
-pub struct Identity {
+pub(crate) struct Identity {
     pub root: PathBuf,
     pub pkg: String,
     pub db: DbMode,
@@ -71,7 +71,7 @@ pub struct Identity {
 
 /// The outcome of this stage.
 #[derive(Debug)]
-pub enum Settled {
+pub(crate) enum Settled {
     NotAProject(Report),
     /// A project was found but cannot be checked further.
     Stopped {
@@ -85,7 +85,7 @@ pub enum Settled {
 const MANIFEST: &str = manifest::FILE_NAME;
 
 /// Finds the project around `cwd` and settles its identity.
-pub fn settle(cwd: &Path) -> Settled {
+pub(crate) fn settle(cwd: &Path) -> Settled {
     let Some(located) = project::locate(cwd) else {
         let issue = Issue::new(
             Code::NotAProject,
@@ -481,7 +481,7 @@ fn package_on_disk(on_disk: Option<String>, issues: &mut Vec<Issue>) -> Option<S
 
 /// The 1-based line of `key = ...` in `[section]` of a TOML text (`""` for the root
 /// table), found by scanning lines; used only to point at the problem.
-pub fn key_line(text: Option<&str>, section: &str, key: &str) -> Option<usize> {
+pub(crate) fn key_line(text: Option<&str>, section: &str, key: &str) -> Option<usize> {
     key_lines(text?)
         .get(&(section.to_string(), key.to_string()))
         .copied()

@@ -57,7 +57,7 @@ fn locate(root: &Path, dotted: &str) -> Target {
     Target::Missing
 }
 
-pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+pub(crate) fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     let mut definitions = Definitions::default();
     for file in [&facts.router, &facts.models, &facts.modules_init] {
         check_file(facts, file, &mut definitions, issues);

@@ -35,7 +35,7 @@ impl Integration {
 }
 
 /// The integrations to validate, in table order.
-pub fn enabled<'a>(facts: &Facts, modules: &[modules::Resolved<'a>]) -> Vec<&'static Integration> {
+fn enabled<'a>(facts: &Facts, modules: &[modules::Resolved<'a>]) -> Vec<&'static Integration> {
     let needs_llm = modules
         .iter()
         .any(|m| m.template.spec().llm && m.dir.is_some());
@@ -57,7 +57,7 @@ fn has_python(facts: &Facts, dir: &str) -> bool {
     })
 }
 
-pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+pub(crate) fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     let modules = modules::resolve(facts);
     let enabled = enabled(facts, &modules);
     if enabled.is_empty() {

@@ -12,30 +12,30 @@
 //! Every problem is reported once, with `path:line` where it has one, in a deterministic
 //! order. No input makes `check` panic: unreadable files become issues.
 
-pub mod auth;
+mod auth;
 pub mod codes;
-pub mod cross;
-pub mod facts;
-pub mod fields;
-pub mod fix;
-pub mod foundation;
-pub mod identity;
-pub mod imports;
-pub mod integrations;
-pub mod modules;
+mod cross;
+mod facts;
+mod fields;
+mod fix;
+mod foundation;
+mod identity;
+mod imports;
+mod integrations;
+mod modules;
 pub mod render;
-pub mod scan;
-pub mod settings;
-pub mod source;
-pub mod structure;
-pub mod syntax;
-pub mod wiring;
+mod scan;
+mod settings;
+mod source;
+mod structure;
+mod syntax;
+mod wiring;
 
 use std::path::{Path, PathBuf};
 
 use crate::changeset;
 
-pub use codes::{Code, Severity};
+pub(crate) use codes::{Code, Severity};
 
 /// One problem found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,13 +49,13 @@ pub struct Issue {
     /// 1-based line in `path`.
     pub line: Option<usize>,
     /// The edit `--fix` makes for this issue, when one is provably safe.
-    pub autofix: Option<Fix>,
+    pub(crate) autofix: Option<Fix>,
 }
 
 /// An edit that resolves one issue, carried by the issue itself (so `--fix` applies the
 /// fixes of the issues found instead of re-deriving them).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fix {
+pub(crate) struct Fix {
     /// The file edited, relative to the project root.
     pub path: String,
     pub edit: Edit,
@@ -65,7 +65,7 @@ pub struct Fix {
 
 /// The kinds of safe edit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Edit {
+pub(crate) enum Edit {
     /// Put a missing marker back at its canonical place.
     RestoreMarker(crate::markers::Marker),
     /// Insert `line` above `marker` (at its sorted place when it is an import).
@@ -78,7 +78,7 @@ pub enum Edit {
 
 impl Issue {
     /// An issue with the code's general fix as remediation.
-    pub fn new(code: Code, message: impl Into<String>) -> Issue {
+    fn new(code: Code, message: impl Into<String>) -> Issue {
         Issue {
             code,
             message: message.into(),
@@ -90,19 +90,19 @@ impl Issue {
     }
 
     /// Attaches the edit `--fix` makes for this issue.
-    pub fn autofix(mut self, fix: Fix) -> Issue {
+    fn autofix(mut self, fix: Fix) -> Issue {
         self.autofix = Some(fix);
         self
     }
 
-    pub fn at(mut self, path: impl Into<String>, line: Option<usize>) -> Issue {
+    fn at(mut self, path: impl Into<String>, line: Option<usize>) -> Issue {
         self.path = Some(path.into());
         self.line = line;
         self
     }
 
     /// Sets a specific remediation, written as a sentence like the table's fixes.
-    pub fn fix(mut self, remediation: impl Into<String>) -> Issue {
+    fn fix(mut self, remediation: impl Into<String>) -> Issue {
         let text: String = remediation.into();
         let mut chars = text.chars();
         let mut sentence: String = match chars.next() {
@@ -116,7 +116,7 @@ impl Issue {
         self
     }
 
-    pub fn severity(&self) -> Severity {
+    pub(crate) fn severity(&self) -> Severity {
         self.code.severity()
     }
 }
@@ -219,7 +219,7 @@ pub fn check_and_fix(cwd: &Path) -> anyhow::Result<Report> {
 }
 
 /// Runs every rule family over gathered facts.
-pub fn run_rules(facts: &facts::Facts) -> Vec<Issue> {
+fn run_rules(facts: &facts::Facts) -> Vec<Issue> {
     let mut issues = facts.issues.clone();
     structure::check(facts, &mut issues);
     modules::check(facts, &mut issues);

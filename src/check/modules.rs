@@ -25,7 +25,7 @@ use crate::python::PyFile;
 
 /// A module as the checks see it.
 #[derive(Debug, Clone)]
-pub struct Resolved<'a> {
+pub(crate) struct Resolved<'a> {
     pub name: String,
     /// The manifest's template, or the one recognised from the files.
     pub template: Template,
@@ -36,7 +36,7 @@ pub struct Resolved<'a> {
 }
 
 /// Every module of the project, sorted by name.
-pub fn resolve(facts: &Facts) -> Vec<Resolved<'_>> {
+pub(crate) fn resolve(facts: &Facts) -> Vec<Resolved<'_>> {
     let mut names: BTreeSet<String> = facts.modules.keys().cloned().collect();
     names.extend(facts.manifest.modules.iter().map(|m| m.name.clone()));
     names.insert("status".to_string());
@@ -69,7 +69,7 @@ pub fn resolve(facts: &Facts) -> Vec<Resolved<'_>> {
         .collect()
 }
 
-pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+pub(crate) fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     let modules = resolve(facts);
     let marker_line = |text: Option<&str>, marker: &markers::Marker| {
         text.and_then(|t| markers::find(t, marker)).map(|i| i + 1)
@@ -365,7 +365,7 @@ fn wired(facts: &Facts, name: &str) -> bool {
 }
 
 /// The name `file` binds to `<package>.router`'s `router` at top level.
-pub fn router_binding(file: &PyFile, package: &str) -> Option<String> {
+pub(crate) fn router_binding(file: &PyFile, package: &str) -> Option<String> {
     file.router_binding(package).map(str::to_string)
 }
 

@@ -30,9 +30,9 @@ use super::Report;
 use super::codes::Severity;
 
 /// The headline of a passing check.
-pub const PASSED: &str = "polepos check passed.";
+const PASSED: &str = "polepos check passed.";
 /// The headline of a failing check.
-pub const FAILED: &str = "polepos check failed.";
+const FAILED: &str = "polepos check failed.";
 
 fn headline(report: &Report) -> &'static str {
     if report.passed() { PASSED } else { FAILED }
@@ -47,7 +47,7 @@ fn location(path: Option<&str>, line: Option<usize>) -> String {
 }
 
 /// `2 errors, 1 warning`.
-pub fn counts(report: &Report) -> String {
+fn counts(report: &Report) -> String {
     let errors = report
         .issues
         .iter()

@@ -40,7 +40,7 @@ struct Summary {
 
 /// A reference from one module to another (an edge of the import graph).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModuleRef {
+pub(crate) struct ModuleRef {
     pub target: String,
     /// Path relative to the project root.
     pub path: String,
@@ -49,7 +49,7 @@ pub struct ModuleRef {
 
 /// What is on disk for one directory under `modules/`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModuleDir {
+pub(crate) struct ModuleDir {
     pub name: String,
     /// Module-relative paths of the files present (`router.py`, `services/x_service.py`).
     pub files: BTreeSet<String>,
@@ -70,13 +70,13 @@ pub struct ModuleDir {
 impl ModuleDir {
     /// Whether the directory holds any Python file (an empty or `__pycache__`-only
     /// directory left behind by a removal is not a module).
-    pub fn has_python(&self) -> bool {
+    pub(crate) fn has_python(&self) -> bool {
         self.files.iter().any(|f| f.ends_with(".py"))
     }
 }
 
 /// Names of the directories under `modules_dir` that could be modules, sorted.
-pub fn module_dir_names(modules_dir: &Path) -> Vec<String> {
+pub(crate) fn module_dir_names(modules_dir: &Path) -> Vec<String> {
     crate::fsread::package_dir_names(modules_dir)
 }
 
@@ -85,7 +85,7 @@ pub fn module_dir_names(modules_dir: &Path) -> Vec<String> {
 /// the scan; its result comes back beside the scanned directories, in `names` order.
 /// `first` runs exactly once, unless the helper thread cannot start or dies, in which
 /// case it runs again on the calling thread.
-pub fn scan_all<T: Send>(
+pub(crate) fn scan_all<T: Send>(
     root: &Path,
     pkg: &str,
     names: &[String],
@@ -144,11 +144,6 @@ pub fn scan_all<T: Send>(
     // Without the helper's result (it could not start), do its work here.
     let done = done.unwrap_or_else(first);
     (done, all.into_iter().map(|(_, dir)| dir).collect())
-}
-
-/// Scans one module directory.
-pub fn scan_module(root: &Path, pkg: &str, name: &str) -> ModuleDir {
-    scan_module_with(root, pkg, name, &mut Reader::default())
 }
 
 fn scan_module_with(root: &Path, pkg: &str, name: &str, reader: &mut Reader) -> ModuleDir {

@@ -12,7 +12,7 @@ use super::codes::Code;
 use super::facts::Facts;
 use crate::feature::block::active_env;
 
-pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+pub(crate) fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     if let Some(class) = facts.settings.file().and_then(|f| f.class("Settings")) {
         for (name, first, again) in repeated(class.fields.iter().map(|(n, l)| (n.as_str(), *l))) {
             issues.push(

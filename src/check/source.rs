@@ -12,7 +12,7 @@ use crate::python::limits::MAX_SOURCE_BYTES;
 
 /// What reading one file gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// The file does not exist (or is not a regular file).
     Missing,
     /// The file exists but is not valid UTF-8; `line` is the 1-based line of the first
@@ -26,7 +26,7 @@ pub enum Source {
 
 impl Source {
     /// Reads `path`. Unreadable files (permissions, a directory) count as missing.
-    pub fn read(path: &Path) -> Source {
+    pub(crate) fn read(path: &Path) -> Source {
         let mut bytes = Vec::new();
         let read = std::fs::File::open(path).and_then(|file| {
             file.take(MAX_SOURCE_BYTES as u64 + 1)
@@ -40,7 +40,7 @@ impl Source {
     }
 
     /// Decodes bytes read from disk.
-    pub fn from_bytes(bytes: Vec<u8>) -> Source {
+    fn from_bytes(bytes: Vec<u8>) -> Source {
         match String::from_utf8(bytes) {
             Ok(text) => Source::Text(text),
             Err(error) => {
@@ -55,7 +55,7 @@ impl Source {
     }
 
     /// The text, when the file was read as UTF-8.
-    pub fn text(&self) -> Option<&str> {
+    pub(crate) fn text(&self) -> Option<&str> {
         match self {
             Source::Text(text) => Some(text),
             _ => None,
@@ -64,7 +64,7 @@ impl Source {
 }
 
 /// What [`Reader::read`] gave: like [`Source`], borrowing the reader's buffer.
-pub enum Read<'b> {
+pub(crate) enum Read<'b> {
     Missing,
     NotUtf8 { line: usize },
     Text(&'b str),
@@ -73,13 +73,13 @@ pub enum Read<'b> {
 
 /// Reads many files through one reusable buffer ([`crate::fsread::Reader`]), as text.
 #[derive(Default)]
-pub struct Reader {
+pub(crate) struct Reader {
     files: crate::fsread::Reader,
 }
 
 impl Reader {
     /// Reads `path`. Unreadable files (permissions, a directory) count as missing.
-    pub fn read(&mut self, path: &Path) -> Read<'_> {
+    pub(crate) fn read(&mut self, path: &Path) -> Read<'_> {
         let Some(bytes) = self.files.bytes(path) else {
             return Read::Missing;
         };
@@ -99,7 +99,11 @@ impl Reader {
 /// guards of every other read of `check`: nothing through a link that leaves the project
 /// (SPEC §16), at most the size and nesting the parser is given. `None` when it is
 /// missing, unreadable or does not parse (other checks report that).
-pub fn parse_guarded(root: &Path, rel: &str, package: &str) -> Option<crate::python::PyFile> {
+pub(crate) fn parse_guarded(
+    root: &Path,
+    rel: &str,
+    package: &str,
+) -> Option<crate::python::PyFile> {
     if crate::boundary::escape(root, Path::new(rel)).is_some() {
         return None;
     }
@@ -112,7 +116,7 @@ pub fn parse_guarded(root: &Path, rel: &str, package: &str) -> Option<crate::pyt
 }
 
 /// The 1-based line and the message of the first TOML syntax error in `text`.
-pub fn toml_error(text: &str) -> Option<(Option<usize>, String)> {
+pub(crate) fn toml_error(text: &str) -> Option<(Option<usize>, String)> {
     let error = text.parse::<toml_edit::DocumentMut>().err()?;
     let line = error.span().map(|span| {
         1 + text.as_bytes()[..span.start.min(text.len())]
@@ -123,7 +127,7 @@ pub fn toml_error(text: &str) -> Option<(Option<usize>, String)> {
     Some((line, error.message().trim().to_string()))
 }
 
-pub use crate::names::is_python_identifier as is_identifier;
+pub(crate) use crate::names::is_python_identifier as is_identifier;
 
 #[cfg(test)]
 mod tests {

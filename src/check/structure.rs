@@ -16,7 +16,7 @@ use crate::markers::{self, Marker, Placement};
 use crate::python::{self, PyFile};
 
 /// Files under `src/<pkg>/` every project has (managed files are checked separately).
-pub const REQUIRED_PACKAGE_FILES: &[&str] = &[
+const REQUIRED_PACKAGE_FILES: &[&str] = &[
     "__init__.py",
     "app.py",
     "main.py",
@@ -42,13 +42,13 @@ pub const REQUIRED_PACKAGE_FILES: &[&str] = &[
 ];
 
 /// Files under `src/<pkg>/db/` in db modes (models.py is a managed file).
-pub const REQUIRED_DB_FILES: &[&str] = &["db/__init__.py", "db/base.py", "db/session.py"];
+const REQUIRED_DB_FILES: &[&str] = &["db/__init__.py", "db/base.py", "db/session.py"];
 
 /// Required files relative to the project root.
-pub const REQUIRED_ROOT_FILES: &[&str] = &["tests/conftest.py", "tests/integration/test_status.py"];
+const REQUIRED_ROOT_FILES: &[&str] = &["tests/conftest.py", "tests/integration/test_status.py"];
 
 /// Alembic's files in db modes.
-pub const ALEMBIC_FILES: &[&str] = &[
+const ALEMBIC_FILES: &[&str] = &[
     "alembic.ini",
     "migrations/env.py",
     "migrations/script.py.mako",
@@ -63,7 +63,7 @@ const DB_DEPENDENCIES: &[&str] = &[
     "psycopg-binary",
 ];
 
-pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
+pub(crate) fn check(facts: &Facts, issues: &mut Vec<Issue>) {
     let status_removed = status_removed(facts);
     required_files(facts, status_removed, issues);
     match facts.db {
@@ -87,7 +87,7 @@ pub fn check(facts: &Facts, issues: &mut Vec<Issue>) {
 /// Whether the starter `status` module was removed on purpose: its manifest entry, its
 /// directory, its test and all of its wiring are gone (a project may drop the endpoint).
 /// Half of it missing is still an error.
-pub fn status_removed(facts: &Facts) -> bool {
+fn status_removed(facts: &Facts) -> bool {
     let pkg = &facts.pkg;
     let in_manifest = facts.manifest.module("status").is_some();
     let dir = facts.root.join(facts.pkg_path("modules/status"));
@@ -307,7 +307,7 @@ fn managed_files(facts: &Facts, issues: &mut Vec<Issue>) {
 }
 
 /// Where each marker belongs, for messages and `--fix`.
-pub fn canonical_place(marker: &Marker) -> String {
+fn canonical_place(marker: &Marker) -> String {
     marker.placement.describe()
 }
 

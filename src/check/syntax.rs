@@ -21,7 +21,7 @@ const IGNORED_DIRS: &[&str] = &["__pycache__", "node_modules", "site-packages"];
 /// The issue for a Python file that gave no syntax tree: PPCHK038 for a syntax error,
 /// PPCHK026 for nesting Python itself refuses, PPCHK025 for a file polepos does not
 /// parse (too large, or expressions possibly too deep).
-pub fn file_issue(path: &str, error: &SyntaxIssue) -> Issue {
+pub(crate) fn file_issue(path: &str, error: &SyntaxIssue) -> Issue {
     let (code, message) = match error.kind {
         Unparsed::SyntaxError => (
             Code::SyntaxError,
@@ -43,7 +43,7 @@ pub fn file_issue(path: &str, error: &SyntaxIssue) -> Issue {
 }
 
 /// What reading and parsing one Python file found wrong with it, if anything.
-pub fn read_issue(reader: &mut Reader, root: &Path, path: &str) -> Option<Issue> {
+fn read_issue(reader: &mut Reader, root: &Path, path: &str) -> Option<Issue> {
     match reader.read(&root.join(path)) {
         Read::Text(text) => python::syntax_error(text).map(|error| file_issue(path, &error)),
         Read::NotUtf8 { line } => Some(
@@ -56,7 +56,7 @@ pub fn read_issue(reader: &mut Reader, root: &Path, path: &str) -> Option<Issue>
 
 /// Parses every `.py` file under the project's source roots that is not in `skip` (exact
 /// paths) and not under one of `skip_dirs` (path prefixes ending in `/`).
-pub fn check_all(root: &Path, skip: &[String], skip_dirs: &[String]) -> Vec<Issue> {
+pub(crate) fn check_all(root: &Path, skip: &[String], skip_dirs: &[String]) -> Vec<Issue> {
     let mut files = Vec::new();
     let skip_dirs: HashSet<&str> = skip_dirs.iter().map(|d| d.trim_end_matches('/')).collect();
     for top in ["src", "tests", "migrations"] {

@@ -13,7 +13,7 @@ use crate::markers;
 use crate::python::{Arg, PyFile};
 
 /// One mount to check, with how to name it and which codes it reports.
-pub struct Expected<'a> {
+pub(crate) struct Expected<'a> {
     pub mount: &'a RouterMount,
     /// `the router of module `orders``, `the auth router`, …
     pub what: String,
@@ -24,7 +24,12 @@ pub struct Expected<'a> {
 }
 
 /// Checks `expected` against the parsed `api/router.py`.
-pub fn check(facts: &Facts, router: &PyFile, expected: &Expected<'_>, issues: &mut Vec<Issue>) {
+pub(crate) fn check(
+    facts: &Facts,
+    router: &PyFile,
+    expected: &Expected<'_>,
+    issues: &mut Vec<Issue>,
+) {
     let path = &facts.router.path;
     let mount = expected.mount;
     let what = &expected.what;

@@ -23,7 +23,7 @@ use crate::printer::Printer;
 use crate::project::Project;
 
 /// Runs `polepos add auth`.
-pub fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<()> {
+pub(crate) fn run(printer: &Printer, args: &AddAuthArgs, cwd: &Path) -> anyhow::Result<()> {
     let project = Project::open(cwd)?;
     let requested = args.extensions.extensions();
     if requested.is_empty() {
@@ -117,7 +117,11 @@ fn added_guidance(
 }
 
 /// Runs `polepos remove auth`.
-pub fn run_remove(printer: &Printer, args: &RemoveAuthArgs, cwd: &Path) -> anyhow::Result<()> {
+pub(crate) fn run_remove(
+    printer: &Printer,
+    args: &RemoveAuthArgs,
+    cwd: &Path,
+) -> anyhow::Result<()> {
     let project = Project::open(cwd)?;
     let requested = args.extensions.extensions();
     let present = present_extensions(&project, "remove")?;

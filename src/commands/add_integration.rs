@@ -13,7 +13,7 @@ use crate::printer::Printer;
 use crate::project::Project;
 
 /// Runs `polepos add integration`.
-pub fn run(printer: &Printer, name: &str, dry_run: bool, cwd: &Path) -> anyhow::Result<()> {
+pub(crate) fn run(printer: &Printer, name: &str, dry_run: bool, cwd: &Path) -> anyhow::Result<()> {
     let project = Project::open(cwd)?;
     let set = plan(&project, name)?;
     if !super::preview_or_apply(printer, &set, dry_run, &[], "written")? {
@@ -37,7 +37,7 @@ fn recipe(project: &Project, name: &str) -> anyhow::Result<crate::feature::Recip
 }
 
 /// Plans `add integration <name>` for `project` (also used by tests).
-pub fn plan(project: &Project, name: &str) -> anyhow::Result<ChangeSet> {
+fn plan(project: &Project, name: &str) -> anyhow::Result<ChangeSet> {
     plan::plan_add(project, &recipe(project, name)?)
 }
 

@@ -18,7 +18,7 @@ use crate::printer::Printer;
 use crate::project::Project;
 
 /// Runs `polepos add module`.
-pub fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Result<()> {
+pub(crate) fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Result<()> {
     let template = template(args)?;
     let fields = parse_fields(&args.fields, &template)?;
     let project = Project::open(cwd)?;
@@ -43,7 +43,7 @@ pub fn run(printer: &Printer, args: &AddModuleArgs, cwd: &Path) -> anyhow::Resul
 /// The template the flags ask for; a flag the template does not take (a CRUD flag
 /// without `--template crud`, `--auth-required` without crud or ai-prompt) is a usage
 /// error naming the conflict (clap rejects two template flags itself).
-pub fn template(args: &AddModuleArgs) -> anyhow::Result<Template> {
+fn template(args: &AddModuleArgs) -> anyhow::Result<Template> {
     let chosen = match (args.template, args.api_only, args.service_only) {
         (Some(t), _, _) => t,
         (None, true, _) => ModuleTemplate::ApiOnly,

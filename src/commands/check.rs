@@ -13,7 +13,7 @@ use crate::error::{Outcome, Refusal};
 use crate::printer::Printer;
 
 /// Runs `polepos check`.
-pub fn run(printer: &Printer, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Outcome> {
+pub(crate) fn run(printer: &Printer, args: &CheckArgs, cwd: &Path) -> anyhow::Result<Outcome> {
     silence_parser_panics();
     let report = if args.fix {
         check::check_and_fix(cwd).map_err(|error| match error.downcast::<ApplyError>() {

@@ -12,7 +12,7 @@ use crate::printer::{Printer, StdoutError};
 use crate::project::Project;
 
 /// Writes the completion script for `shell` to stdout.
-pub fn run(printer: &Printer, shell: Shell) -> Result<(), StdoutError> {
+pub(crate) fn run(printer: &Printer, shell: Shell) -> Result<(), StdoutError> {
     let target = match shell {
         Shell::Bash => Target::Bash,
         Shell::Zsh => Target::Zsh,
@@ -30,7 +30,11 @@ pub fn run(printer: &Printer, shell: Shell) -> Result<(), StdoutError> {
 /// after `polepos`, the last of which is the word being completed (empty for a new
 /// word): commands and subcommands, the current command's flags, and module names where
 /// a module is named (`remove module`, inside a project).
-pub fn candidates(printer: &Printer, words: &[String], cwd: &Path) -> Result<(), StdoutError> {
+pub(crate) fn candidates(
+    printer: &Printer,
+    words: &[String],
+    cwd: &Path,
+) -> Result<(), StdoutError> {
     let (partial, typed) = match words.split_last() {
         Some((last, before)) => (last.as_str(), before),
         None => ("", &[][..]),

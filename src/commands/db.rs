@@ -28,7 +28,7 @@ enum Runner {
 }
 
 /// Runs one `polepos db` subcommand.
-pub fn run(printer: &Printer, command: &DbCommand, cwd: &Path) -> anyhow::Result<()> {
+pub(crate) fn run(printer: &Printer, command: &DbCommand, cwd: &Path) -> anyhow::Result<()> {
     let project = Project::open(cwd)?;
     if project.db == DbMode::None {
         return Err(Refusal::new("this project has no database layer (db = \"none\"), so there are no migrations to run")

@@ -35,7 +35,12 @@ struct Target {
 }
 
 /// The line to add after Alembic's output, when `stderr` shows a connection failure.
-pub fn connection_hint(stderr: &str, root: &Path, db: DbMode, package: &str) -> Option<String> {
+pub(crate) fn connection_hint(
+    stderr: &str,
+    root: &Path,
+    db: DbMode,
+    package: &str,
+) -> Option<String> {
     let failure = classify(stderr)?;
     let (url, source) = database_url(root, db, package);
     let target = parse_url(&url);

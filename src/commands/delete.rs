@@ -19,7 +19,7 @@ use crate::printer::Printer;
 
 /// What a deletion would remove.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
+struct Tally {
     pub files: u64,
     pub dirs: u64,
     pub links: u64,
@@ -27,7 +27,7 @@ pub struct Tally {
 }
 
 /// Runs `polepos delete`.
-pub fn run(printer: &Printer, args: &DeleteArgs, cwd: &Path) -> anyhow::Result<()> {
+pub(crate) fn run(printer: &Printer, args: &DeleteArgs, cwd: &Path) -> anyhow::Result<()> {
     let target = resolve(cwd, &args.target)?;
     let package = prove_project(&target)?;
     let tally = count(&target)?;
@@ -72,7 +72,7 @@ pub fn run(printer: &Printer, args: &DeleteArgs, cwd: &Path) -> anyhow::Result<(
 
 /// The absolute, lexically normalised target path; refuses a symlink, a missing path, and
 /// the current directory, its parents, `/` and the home directory.
-pub fn resolve(cwd: &Path, raw: &str) -> Result<PathBuf, Refusal> {
+fn resolve(cwd: &Path, raw: &str) -> Result<PathBuf, Refusal> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Err(Refusal::new("no project to delete was given")
@@ -136,7 +136,7 @@ fn normalise(path: &Path) -> PathBuf {
 }
 
 /// The package of the project at `target`, or why it is not one.
-pub fn prove_project(target: &Path) -> Result<String, Refusal> {
+fn prove_project(target: &Path) -> Result<String, Refusal> {
     let not_a_project = |why: String| {
         Refusal::new(format!(
             "refusing to delete {}: it is not a polepos project ({why})",
@@ -175,7 +175,7 @@ pub fn prove_project(target: &Path) -> Result<String, Refusal> {
 }
 
 /// Counts what is under `root` without following symlinks.
-pub fn count(root: &Path) -> anyhow::Result<Tally> {
+fn count(root: &Path) -> anyhow::Result<Tally> {
     let mut tally = Tally::default();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {

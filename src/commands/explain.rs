@@ -10,7 +10,7 @@ use crate::error::{Refusal, UsageError};
 use crate::printer::Printer;
 
 /// Runs `polepos explain`.
-pub fn run(printer: &Printer, code: Option<&str>) -> anyhow::Result<()> {
+pub(crate) fn run(printer: &Printer, code: Option<&str>) -> anyhow::Result<()> {
     let Some(code) = code else {
         printer.stdout(&list())?;
         return Ok(());
@@ -33,7 +33,7 @@ pub fn run(printer: &Printer, code: Option<&str>) -> anyhow::Result<()> {
 }
 
 /// The full entry for one code.
-pub fn describe(info: &codes::CodeInfo) -> String {
+fn describe(info: &codes::CodeInfo) -> String {
     format!(
         "{}: {} ({})\n\n{}\n\nFix: {}\n",
         info.code,
@@ -45,7 +45,7 @@ pub fn describe(info: &codes::CodeInfo) -> String {
 }
 
 /// Every code, one per line.
-pub fn list() -> String {
+fn list() -> String {
     let mut out = String::new();
     for info in TABLE {
         out.push_str(&format!(

@@ -27,7 +27,7 @@ use crate::project::Project;
 pub(crate) const CLASSIC: &str = "name:str:max=120";
 
 /// Runs `polepos add field`.
-pub fn run_add(printer: &Printer, args: &AddFieldArgs, cwd: &Path) -> anyhow::Result<()> {
+pub(crate) fn run_add(printer: &Printer, args: &AddFieldArgs, cwd: &Path) -> anyhow::Result<()> {
     let project = Project::open(cwd)?;
     let target = Target::open(&project, &args.module)?;
     let added = fields::parse_all(&args.fields, &target.old)
@@ -78,7 +78,11 @@ pub fn run_add(printer: &Printer, args: &AddFieldArgs, cwd: &Path) -> anyhow::Re
 }
 
 /// Runs `polepos remove field`.
-pub fn run_remove(printer: &Printer, args: &RemoveFieldArgs, cwd: &Path) -> anyhow::Result<()> {
+pub(crate) fn run_remove(
+    printer: &Printer,
+    args: &RemoveFieldArgs,
+    cwd: &Path,
+) -> anyhow::Result<()> {
     let project = Project::open(cwd)?;
     let target = Target::open(&project, &args.module)?;
     let mut problems = Vec::new();

@@ -1,21 +1,21 @@
 //! One file per command; each turns parsed arguments into work done by the library.
 
 pub mod add_auth;
-pub mod add_integration;
+pub(crate) mod add_integration;
 pub mod add_module;
-pub mod check;
-pub mod completion;
-pub mod db;
+pub(crate) mod check;
+pub(crate) mod completion;
+pub(crate) mod db;
 mod db_hint;
-pub mod delete;
-pub mod explain;
-pub mod fields;
+pub(crate) mod delete;
+pub(crate) mod explain;
+pub(crate) mod fields;
 #[cfg(test)]
 mod named;
-pub mod remove;
+pub(crate) mod remove;
 pub mod start;
-pub mod upgrade;
-pub mod version;
+pub(crate) mod upgrade;
+pub(crate) mod version;
 
 use std::path::{Path, PathBuf};
 
@@ -24,14 +24,14 @@ use crate::ledger;
 
 /// How many project files a change set creates, updates and deletes, for the one-line
 /// summaries; the ledger is bookkeeping, not one of the project's files.
-pub struct FileCounts {
+struct FileCounts {
     pub created: usize,
     pub updated: usize,
     pub deleted: usize,
 }
 
 impl FileCounts {
-    pub fn of(set: &ChangeSet) -> FileCounts {
+    fn of(set: &ChangeSet) -> FileCounts {
         let mut counts = FileCounts {
             created: 0,
             updated: 0,
@@ -106,6 +106,6 @@ pub(crate) fn written_files(set: &ChangeSet) -> String {
 }
 
 /// The directory the command runs in.
-pub fn current_dir() -> anyhow::Result<PathBuf> {
+pub(crate) fn current_dir() -> anyhow::Result<PathBuf> {
     std::env::current_dir().map_err(|e| anyhow::anyhow!("cannot read the current directory: {e}"))
 }

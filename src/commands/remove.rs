@@ -21,7 +21,11 @@ use crate::printer::Printer;
 use crate::project::Project;
 
 /// Runs `polepos remove module`.
-pub fn run_module(printer: &Printer, args: &RemoveModuleArgs, cwd: &Path) -> anyhow::Result<()> {
+pub(crate) fn run_module(
+    printer: &Printer,
+    args: &RemoveModuleArgs,
+    cwd: &Path,
+) -> anyhow::Result<()> {
     let project = Project::open(cwd)?;
     let name = names::normalise(args.name.trim());
     let template = template_of(&project, &name, args.force)?;
@@ -138,7 +142,7 @@ fn refuse_referenced(
 }
 
 /// Runs `polepos remove integration`.
-pub fn run_integration(
+pub(crate) fn run_integration(
     printer: &Printer,
     args: &RemoveIntegrationArgs,
     cwd: &Path,

@@ -30,7 +30,7 @@ use crate::printer::Printer;
 use crate::project::Project;
 
 /// Runs `polepos upgrade`.
-pub fn run(printer: &Printer, args: &UpgradeArgs, cwd: &Path) -> anyhow::Result<Outcome> {
+pub(crate) fn run(printer: &Printer, args: &UpgradeArgs, cwd: &Path) -> anyhow::Result<Outcome> {
     if args.dry_run && !args.apply {
         printer.info(
             "--dry-run only changes what --apply does; without --apply nothing is ever written",

@@ -3,6 +3,6 @@
 use crate::printer::{Printer, StdoutError};
 
 /// Prints `polepos <version>` on stdout.
-pub fn run(printer: &Printer) -> Result<(), StdoutError> {
+pub(crate) fn run(printer: &Printer) -> Result<(), StdoutError> {
     printer.stdout(&format!("polepos {}\n", env!("CARGO_PKG_VERSION")))
 }

@@ -56,7 +56,7 @@ pub const ALL: &[Extension] = &[
 
 impl Extension {
     /// The name the manifest, the ledger owner and the flag use (`rate-limit`).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Extension::Mail => "mail",
             Extension::PasswordReset => "password-reset",
@@ -68,7 +68,7 @@ impl Extension {
     }
 
     /// The extension a manifest or flag name means (`mail` is implied, never named).
-    pub fn parse(name: &str) -> Option<Extension> {
+    fn parse(name: &str) -> Option<Extension> {
         ALL.iter().copied().find(|e| e.name() == name)
     }
 
@@ -79,7 +79,7 @@ impl Extension {
 
     /// The files it creates, relative to the package (what `check` requires); the first
     /// is the module the auth router imports.
-    pub fn package_files(self) -> &'static [&'static str] {
+    pub(crate) fn package_files(self) -> &'static [&'static str] {
         match self {
             Extension::Mail => &["mail/mailer.py", "mail/__init__.py"],
             Extension::PasswordReset => &["auth/password_reset.py"],
@@ -91,7 +91,7 @@ impl Extension {
     }
 
     /// The test files it creates.
-    pub fn test_files(self) -> &'static [&'static str] {
+    pub(crate) fn test_files(self) -> &'static [&'static str] {
         match self {
             Extension::Mail => &[
                 "tests/integration/mail_server.py",
@@ -106,7 +106,7 @@ impl Extension {
     }
 
     /// The settings fields it adds (what `check` expects in `Settings`).
-    pub fn settings(self) -> &'static [&'static str] {
+    pub(crate) fn settings(self) -> &'static [&'static str] {
         match self {
             Extension::Mail => &[
                 "smtp_host",
@@ -139,7 +139,7 @@ impl Extension {
     }
 
     /// The requirement it adds, if any.
-    pub fn dependency(self) -> Option<&'static str> {
+    fn dependency(self) -> Option<&'static str> {
         match self {
             Extension::Mail => Some("aiosmtplib>=3.0"),
             Extension::RateLimit => Some("limits>=3.13"),
@@ -151,7 +151,7 @@ impl Extension {
     }
 
     /// The development requirement its tests need, if any.
-    pub fn dev_dependency(self) -> Option<&'static str> {
+    fn dev_dependency(self) -> Option<&'static str> {
         match self {
             Extension::Mail => Some("aiosmtpd>=1.4"),
             _ => None,
@@ -159,7 +159,7 @@ impl Extension {
     }
 
     /// The tables it adds (no model may define them yet).
-    pub fn tables(self) -> &'static [&'static str] {
+    fn tables(self) -> &'static [&'static str] {
         match self {
             Extension::Sessions => &["auth_sessions"],
             Extension::PasswordReset => &["auth_password_reset_tokens"],
@@ -170,7 +170,7 @@ impl Extension {
 
     /// What its migration adds, for the `polepos db revision -m` it prints (`None`:
     /// no schema change).
-    pub fn migration(self) -> Option<&'static str> {
+    pub(crate) fn migration(self) -> Option<&'static str> {
         match self {
             Extension::Sessions => Some("auth sessions table"),
             Extension::PasswordReset => Some("auth password reset tokens table"),
@@ -181,7 +181,7 @@ impl Extension {
     }
 
     /// The endpoints it adds or changes, for the summary.
-    pub fn endpoints(self) -> &'static str {
+    pub(crate) fn endpoints(self) -> &'static str {
         match self {
             Extension::Mail => "",
             Extension::PasswordReset => {
@@ -212,7 +212,7 @@ impl Extension {
 pub type Extensions = BTreeSet<Extension>;
 
 /// `set` with what it implies: the mail package when an extension sends mail.
-pub fn with_implied(set: &Extensions) -> Extensions {
+pub(crate) fn with_implied(set: &Extensions) -> Extensions {
     let mut full: Extensions = set
         .iter()
         .copied()
@@ -225,7 +225,7 @@ pub fn with_implied(set: &Extensions) -> Extensions {
 }
 
 /// The template flags of a set of extensions.
-pub fn flags(set: &Extensions) -> AuthFlags {
+pub(crate) fn flags(set: &Extensions) -> AuthFlags {
     let full = with_implied(set);
     AuthFlags {
         sessions: full.contains(&Extension::Sessions),
@@ -238,7 +238,7 @@ pub fn flags(set: &Extensions) -> AuthFlags {
 }
 
 /// The extensions a manifest lists, and the names it lists that polepos does not know.
-pub fn from_names(names: &[String]) -> (Extensions, Vec<String>) {
+pub(crate) fn from_names(names: &[String]) -> (Extensions, Vec<String>) {
     let mut set = Extensions::new();
     let mut unknown = Vec::new();
     for name in names {
@@ -310,7 +310,7 @@ fn blocks(extension: Extension, ctx: &ProjectContext) -> Result<(Block, Block), 
 /// seed's auth is added in the same change, rendered with the new set already, so there
 /// is nothing to revise. Removing extensions plans the same recipes (from what is left
 /// to what is there now) and takes them out.
-pub fn recipes(
+pub(crate) fn recipes(
     ctx: &ProjectContext,
     present: &Extensions,
     added: &Extensions,

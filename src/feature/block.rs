@@ -26,7 +26,7 @@ use crate::markers::Marker;
 
 /// A block of lines for [`super::Wiring::Block`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
+pub(crate) struct Block {
     pub marker: Marker,
     /// The whole block, already indented, each line ending in `\n` (written with the
     /// file's own line endings).
@@ -45,7 +45,7 @@ struct Entry<'a> {
 
 /// Where the lines adding wrote are in a file, and what of them changed since.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Located {
+pub(crate) struct Located {
     /// The byte range of the header and the added entries that follow it, when found.
     pub range: Option<std::ops::Range<usize>>,
     /// Added entries in `range` whose lines differ from what adding wrote.
@@ -57,14 +57,14 @@ pub struct Located {
 
 impl Located {
     /// Whether taking out `range` would lose something: an added entry edited since.
-    pub fn changed(&self) -> bool {
+    pub(crate) fn changed(&self) -> bool {
         !(self.edited.is_empty() && self.elsewhere.is_empty())
     }
 }
 
 impl Block {
     /// A block to write in full.
-    pub fn new(marker: Marker, text: String) -> Block {
+    pub(crate) fn new(marker: Marker, text: String) -> Block {
         Block {
             marker,
             text,
@@ -125,17 +125,12 @@ impl Block {
     }
 
     /// Every name the block defines, in order.
-    pub fn names(&self) -> Vec<&str> {
+    fn names(&self) -> Vec<&str> {
         self.parts().1.iter().map(|e| e.name).collect()
     }
 
-    /// The first name, which identifies the block in messages (`kafka_enabled`).
-    pub fn first_name(&self) -> &str {
-        self.names().first().copied().unwrap_or_default()
-    }
-
     /// The names adding writes (every name not kept).
-    pub fn added_names(&self) -> Vec<&str> {
+    pub(crate) fn added_names(&self) -> Vec<&str> {
         self.names()
             .into_iter()
             .filter(|n| !self.kept.iter().any(|k| k == n))
@@ -143,7 +138,7 @@ impl Block {
     }
 
     /// The block with `kept` set to its names that `defined` holds.
-    pub fn completing(&self, defined: &[String]) -> Block {
+    pub(crate) fn completing(&self, defined: &[String]) -> Block {
         let kept = self
             .names()
             .into_iter()
@@ -158,7 +153,7 @@ impl Block {
 
     /// What adding writes: the header and the entries not kept, or nothing when every
     /// entry is kept.
-    pub fn added_text(&self) -> String {
+    fn added_text(&self) -> String {
         let (header, entries) = self.parts();
         let added: Vec<&Entry> = entries
             .iter()
@@ -177,7 +172,7 @@ impl Block {
 
     /// `text` with the added lines inserted above the marker (in `text`'s line endings);
     /// `None` when the marker is missing.
-    pub fn apply(&self, text: &str) -> Option<String> {
+    pub(crate) fn apply(&self, text: &str) -> Option<String> {
         let at = crate::markers::line_start(text, &self.marker)?;
         let mut added = self.added_text();
         if text.contains("\r\n") {
@@ -192,7 +187,7 @@ impl Block {
 
     /// The names among the block's that `text` defines: fields of `class Settings` for
     /// settings (line by line when the file does not parse), active lines for env files.
-    pub fn defined_in(&self, text: &str) -> Vec<String> {
+    pub(crate) fn defined_in(&self, text: &str) -> Vec<String> {
         let defined: Vec<String> = if self.is_settings() {
             match crate::python::parse(text, "") {
                 Ok(file) => file
@@ -217,7 +212,7 @@ impl Block {
 
     /// Finds the lines adding wrote in `text` (see the module docs): the header, then
     /// the run of added entries right below it (each defining an added name once).
-    pub fn locate(&self, text: &str) -> Located {
+    pub(crate) fn locate(&self, text: &str) -> Located {
         let added: Vec<&str> = self.added_names();
         if added.is_empty() {
             return Located::default();
@@ -291,7 +286,7 @@ impl Block {
     /// settings, `NAME=` in env files) and the lines equal to one of the block's own
     /// (its comments and commented-out entries); under `--force`, for added entries
     /// found outside the block (the older tool's, or below an edited header).
-    pub fn delete_by_meaning(&self, text: &str) -> String {
+    pub(crate) fn delete_by_meaning(&self, text: &str) -> String {
         let added = self.added_names();
         let own: Vec<&str> = self
             .text
@@ -327,7 +322,7 @@ impl Block {
 }
 
 /// Active (uncommented) `NAME=value` lines of an env file, with their lines.
-pub fn active_env(text: &str) -> Vec<(String, usize)> {
+pub(crate) fn active_env(text: &str) -> Vec<(String, usize)> {
     text.lines()
         .enumerate()
         .filter_map(|(index, line)| {

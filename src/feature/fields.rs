@@ -51,7 +51,7 @@ const DECIMAL_DEFAULT: (u32, u32) = (12, 2);
 
 /// The column type of a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Str,
     Text,
     Int,
@@ -73,7 +73,7 @@ pub enum Kind {
 
 /// What deleting a referenced row does to the rows that reference it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnDelete {
+pub(crate) enum OnDelete {
     Restrict,
     Cascade,
     SetNull,
@@ -102,7 +102,7 @@ impl OnDelete {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     pub name: String,
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     pub optional: bool,
     pub unique: bool,
     pub index: bool,
@@ -111,7 +111,7 @@ pub struct Field {
     pub min: Option<String>,
     pub max: Option<String>,
     /// Only on `ref` (`restrict` when not given).
-    pub on_delete: Option<OnDelete>,
+    pub(crate) on_delete: Option<OnDelete>,
 }
 
 /// A malformed spec: which field, which rule, and a correct example.

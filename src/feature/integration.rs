@@ -11,7 +11,7 @@ use crate::templates::{self, TemplateError};
 
 /// What one integration consists of.
 #[derive(Debug, Clone, Copy)]
-pub struct Integration {
+pub(crate) struct Integration {
     pub name: &'static str,
     /// Files under `integrations/<name>/` besides `__init__.py`.
     pub files: &'static [&'static str],
@@ -20,7 +20,7 @@ pub struct Integration {
     pub settings: &'static [(&'static str, bool)],
 }
 
-pub const INTEGRATIONS: &[Integration] = &[
+pub(crate) const INTEGRATIONS: &[Integration] = &[
     Integration {
         name: "kafka",
         files: &[
@@ -120,16 +120,16 @@ pub const INTEGRATIONS: &[Integration] = &[
 ];
 
 /// The ledger owner of the files every integration shares.
-pub const SHARED_OWNER: &str = "integrations";
+pub(crate) const SHARED_OWNER: &str = "integrations";
 
 /// The integration named `name`, if polepos knows it.
-pub fn find(name: &str) -> Option<&'static Integration> {
+pub(crate) fn find(name: &str) -> Option<&'static Integration> {
     INTEGRATIONS.iter().find(|i| i.name == name)
 }
 
 impl Integration {
     /// `src/<pkg>/integrations/<name>`.
-    pub fn package_dir(&self, pkg: &str) -> String {
+    pub(crate) fn package_dir(&self, pkg: &str) -> String {
         format!("src/{pkg}/integrations/{}", self.name)
     }
 
@@ -143,7 +143,7 @@ impl Integration {
     }
 
     /// The settings and env blocks for a project.
-    pub fn blocks(&self, ctx: &ProjectContext) -> Result<(Block, Block), TemplateError> {
+    fn blocks(&self, ctx: &ProjectContext) -> Result<(Block, Block), TemplateError> {
         let vars = ctx.template_context("");
         let (settings_marker, env_marker) = self.markers();
         let render = |kind: &str| {
@@ -157,7 +157,7 @@ impl Integration {
 }
 
 /// The recipe of `add integration <name>` (and of the llm scaffold) for a project.
-pub fn recipe(
+pub(crate) fn recipe(
     integration: &'static Integration,
     ctx: &ProjectContext,
 ) -> Result<Recipe, TemplateError> {

@@ -12,19 +12,19 @@ use crate::project::Project;
 use crate::templates::TemplateError;
 
 /// The integration's name (manifest key, directory, ledger owner `integration:llm`).
-pub const NAME: &str = "llm";
+pub(crate) const NAME: &str = "llm";
 
 /// The HTTP client the adapters use. Generated projects already test with it (`httpx2`
 /// is what FastAPI's test client uses, in the dev extra); the adapters need it at run
 /// time, so it goes into `[project] dependencies` unless something there provides it.
 /// Removing the scaffold removes this exact line again (a requirement written another
 /// way is the user's and stays).
-pub const HTTP_DEPENDENCY: &str = "httpx2>=2.0";
+const HTTP_DEPENDENCY: &str = "httpx2>=2.0";
 
 /// What ai-prompt modules import from the llm package: file (relative to the package)
 /// and the names it defines. A project whose llm package lacks them (the older tool's,
 /// with another API) is refused rather than given a module that cannot import.
-pub const MODULE_API: &[(&str, &[&str])] = &[
+pub(crate) const MODULE_API: &[(&str, &[&str])] = &[
     ("integrations/llm/factory.py", &["get_llm_provider"]),
     (
         "integrations/llm/provider.py",
@@ -40,7 +40,7 @@ pub const MODULE_API: &[(&str, &[&str])] = &[
 ];
 
 /// Whether the project has the scaffold already (`llm = true`, or its directory).
-pub fn present(project: &Project) -> bool {
+pub(crate) fn present(project: &Project) -> bool {
     project
         .manifest
         .as_ref()
@@ -55,7 +55,7 @@ pub fn present(project: &Project) -> bool {
 }
 
 /// The scaffold's recipe.
-pub fn recipe(ctx: &ProjectContext) -> Result<Recipe, TemplateError> {
+pub(crate) fn recipe(ctx: &ProjectContext) -> Result<Recipe, TemplateError> {
     let found = integration::find(NAME)
         .ok_or_else(|| TemplateError::MissingTree(format!("integration/{NAME}")))?;
     let mut recipe = integration::recipe(found, ctx)?;

@@ -8,24 +8,24 @@
 //! entries that go with it); `check` reads the same tables ([`mount`], [`module`],
 //! [`integration`], [`auth`]) for its expectations, so writing and checking cannot drift.
 
-pub mod auth;
+pub(crate) mod auth;
 pub mod auth_extension;
-pub mod block;
+pub(crate) mod block;
 pub(crate) mod edit;
 pub(crate) mod field_code;
-pub mod fields;
-pub mod integration;
-pub mod llm;
+pub(crate) mod fields;
+pub(crate) mod integration;
+pub(crate) mod llm;
 pub(crate) mod merge;
 pub mod module;
-pub mod mount;
+pub(crate) mod mount;
 pub mod plan;
 pub mod project;
 mod references;
-pub mod remove;
-pub mod tables;
-pub mod upgrade;
-pub mod upgrade_notes;
+pub(crate) mod remove;
+pub(crate) mod tables;
+pub(crate) mod upgrade;
+pub(crate) mod upgrade_notes;
 mod wiring;
 
 use std::fmt;
@@ -35,13 +35,13 @@ use crate::manifest::DbMode;
 use crate::project::Project;
 use crate::templates::Context;
 
-pub use block::Block;
-pub use mount::RouterMount;
-pub use wiring::Wiring;
+use block::Block;
+pub(crate) use mount::RouterMount;
+pub(crate) use wiring::Wiring;
 
 /// A feature polepos can add (closed set; the manifest names it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Feature {
+pub(crate) enum Feature {
     /// What `start` writes.
     Project,
     /// `add auth`.
@@ -60,7 +60,7 @@ pub enum Feature {
 impl Feature {
     /// The ledger owner of the feature's files: `project`, `auth`, `module:<n>`,
     /// `integration:<n>`, `auth:<extension>`.
-    pub fn owner(&self) -> String {
+    pub(crate) fn owner(&self) -> String {
         match self {
             Feature::Project => "project".to_string(),
             Feature::Auth => "auth".to_string(),
@@ -101,7 +101,7 @@ pub struct ProjectContext {
 impl ProjectContext {
     /// The context of an existing project; its name is `[project] name` from
     /// `pyproject.toml` (what `start` wrote there), else the package name.
-    pub fn of(project: &Project) -> ProjectContext {
+    pub(crate) fn of(project: &Project) -> ProjectContext {
         let name = std::fs::read_to_string(project.root.join("pyproject.toml"))
             .ok()
             .and_then(|text| crate::pyproject::Pyproject::parse(&text).ok())
@@ -138,14 +138,14 @@ impl ProjectContext {
     }
 
     /// `src/<pkg>/<rel>`.
-    pub fn pkg_path(&self, rel: &str) -> String {
+    fn pkg_path(&self, rel: &str) -> String {
         format!("src/{}/{rel}", self.package)
     }
 }
 
 /// What a generated file is, which decides how it is written and recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// Source, test or configuration: recorded in the ledger.
     Generated,
     /// The manifest: edited by every command (and rewritten by the older tool), so it is
@@ -166,12 +166,12 @@ pub struct GeneratedFile {
     /// Relative to the project root.
     pub path: PathBuf,
     pub contents: String,
-    pub role: Role,
+    pub(crate) role: Role,
 }
 
 impl GeneratedFile {
     /// Every file of a template tree, as generated source (recorded in the ledger).
-    pub fn render_tree(
+    fn render_tree(
         tree: &str,
         ctx: &crate::templates::Context,
     ) -> Result<Vec<GeneratedFile>, crate::templates::TemplateError> {
@@ -188,7 +188,7 @@ impl GeneratedFile {
 
 /// A requirement added only when nothing in `[project] dependencies` provides it yet.
 #[derive(Debug, Clone, Copy)]
-pub struct Conditional {
+pub(crate) struct Conditional {
     pub requirement: &'static str,
     /// Whether an existing requirement already provides it, when that takes more than
     /// naming the same package (`None`: a requirement of the same name provides it).
@@ -206,7 +206,7 @@ impl Eq for Conditional {}
 
 impl Conditional {
     /// Whether `dependencies` lack it.
-    pub fn wanted(&self, dependencies: &[String]) -> bool {
+    fn wanted(&self, dependencies: &[String]) -> bool {
         let name = crate::pyproject::requirement_name(self.requirement);
         !dependencies.iter().any(|d| match self.provided_by {
             Some(provides) => provides(d),
@@ -217,7 +217,7 @@ impl Conditional {
 
 /// The manifest entry that records a feature.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ManifestEntry {
+pub(crate) enum ManifestEntry {
     /// `[integrations] <name> = true`.
     Integration(&'static str),
     /// `[modules] <name> = "<value>"` (e.g. `crud[pagination,timestamps]`).
@@ -230,7 +230,7 @@ pub enum ManifestEntry {
 /// and what it generates now. The planner carries the difference over to the file as it
 /// is ([`merge::rebase`]); removing the feature carries it back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Revision {
+pub(crate) struct Revision {
     /// Relative to the project root, with `/` separators.
     pub path: String,
     pub before: String,
@@ -243,7 +243,7 @@ pub struct Revision {
 
 /// A condition a project must meet before the recipe can be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Precondition {
+pub(crate) enum Precondition {
     /// The project has a database layer.
     HasDatabase,
     /// Foundation files (relative to the package) that the added code imports.
@@ -264,10 +264,7 @@ pub enum Precondition {
 impl Recipe {
     /// The requirements adding this recipe writes into a project that already depends
     /// on `present`: every mandatory one, and each conditional one nothing provides yet.
-    pub fn added_dependencies<'a>(
-        &'a self,
-        present: &'a [String],
-    ) -> impl Iterator<Item = &'a str> {
+    fn added_dependencies<'a>(&'a self, present: &'a [String]) -> impl Iterator<Item = &'a str> {
         let conditional = self
             .conditional_dependencies
             .iter()
@@ -277,7 +274,7 @@ impl Recipe {
     }
 
     /// Whether the recipe adds any dependency at all.
-    pub fn has_dependencies(&self) -> bool {
+    fn has_dependencies(&self) -> bool {
         !(self.dependencies.is_empty()
             && self.conditional_dependencies.is_empty()
             && self.dev_dependencies.is_empty())
@@ -287,24 +284,24 @@ impl Recipe {
 /// Everything one feature adds to one project.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipe {
-    pub feature: Feature,
+    pub(crate) feature: Feature,
     pub files: Vec<GeneratedFile>,
-    pub wiring: Vec<Wiring>,
+    pub(crate) wiring: Vec<Wiring>,
     /// PEP 508 requirements added to `[project] dependencies`.
     pub dependencies: Vec<&'static str>,
     /// Requirements added to `[project.optional-dependencies] dev` (what the generated
     /// tests need).
     pub dev_dependencies: Vec<&'static str>,
     /// Requirements added only when no existing dependency provides them.
-    pub conditional_dependencies: Vec<Conditional>,
-    pub manifest: Option<ManifestEntry>,
+    pub(crate) conditional_dependencies: Vec<Conditional>,
+    pub(crate) manifest: Option<ManifestEntry>,
     /// A module's typed fields, as the canonical specs the ledger records (empty for
     /// every other feature, and for a module with the classic `name` column).
     pub fields: Vec<String>,
     /// Files of other features this one changes (an auth extension's changes to the
     /// seed's auth files).
-    pub revisions: Vec<Revision>,
-    pub requires: Vec<Precondition>,
+    pub(crate) revisions: Vec<Revision>,
+    pub(crate) requires: Vec<Precondition>,
     /// Printed after a successful add.
     pub next_steps: Vec<String>,
 }

@@ -10,7 +10,7 @@ use std::fmt;
 use std::sync::LazyLock;
 
 /// CRUD flags, in the order the manifest writes them.
-pub const CRUD_FLAGS: &[&str] = &[
+pub(crate) const CRUD_FLAGS: &[&str] = &[
     "pagination",
     "timestamps",
     "soft-delete",
@@ -20,16 +20,16 @@ pub const CRUD_FLAGS: &[&str] = &[
 ];
 
 /// ai-prompt flags (`ai-prompt[auth-required]`): its route needs an active user.
-pub const AI_PROMPT_FLAGS: &[&str] = &["auth-required"];
+pub(crate) const AI_PROMPT_FLAGS: &[&str] = &["auth-required"];
 
 /// The dotted Python package of module `name`: `<pkg>.modules.<name>`.
-pub fn package(pkg: &str, name: &str) -> String {
+pub(crate) fn package(pkg: &str, name: &str) -> String {
     format!("{pkg}.modules.{name}")
 }
 
 /// The module of the project that an import refers to (`shop.modules.<m>...`, or
 /// `from shop.modules import <m>`).
-pub fn module_of(pkg: &str, module: &str, name: Option<&str>) -> Option<String> {
+pub(crate) fn module_of(pkg: &str, module: &str, name: Option<&str>) -> Option<String> {
     let prefix = format!("{pkg}.modules");
     let rest = module.strip_prefix(&prefix)?;
     if rest.is_empty() {
@@ -56,7 +56,7 @@ pub enum Template {
 /// `templates/project/base/`), so the files are listed once, by the templates
 /// themselves.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Spec {
+pub(crate) struct Spec {
     /// Files under `src/<pkg>/modules/<n>/`.
     pub files: Vec<String>,
     /// File name under `tests/integration/`.
@@ -104,7 +104,7 @@ impl Spec {
 
 impl Template {
     /// Parses a `[modules]` value for module `name`; the error says what is wrong.
-    pub fn parse(value: &str, name: &str) -> Result<Template, String> {
+    pub(crate) fn parse(value: &str, name: &str) -> Result<Template, String> {
         match value {
             "standard" => return Ok(Template::Standard),
             "crud" => return Ok(Template::Crud(Vec::new())),
@@ -144,7 +144,7 @@ impl Template {
     }
 
     /// The flags in the manifest value (`crud[...]`, `ai-prompt[...]`).
-    pub fn flags(&self) -> &[String] {
+    pub(crate) fn flags(&self) -> &[String] {
         match self {
             Template::Crud(flags) | Template::AiPrompt(flags) => flags,
             _ => &[],
@@ -153,14 +153,14 @@ impl Template {
 
     /// Whether the template has `--auth-required` (crud, ai-prompt), or `--owned`, which
     /// implies it: its routes need auth's database-backed active-user dependency.
-    pub fn auth_required(&self) -> bool {
+    pub(crate) fn auth_required(&self) -> bool {
         self.flags()
             .iter()
             .any(|f| f == "auth-required" || f == "owned")
     }
 
     /// What the template generates.
-    pub fn spec(&self) -> &'static Spec {
+    pub(crate) fn spec(&self) -> &'static Spec {
         // Read from the embedded trees once per run; `check` asks for every module.
         static SPECS: LazyLock<[Spec; 6]> = LazyLock::new(|| {
             let module = |template: Template| {
@@ -189,7 +189,11 @@ impl Template {
 
     /// Recognises the template of an unlisted module from its files (module-relative
     /// paths) and the test file names present.
-    pub fn recognise(name: &str, files: &BTreeSet<String>, tests: &BTreeSet<String>) -> Template {
+    pub(crate) fn recognise(
+        name: &str,
+        files: &BTreeSet<String>,
+        tests: &BTreeSet<String>,
+    ) -> Template {
         let has = |f: &str| files.contains(f);
         let test = |f: String| tests.contains(&f);
         if name == "status" {
@@ -218,7 +222,7 @@ impl Template {
     }
 
     /// The manifest value for this template.
-    pub fn value(&self) -> String {
+    pub(crate) fn value(&self) -> String {
         match self {
             Template::Starter => "starter".into(),
             Template::Standard => "standard".into(),
@@ -240,7 +244,7 @@ impl fmt::Display for Template {
 
 /// What each template generates, in words: `Files per template, under … standard:
 /// __init__.py, model.py, …; tests test_<name>.py, test_<name>_service.py. crud: …`.
-pub fn files_per_template() -> String {
+pub(crate) fn files_per_template() -> String {
     let templates = [
         Template::Standard,
         Template::Crud(Vec::new()),
@@ -273,12 +277,12 @@ pub fn files_per_template() -> String {
 
 /// The longest module package name: longer ones push generated lines past the line
 /// length that ruff format and strict linting keep.
-pub const MAX_MODULE_NAME_LEN: usize = 30;
+const MAX_MODULE_NAME_LEN: usize = 30;
 
 /// Class names the module templates import or define next to the module's own class:
 /// a module whose class name is one of these would shadow it.
 #[rustfmt::skip]
-pub const RESERVED_CLASS_NAMES: &[&str] = &[
+const RESERVED_CLASS_NAMES: &[&str] = &[
     "AfterValidator", "Annotated", "Any", "APIRouter", "AsyncIterator", "AuthUser", "Base",
     "BaseModel", "ConfigDict", "Create", "DateTime", "Depends", "FastAPI", "Field", "Header",
     "HTTPException", "ItemId", "Iterator", "Mapped", "Name", "NotFound", "NotFoundError",
@@ -288,17 +292,17 @@ pub const RESERVED_CLASS_NAMES: &[&str] = &[
 ];
 
 /// Foundation files (relative to the package) that database-backed module code imports.
-pub const FOUNDATION: &[&str] = &[
+const FOUNDATION: &[&str] = &[
     "api/deps.py",
     "db/base.py",
     "db/session.py",
     "domain/exceptions.py",
 ];
 
-pub use crate::names::class_name;
+pub(crate) use crate::names::class_name;
 
 /// The template tree a module template renders from (`None`: not in this build).
-pub fn tree(template: &Template) -> Option<&'static str> {
+pub(crate) fn tree(template: &Template) -> Option<&'static str> {
     match template {
         Template::Standard => Some("module/standard"),
         Template::Crud(_) => Some("module/crud"),
@@ -311,7 +315,7 @@ pub fn tree(template: &Template) -> Option<&'static str> {
 
 /// Extra name rules of a module package name (after §2's rules): its length together
 /// with the project package, and its class name.
-pub fn check_name(pkg: &str, name: &str) -> Result<(), crate::error::Refusal> {
+pub(crate) fn check_name(pkg: &str, name: &str) -> Result<(), crate::error::Refusal> {
     use crate::error::Refusal;
     if name.len() > MAX_MODULE_NAME_LEN {
         return Err(Refusal::new(format!(
@@ -564,7 +568,7 @@ pub(crate) fn recipe(
 }
 
 /// Replaces `{n}` with the module name.
-pub fn expand(pattern: &str, name: &str) -> String {
+pub(crate) fn expand(pattern: &str, name: &str) -> String {
     pattern.replace("{n}", name)
 }
 

@@ -12,7 +12,7 @@ use crate::python::{Arg, Include, PyFile};
 
 /// How one feature's router is mounted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouterMount {
+pub(crate) struct RouterMount {
     /// The package whose `router` module holds the router (`shop.modules.orders`).
     pub package: String,
     /// The name the router is imported as (`orders_router`).
@@ -26,7 +26,7 @@ pub struct RouterMount {
 /// What is wrong with an include that exists. Tags are documentation (OpenAPI
 /// grouping): any tags are accepted, only the mount point counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mismatch {
+pub(crate) enum Mismatch {
     /// The effective prefix (the include's `prefix=` plus the router's own
     /// `APIRouter(prefix=...)`), or `None` when either is computed at run time.
     Prefix(Option<String>),
@@ -34,7 +34,7 @@ pub enum Mismatch {
 
 /// The mount as found in a parsed `api/router.py`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found<'f> {
+pub(crate) struct Found<'f> {
     /// The name the router is bound to by a top-level import, if it is imported.
     pub binding: Option<String>,
     /// The first include of that name (or of the canonical alias when not imported).
@@ -43,7 +43,7 @@ pub struct Found<'f> {
 
 impl RouterMount {
     /// A module's router: `/<name>`, tag `<name>`.
-    pub fn module(pkg: &str, name: &str) -> RouterMount {
+    pub(crate) fn module(pkg: &str, name: &str) -> RouterMount {
         RouterMount {
             package: super::module::package(pkg, name),
             alias: format!("{name}_router"),
@@ -53,7 +53,7 @@ impl RouterMount {
     }
 
     /// The starter `status` module: mounted at the API root.
-    pub fn status(pkg: &str) -> RouterMount {
+    pub(crate) fn status(pkg: &str) -> RouterMount {
         RouterMount {
             prefix: String::new(),
             ..RouterMount::module(pkg, "status")
@@ -61,7 +61,7 @@ impl RouterMount {
     }
 
     /// The auth router added by `add auth`.
-    pub fn auth(pkg: &str) -> RouterMount {
+    pub(crate) fn auth(pkg: &str) -> RouterMount {
         RouterMount {
             package: format!("{pkg}.auth"),
             alias: "auth_router".to_string(),
@@ -71,7 +71,7 @@ impl RouterMount {
     }
 
     /// `from <package>.router import router as <alias>`.
-    pub fn import_line(&self) -> String {
+    pub(crate) fn import_line(&self) -> String {
         format!(
             "from {}.router import router as {}",
             self.package, self.alias
@@ -80,7 +80,7 @@ impl RouterMount {
 
     /// `<receiver>.include_router(<router>, prefix="...", tags=["..."])` for the router
     /// bound to `router` (the alias when it is not imported yet).
-    pub fn include_line(&self, receiver: &str, router: Option<&str>) -> String {
+    pub(crate) fn include_line(&self, receiver: &str, router: Option<&str>) -> String {
         let router = router.unwrap_or(&self.alias);
         let prefix = if self.prefix.is_empty() {
             String::new()
@@ -94,12 +94,12 @@ impl RouterMount {
     }
 
     /// The canonical include, on `api_router`.
-    pub fn canonical_include(&self, router: Option<&str>) -> String {
+    pub(crate) fn canonical_include(&self, router: Option<&str>) -> String {
         self.include_line("api_router", router)
     }
 
     /// Finds the import and the include of this router in `file`, by meaning.
-    pub fn find<'f>(&self, file: &'f PyFile) -> Found<'f> {
+    pub(crate) fn find<'f>(&self, file: &'f PyFile) -> Found<'f> {
         let binding = file.router_binding(&self.package).map(str::to_string);
         let name = binding.as_deref().unwrap_or(&self.alias);
         // `from <pkg>.modules.x import router as x_router` binds the router *module*;
@@ -112,7 +112,7 @@ impl RouterMount {
 
     /// How an existing include differs from this mount (empty when it matches), given
     /// the prefix the router sets on itself (`APIRouter(prefix=...)`).
-    pub fn mismatches(&self, include: &Include, own_prefix: &Arg<String>) -> Vec<Mismatch> {
+    pub(crate) fn mismatches(&self, include: &Include, own_prefix: &Arg<String>) -> Vec<Mismatch> {
         let part = |arg: &Arg<String>| match arg {
             Arg::Absent => Some(String::new()),
             Arg::Literal(p) => Some(normalise_prefix(p)),
@@ -129,7 +129,7 @@ impl RouterMount {
     }
 
     /// Words a mismatch: `prefix "/x" instead of "/orders"`, `no prefix instead of …`.
-    pub fn describe(&self, mismatch: &Mismatch) -> String {
+    pub(crate) fn describe(&self, mismatch: &Mismatch) -> String {
         let want = if self.prefix.is_empty() {
             "no prefix".to_string()
         } else {
@@ -144,7 +144,7 @@ impl RouterMount {
 
     /// The 1-based, inclusive line ranges of this mount's import and include in `file`
     /// (what `remove` deletes), in file order.
-    pub fn line_ranges(&self, file: &PyFile) -> Vec<(usize, usize)> {
+    pub(crate) fn line_ranges(&self, file: &PyFile) -> Vec<(usize, usize)> {
         let found = self.find(file);
         let mut ranges = Vec::new();
         if let Some(binding) = &found.binding {
@@ -179,7 +179,7 @@ impl RouterMount {
 
     /// Splices the import and the include above their markers in `text`; `None` when
     /// a marker is missing.
-    pub fn splice(&self, text: &str) -> Option<String> {
+    pub(crate) fn splice(&self, text: &str) -> Option<String> {
         let with_import = markers::insert_above(text, &IMPORTS, &self.import_line(), true)?;
         markers::insert_above(&with_import, &INCLUDES, &self.formatted_include(), false)
     }
@@ -187,7 +187,7 @@ impl RouterMount {
     /// The canonical include as ruff format lays it out: on one line when it fits in
     /// the line length, else its arguments on one indented line, else one argument per
     /// line with a trailing comma.
-    pub fn formatted_include(&self) -> String {
+    fn formatted_include(&self) -> String {
         let line = self.canonical_include(None);
         if line.chars().count() <= markers::LINE_LENGTH {
             return line;
@@ -211,7 +211,7 @@ const IMPORTS: Marker = markers::ROUTER_IMPORTS;
 const INCLUDES: Marker = markers::ROUTER_INCLUDES;
 
 /// `/x/` and `/x` are the same mount point; `/` and `""` are the API root.
-pub fn normalise_prefix(prefix: &str) -> String {
+pub(crate) fn normalise_prefix(prefix: &str) -> String {
     prefix.trim_end_matches('/').to_string()
 }
 

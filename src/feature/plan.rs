@@ -22,7 +22,7 @@ use crate::python;
 
 /// Why a precondition failed; each kind contributes one line to the hint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Why {
+enum Why {
     NoDatabase,
     NoAuth,
     MissingFoundation,
@@ -67,20 +67,16 @@ impl Why {
 
 /// Every failed precondition, with its kind.
 #[derive(Debug, Default)]
-pub struct Refusals(Vec<(Why, String)>);
+struct Refusals(Vec<(Why, String)>);
 
 impl Refusals {
-    pub fn push(&mut self, why: Why, message: impl Into<String>) {
+    fn push(&mut self, why: Why, message: impl Into<String>) {
         self.0.push((why, message.into()));
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     /// One refusal: `cannot add <feature> to <root>`, every problem as a cause, one hint
     /// line per kind of problem.
-    pub fn into_refusal(self, feature: &Feature, root: &Path) -> Option<Refusal> {
+    fn into_refusal(self, feature: &Feature, root: &Path) -> Option<Refusal> {
         if self.0.is_empty() {
             return None;
         }
@@ -124,14 +120,14 @@ pub fn plan_new_project(target: &Path, recipe: &Recipe) -> ChangeSet {
 }
 
 /// Plans adding `recipe` to `project`, or refuses with every problem found.
-pub fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet> {
+pub(crate) fn plan_add(project: &Project, recipe: &Recipe) -> anyhow::Result<ChangeSet> {
     plan_add_all(project, std::slice::from_ref(recipe))
 }
 
 /// Plans adding several recipes in one change set (an ai-prompt module and the llm
 /// scaffold it brings), or refuses with every problem of every recipe at once, worded
 /// for the first recipe.
-pub fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<ChangeSet> {
+pub(crate) fn plan_add_all(project: &Project, recipes: &[Recipe]) -> anyhow::Result<ChangeSet> {
     plan_add_loaded(project, recipes, Ledger::load(&project.root))
 }
 

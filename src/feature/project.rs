@@ -25,7 +25,7 @@ pub fn recipe(ctx: &ProjectContext, secret_key: &str) -> Result<Recipe, Template
 }
 
 /// Every file of a new project, sorted by path.
-pub fn files(ctx: &ProjectContext, secret_key: &str) -> Result<Vec<GeneratedFile>, TemplateError> {
+fn files(ctx: &ProjectContext, secret_key: &str) -> Result<Vec<GeneratedFile>, TemplateError> {
     let template_ctx = ctx.template_context(secret_key);
     let mut rendered = templates::render_tree("project/base", &template_ctx)?;
     if ctx.db.has_db() {
@@ -53,7 +53,7 @@ pub fn files(ctx: &ProjectContext, secret_key: &str) -> Result<Vec<GeneratedFile
 }
 
 /// A fresh random 256-bit secret as 64 hex characters.
-pub fn random_secret() -> anyhow::Result<String> {
+pub(crate) fn random_secret() -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes)
         .map_err(|e| anyhow::anyhow!("cannot read the system's random source: {e}"))?;

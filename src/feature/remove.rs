@@ -26,7 +26,7 @@ const NOT_IN_THE_LEDGER: &str = "not in the ledger";
 
 /// How forcefully to remove.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Policy {
+pub(crate) struct Policy {
     /// Remove owned files even when modified or unrecorded (never files it does not own).
     pub force: bool,
     /// Remove only wiring, manifest entry and ledger entries; keep every file.
@@ -35,7 +35,7 @@ pub struct Policy {
 
 /// A planned removal.
 #[derive(Debug)]
-pub struct Removal {
+pub(crate) struct Removal {
     pub set: ChangeSet,
     /// Files left in place, with why (hand-written files under `--force`, every file
     /// under `--wiring-only`).
@@ -44,14 +44,18 @@ pub struct Removal {
 
 /// Plans removing `recipe`'s feature from `project`; refuses (listing every blocking
 /// file with why) when something it would delete is not provably its own and pristine.
-pub fn plan_remove(project: &Project, recipe: &Recipe, policy: Policy) -> anyhow::Result<Removal> {
+pub(crate) fn plan_remove(
+    project: &Project,
+    recipe: &Recipe,
+    policy: Policy,
+) -> anyhow::Result<Removal> {
     plan_remove_all(project, std::slice::from_ref(recipe), policy)
 }
 
 /// Plans removing several features in one change set (the last ai-prompt module and the
 /// llm scaffold it brought); the refusal lists what blocks any of them, worded for the
 /// first.
-pub fn plan_remove_all(
+pub(crate) fn plan_remove_all(
     project: &Project,
     recipes: &[Recipe],
     policy: Policy,

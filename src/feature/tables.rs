@@ -14,14 +14,14 @@ use crate::python;
 
 /// A `__tablename__` declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Table {
+pub(crate) struct Table {
     pub name: String,
     pub path: String,
     pub line: usize,
 }
 
 /// The `__tablename__` values declared in a model file.
-pub fn tables_in(text: &str, path: &str) -> Vec<Table> {
+pub(crate) fn tables_in(text: &str, path: &str) -> Vec<Table> {
     text.lines()
         .enumerate()
         .filter(|(_, line)| line.trim_start().starts_with("__tablename__"))

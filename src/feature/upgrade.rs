@@ -23,7 +23,7 @@ use crate::templates::TemplateError;
 
 /// How one file relates to what this version generates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum State {
+pub(crate) enum State {
     /// The bytes equal this version's render.
     UpToDate,
     /// Pristine per the ledger, and this version generates other bytes: `--apply` writes it.
@@ -37,7 +37,7 @@ pub enum State {
 }
 
 impl State {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             State::UpToDate => "up-to-date",
             State::SafeUpdate => "safe-update",
@@ -50,7 +50,7 @@ impl State {
 
 /// One file of the comparison.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileReport {
+pub(crate) struct FileReport {
     pub path: String,
     pub owner: String,
     pub state: State,
@@ -64,7 +64,7 @@ pub struct FileReport {
 
 /// The whole comparison.
 #[derive(Debug, Clone)]
-pub struct UpgradePlan {
+pub(crate) struct UpgradePlan {
     pub files: Vec<FileReport>,
     /// polepos versions recorded in the ledger (empty without one).
     pub recorded_versions: Vec<String>,
@@ -76,7 +76,7 @@ pub struct UpgradePlan {
 
 /// The recipes of every feature the project declares that this version can render, and
 /// the names of the ones it cannot.
-pub fn declared(
+pub(crate) fn declared(
     project: &Project,
     ctx: &ProjectContext,
 ) -> Result<(Vec<Recipe>, Vec<String>), TemplateError> {
@@ -215,7 +215,7 @@ fn push_integrations(
 }
 
 /// Compares the project with what this version generates for its declared features.
-pub fn plan_upgrade(
+pub(crate) fn plan_upgrade(
     project: &Project,
     recipes: &[Recipe],
     unrendered: &[String],
@@ -370,18 +370,18 @@ fn compare(
 
 impl UpgradePlan {
     /// The ledger entry of `path`, if any.
-    pub fn ledger_entry(&self, path: &str) -> Option<&crate::ledger::Entry> {
+    pub(crate) fn ledger_entry(&self, path: &str) -> Option<&crate::ledger::Entry> {
         self.ledger.get(path)
     }
 
     /// Files in `state`.
-    pub fn count(&self, state: State) -> usize {
+    pub(crate) fn count(&self, state: State) -> usize {
         self.files.iter().filter(|f| f.state == state).count()
     }
 
     /// The change set `--apply` makes: every safe update, and the refreshed ledger (which
     /// adopts the current files as the baseline when the project had none).
-    pub fn apply_set(&self) -> ChangeSet {
+    pub(crate) fn apply_set(&self) -> ChangeSet {
         let loaded = self
             .ledger_text
             .clone()
@@ -424,7 +424,7 @@ impl UpgradePlan {
 }
 
 /// The features considered, for messages.
-pub fn feature_names(recipes: &[Recipe]) -> Vec<String> {
+pub(crate) fn feature_names(recipes: &[Recipe]) -> Vec<String> {
     recipes
         .iter()
         .map(|r| match &r.feature {

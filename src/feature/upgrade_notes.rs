@@ -17,7 +17,7 @@ use crate::manifest::DbMode;
 const AUTOINCREMENT_OPTION: &str = "\"sqlite_autoincrement\": True";
 
 /// Notes for the report, one paragraph each (lines end with `\n`).
-pub fn notes(package: &str, db: DbMode, plan: &UpgradePlan) -> Vec<String> {
+pub(crate) fn notes(package: &str, db: DbMode, plan: &UpgradePlan) -> Vec<String> {
     auth_ids(package, db, plan).into_iter().collect()
 }
 

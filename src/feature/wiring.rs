@@ -14,7 +14,7 @@ use crate::python;
 
 /// Wiring a recipe splices into an existing file, at a marker.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Wiring {
+pub(crate) enum Wiring {
     /// Router import and include in `api/router.py`.
     Mount(RouterMount),
     /// `from <package> import model as <alias>  # noqa: F401` in `import_models()`.
@@ -29,7 +29,7 @@ pub enum Wiring {
 
 impl Wiring {
     /// The markers the splice needs.
-    pub fn markers(&self) -> &[Marker] {
+    pub(crate) fn markers(&self) -> &[Marker] {
         match self {
             Wiring::Block(block) => std::slice::from_ref(&block.marker),
             Wiring::Mount(_) => &[
@@ -42,7 +42,7 @@ impl Wiring {
     }
 
     /// The file the splice edits, relative to the project root.
-    pub fn path(&self, pkg: &str) -> String {
+    pub(crate) fn path(&self, pkg: &str) -> String {
         let marker = match self {
             Wiring::Mount(_) => &crate::markers::ROUTER_IMPORTS,
             Wiring::ModelImport { .. } => &crate::markers::MODEL_IMPORTS,
@@ -56,7 +56,7 @@ impl Wiring {
     /// what `add` refuses to write twice): the router imported under any name, the
     /// model imported in any form, the name listed in `__all__`. Blocks are text, not
     /// Python statements: [`Block::present_in`].
-    pub fn found_in(&self, file: &python::PyFile) -> bool {
+    pub(crate) fn found_in(&self, file: &python::PyFile) -> bool {
         match self {
             Wiring::Mount(mount) => mount.find(file).binding.is_some(),
             Wiring::ModelImport { package, .. } => file.imports(&format!("{package}.model")),
@@ -69,7 +69,7 @@ impl Wiring {
     /// `file` (whose text is `text`), found by meaning: the router import under any
     /// alias with the include of that alias, the model import in either spelling, the
     /// export line. Blocks are located verbatim by [`Block::find`] instead: none here.
-    pub fn locate(&self, file: &python::PyFile, text: &str) -> Vec<(usize, usize)> {
+    fn locate(&self, file: &python::PyFile, text: &str) -> Vec<(usize, usize)> {
         match self {
             Wiring::Mount(mount) => mount.line_ranges(file),
             Wiring::ModelImport { package, .. } => file
@@ -101,7 +101,7 @@ impl Wiring {
     /// `text` (of the file at `path`) without the statements [`Wiring::locate`] finds:
     /// the inverse of [`Wiring::apply`]. Refuses a file that does not parse, before or
     /// after.
-    pub fn remove(&self, text: &str, path: &str) -> Result<String, String> {
+    pub(crate) fn remove(&self, text: &str, path: &str) -> Result<String, String> {
         let package = python::package_of(path);
         let file = python::parse(text, &package)
             .map_err(|e| format!("{path}:{} has a Python syntax error: {}", e.line, e.message))?;
@@ -129,13 +129,13 @@ impl Wiring {
     }
 
     /// Whether the edited file exists only in projects with a database layer.
-    pub fn needs_db(&self) -> bool {
+    pub(crate) fn needs_db(&self) -> bool {
         matches!(self, Wiring::ModelImport { .. })
     }
 
     /// Writes the wiring into `text` above its marker(s); `None` when a marker is
     /// missing. [`Wiring::remove`] is its inverse.
-    pub fn insert(&self, text: &str) -> Option<String> {
+    pub(crate) fn insert(&self, text: &str) -> Option<String> {
         match self {
             Wiring::Mount(mount) => mount.splice(text),
             Wiring::ModelImport { package, alias } => crate::markers::insert_above(
@@ -155,12 +155,12 @@ impl Wiring {
     }
 
     /// The model import line.
-    pub fn model_import_line(package: &str, alias: &str) -> String {
+    fn model_import_line(package: &str, alias: &str) -> String {
         format!("from {package} import model as {alias}  # noqa: F401")
     }
 
     /// A module's model import: `from <pkg>.modules.<n> import model as <n>_model`.
-    pub fn module_model_import(pkg: &str, name: &str) -> Wiring {
+    pub(crate) fn module_model_import(pkg: &str, name: &str) -> Wiring {
         Wiring::ModelImport {
             package: module::package(pkg, name),
             alias: format!("{name}_model"),
@@ -168,7 +168,7 @@ impl Wiring {
     }
 
     /// The line a model import writes; `None` for other splices.
-    pub fn model_line(&self) -> Option<String> {
+    pub(crate) fn model_line(&self) -> Option<String> {
         match self {
             Wiring::ModelImport { package, alias } => {
                 Some(Wiring::model_import_line(package, alias))

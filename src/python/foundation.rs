@@ -23,12 +23,12 @@ fn with_suite<T>(text: &str, f: impl FnOnce(&[Stmt], &LineIndex) -> Option<T>) -
 
 /// The line of a `jwt.decode(...)` call inside `decode_access_token` that lets tokens
 /// without `exp` through, unless another decode call there requires it.
-pub fn decode_without_required_exp(text: &str) -> Option<usize> {
+pub(crate) fn decode_without_required_exp(text: &str) -> Option<usize> {
     with_suite(text, decode_in_suite)
 }
 
 /// The line of `app_debug` in `class Settings` when its default is plainly `True`.
-pub fn debug_on_by_default(text: &str) -> Option<usize> {
+pub(crate) fn debug_on_by_default(text: &str) -> Option<usize> {
     with_suite(text, debug_in_suite)
 }
 

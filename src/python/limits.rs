@@ -10,18 +10,18 @@
 //! Files larger than [`MAX_SOURCE_BYTES`] are not read to the end at all.
 
 /// Python files larger than this are not parsed (and not read past it).
-pub const MAX_SOURCE_BYTES: usize = 5 * 1024 * 1024;
+pub(crate) const MAX_SOURCE_BYTES: usize = 5 * 1024 * 1024;
 /// CPython's tokenizer refuses more nested brackets ("too many nested parentheses").
-pub const MAX_BRACKET_DEPTH: usize = 200;
+const MAX_BRACKET_DEPTH: usize = 200;
 /// CPython's tokenizer refuses more indentation levels ("too many levels of indentation").
-pub const MAX_INDENT_DEPTH: usize = 100;
+const MAX_INDENT_DEPTH: usize = 100;
 /// The deepest expression tree polepos parses: well below CPython's own recursion limits
 /// for ordinary code, and shallow enough for any thread's stack.
-pub const MAX_EXPRESSION_DEPTH: usize = 1000;
+pub(crate) const MAX_EXPRESSION_DEPTH: usize = 1000;
 
 /// Why a file is not parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Beyond {
+pub(crate) enum Beyond {
     /// More than [`MAX_SOURCE_BYTES`].
     Size,
     /// Nested deeper than Python itself accepts: a syntax error in Python's eyes.
@@ -32,7 +32,7 @@ pub enum Beyond {
 }
 
 /// Whether `text` is within what polepos parses.
-pub fn measure(text: &str) -> Result<(), Beyond> {
+pub(crate) fn measure(text: &str) -> Result<(), Beyond> {
     if text.len() > MAX_SOURCE_BYTES {
         return Err(Beyond::Size);
     }

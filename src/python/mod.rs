@@ -17,13 +17,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use ruff_python_ast::{Expr, ModModule, Stmt};
 use ruff_python_parser::Parsed;
 
-pub mod foundation;
-pub mod limits;
+pub(crate) mod foundation;
+pub(crate) mod limits;
 mod walk;
 
 /// One imported name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Import {
+pub(crate) struct Import {
     /// Absolute module path (`shop.modules.orders.router`), relative imports resolved.
     pub module: String,
     /// For `from m import n`: `n`; `None` for `import m`.
@@ -38,7 +38,7 @@ pub struct Import {
 
 impl Import {
     /// The full dotted path of what was imported (`m.n` for `from m import n`).
-    pub fn target(&self) -> String {
+    pub(crate) fn target(&self) -> String {
         match &self.name {
             Some(name) => format!("{}.{name}", self.module),
             None => self.module.clone(),
@@ -48,7 +48,7 @@ impl Import {
 
 /// A keyword argument of an include call: absent, a literal, or some other expression.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Arg<T> {
+pub(crate) enum Arg<T> {
     #[default]
     Absent,
     Literal(T),
@@ -57,7 +57,7 @@ pub enum Arg<T> {
 
 /// A top-level `<receiver>.include_router(<router>, prefix=..., tags=...)` statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Include {
+pub(crate) struct Include {
     pub receiver: String,
     /// The first positional argument when it is a plain name (`orders_router`) or an
     /// attribute of one (`orders_router.router`, a router module's `router`).
@@ -70,7 +70,7 @@ pub struct Include {
 
 /// A top-level `<name> = APIRouter(prefix=..., tags=...)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouterDef {
+pub(crate) struct RouterDef {
     pub name: String,
     pub prefix: Arg<String>,
     pub tags: Arg<Vec<String>>,
@@ -79,7 +79,7 @@ pub struct RouterDef {
 
 /// A top-level `__all__ = [...]` (also `+=` and annotated forms).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AllList {
+pub(crate) struct AllList {
     /// String items with their lines.
     pub items: Vec<(String, usize)>,
     /// Lines of the (last) assignment's value: opening and closing bracket.
@@ -89,7 +89,7 @@ pub struct AllList {
 
 /// A top-level function definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Function {
+pub(crate) struct Function {
     pub name: String,
     pub line: usize,
     pub end_line: usize,
@@ -97,7 +97,7 @@ pub struct Function {
 
 /// A top-level class definition and the names assigned in its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Class {
+pub(crate) struct Class {
     pub name: String,
     pub line: usize,
     pub end_line: usize,
@@ -108,13 +108,13 @@ pub struct Class {
 /// What the checks need from one Python file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PyFile {
-    pub imports: Vec<Import>,
-    pub includes: Vec<Include>,
+    pub(crate) imports: Vec<Import>,
+    pub(crate) includes: Vec<Include>,
     /// Top-level `APIRouter(...)` assignments.
-    pub routers: Vec<RouterDef>,
-    pub all: Option<AllList>,
-    pub functions: Vec<Function>,
-    pub classes: Vec<Class>,
+    pub(crate) routers: Vec<RouterDef>,
+    pub(crate) all: Option<AllList>,
+    pub(crate) functions: Vec<Function>,
+    pub(crate) classes: Vec<Class>,
     /// Names assigned at top level, with the first and last line of the statement.
     pub assigned: Vec<(String, usize, usize)>,
     /// Last line of the last top-level import statement.
@@ -182,12 +182,12 @@ impl PyFile {
     }
 
     /// The name bound to `<package>.router`'s `router` at top level.
-    pub fn router_binding(&self, package: &str) -> Option<&str> {
+    pub(crate) fn router_binding(&self, package: &str) -> Option<&str> {
         self.index.router_bindings.get(package).map(String::as_str)
     }
 
     /// The first include of the router bound to `name`.
-    pub fn include_of(&self, name: &str) -> Option<&Include> {
+    pub(crate) fn include_of(&self, name: &str) -> Option<&Include> {
         self.index
             .includes
             .get(name)
@@ -195,18 +195,18 @@ impl PyFile {
     }
 
     /// Whether an executed import loads the module `dotted` (or imports it by name).
-    pub fn imports(&self, dotted: &str) -> bool {
+    pub(crate) fn imports(&self, dotted: &str) -> bool {
         self.index.targets.contains(dotted)
     }
 
     /// Whether `__all__` lists `name`.
-    pub fn exports(&self, name: &str) -> bool {
+    pub(crate) fn exports(&self, name: &str) -> bool {
         self.index.exports.contains(name)
     }
 
     /// Whether `line` lies in the block opened by the top-level statement starting at
     /// `opener` (i.e. after it, before the next top-level statement).
-    pub fn in_block(&self, opener: usize, line: usize) -> bool {
+    pub(crate) fn in_block(&self, opener: usize, line: usize) -> bool {
         line > opener
             && !self
                 .top_level_starts
@@ -217,7 +217,7 @@ impl PyFile {
     /// The names the file binds at top level as far as the summary tells: executed
     /// imports, assignments, functions, classes and the items of `__all__`. Every one
     /// occurs in the text as a word; names bound in other ways are not listed.
-    pub fn defined_names(&self) -> Vec<String> {
+    pub(crate) fn defined_names(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .imports
             .iter()
@@ -233,11 +233,11 @@ impl PyFile {
         out
     }
 
-    pub fn function(&self, name: &str) -> Option<&Function> {
+    pub(crate) fn function(&self, name: &str) -> Option<&Function> {
         self.functions.iter().find(|f| f.name == name)
     }
 
-    pub fn class(&self, name: &str) -> Option<&Class> {
+    pub(crate) fn class(&self, name: &str) -> Option<&Class> {
         self.classes.iter().find(|c| c.name == name)
     }
 }
@@ -250,12 +250,12 @@ pub struct SyntaxIssue {
     /// 1-based column (in characters) of the first error.
     pub column: usize,
     pub message: String,
-    pub kind: Unparsed,
+    pub(crate) kind: Unparsed,
 }
 
 /// Why a file gave no syntax tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unparsed {
+pub(crate) enum Unparsed {
     /// The parser found a syntax error.
     SyntaxError,
     /// Nested deeper than Python itself accepts (see [`limits`]): Python cannot compile it.
@@ -266,7 +266,7 @@ pub enum Unparsed {
 
 impl SyntaxIssue {
     /// The issue for a file whose first `MAX_SOURCE_BYTES` were read and that is larger.
-    pub fn too_large() -> SyntaxIssue {
+    pub(crate) fn too_large() -> SyntaxIssue {
         SyntaxIssue {
             line: 1,
             column: 1,
@@ -330,7 +330,7 @@ pub fn parse(text: &str, package: &str) -> Result<PyFile, SyntaxIssue> {
 
 /// The dotted package a file belongs to, from its path relative to the project root
 /// (`src/shop/api/router.py` → `shop.api`), for resolving its relative imports.
-pub fn package_of(path: &str) -> String {
+pub(crate) fn package_of(path: &str) -> String {
     std::path::Path::new(path)
         .parent()
         .map(|p| {
@@ -343,7 +343,7 @@ pub fn package_of(path: &str) -> String {
 }
 
 /// Only whether `text` parses (for files no rule reads beyond their syntax).
-pub fn syntax_error(text: &str) -> Option<SyntaxIssue> {
+pub(crate) fn syntax_error(text: &str) -> Option<SyntaxIssue> {
     parse_checked(text, &LineIndex::new(text)).err()
 }
 
@@ -393,7 +393,7 @@ fn parse_checked(text: &str, index: &LineIndex) -> Result<Parsed<ModModule>, Syn
 
 /// Parses a single statement line (e.g. `__tablename__ = "orders"`) and returns the
 /// string assigned to `name`, if that is what the line is.
-pub fn assigned_string(line: &str, name: &str) -> Option<String> {
+pub(crate) fn assigned_string(line: &str, name: &str) -> Option<String> {
     let line = line.trim();
     let parsed = parse_guarded(line).ok()?;
     match (parsed.errors().is_empty(), parsed.syntax().body.as_slice()) {
@@ -416,12 +416,12 @@ fn assigned_in(stmt: &Stmt, name: &str) -> Option<String> {
 
 /// Byte offsets of line starts, to turn parser offsets into 1-based line numbers.
 #[derive(Debug, Clone)]
-pub struct LineIndex {
+struct LineIndex {
     starts: Vec<u32>,
 }
 
 impl LineIndex {
-    pub fn new(text: &str) -> LineIndex {
+    fn new(text: &str) -> LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
         starts.extend(
@@ -432,14 +432,14 @@ impl LineIndex {
     }
 
     /// The byte offset where 1-based `line` starts.
-    pub fn start(&self, line: usize) -> usize {
+    fn start(&self, line: usize) -> usize {
         line.checked_sub(1)
             .and_then(|i| self.starts.get(i))
             .map_or(0, |s| *s as usize)
     }
 
     /// The 1-based line holding byte `offset`.
-    pub fn line(&self, offset: u32) -> usize {
+    fn line(&self, offset: u32) -> usize {
         match self.starts.binary_search(&offset) {
             Ok(index) => index + 1,
             Err(index) => index,
@@ -453,7 +453,7 @@ use walk::{Walker, name_of, string_literal};
 
 /// Where an import statement runs, which decides whether it matters at import time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// Module level (also inside top-level `if`/`try`/`with` blocks and class bodies).
     TopLevel,
     /// Inside the named top-level function (at any depth).
