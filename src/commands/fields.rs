@@ -250,6 +250,17 @@ impl Target {
         Ok(module::recipe(&ctx, &self.name, &self.template, typed)?)
     }
 
+    /// Whether the ledger holds `path` as exactly these bytes, written by polepos (not
+    /// adopted): a file no hand has touched since an earlier polepos generated it.
+    fn generated_unchanged(&self, path: &str, current: &str) -> bool {
+        self.ledger
+            .as_ref()
+            .and_then(|(ledger, _)| ledger.get(path))
+            .is_some_and(|entry| {
+                !entry.adopted && entry.sha256 == crate::ledger::sha256_hex(current.as_bytes())
+            })
+    }
+
     /// The change from the module's current fields to `new`, carried over to its files;
     /// a file whose changed region was edited by hand refuses it, or with `force` is
     /// written as polepos generates it.
@@ -258,6 +269,8 @@ impl Target {
         let after = self.render(project, new)?;
         let mut edit = ProjectEdit::new(&project.root, self.ledger.clone());
         let mut conflicts = Vec::new();
+        // Files the ledger holds as polepos wrote them, from an older render.
+        let mut outdated = Vec::new();
         let mut overwritten = Vec::new();
         let owner = after.feature.owner();
         // The project boundary (SPEC §16): nothing is read through a link that leaves it.
@@ -281,6 +294,11 @@ impl Target {
                             .to_string(),
                     ));
                 }
+                Err(_) if self.generated_unchanged(&path, &current) => {
+                    outdated.push(format!(
+                        "{path}: as an earlier polepos generated it, which this version renders differently"
+                    ));
+                }
                 Err(conflict) => conflicts.push(format!(
                     "{path}: changed by hand where the fields go (around line {} of what polepos generated)",
                     conflict.line
@@ -288,6 +306,7 @@ impl Target {
             }
         }
         if !conflicts.is_empty() {
+            conflicts.extend(outdated);
             return Err(Refusal::new(format!(
                 "cannot change the fields of module `{}`: files were edited where the change goes",
                 self.name
@@ -296,6 +315,15 @@ impl Target {
             .with_hint(
                 "undo those edits (or make the change by hand); `polepos remove field --force` writes such files as polepos generates them",
             )
+            .into());
+        }
+        if !outdated.is_empty() {
+            return Err(Refusal::new(format!(
+                "cannot change the fields of module `{}`: its files come from an earlier polepos",
+                self.name
+            ))
+            .with_causes(outdated)
+            .with_hint("run `polepos upgrade --apply` to bring them up to date, then run this command again")
             .into());
         }
         let specs: Vec<String> = if new.len() == 1 && new[0].spec() == CLASSIC {

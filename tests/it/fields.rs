@@ -7,7 +7,7 @@
 
 use std::fs;
 
-use crate::common::{Scratch, tree};
+use crate::common::{Scratch, pretend_older_version_wrote, tree};
 
 const PRODUCTS: &[&str] = &[
     "add",
@@ -208,6 +208,52 @@ fn a_field_added_to_a_classic_module_comes_and_goes() {
     let removed = s.run_in("shop", &["remove", "field", "notes", "pinned"]);
     assert_eq!(removed.code, 0, "{}", removed.stderr);
     assert_eq!(changed(&before, &tree(&root)), Vec::<String>::new());
+}
+
+#[test]
+fn a_module_file_an_earlier_polepos_wrote_asks_for_upgrade_first() {
+    let s = project();
+    let root = s.path().join("shop");
+    assert_eq!(
+        s.run_in("shop", &["add", "module", "notes", "--template", "crud"])
+            .code,
+        0
+    );
+    // An earlier render of the router, with the list route declared twice.
+    let router = "src/shop/modules/notes/router.py";
+    let fresh = fs::read_to_string(root.join(router)).unwrap();
+    let older = fresh.replace(
+        "@router.get(\"\", response_model=list[NotesRead])\n",
+        "@router.get(\"\", response_model=list[NotesRead])\n@router.get(\"/\", response_model=list[NotesRead], include_in_schema=False)\n",
+    );
+    assert_ne!(older, fresh);
+    pretend_older_version_wrote(&root, router, &older);
+    let before = tree(&root);
+
+    let refused = s.run_in(
+        "shop",
+        &["add", "field", "notes", "pinned:bool:default=false"],
+    );
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("come from an earlier polepos"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains(router), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("polepos upgrade --apply"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(changed(&before, &tree(&root)), Vec::<String>::new());
+
+    assert_eq!(s.run_in("shop", &["upgrade", "--apply"]).code, 0);
+    let added = s.run_in(
+        "shop",
+        &["add", "field", "notes", "pinned:bool:default=false"],
+    );
+    assert_eq!(added.code, 0, "{}", added.stderr);
 }
 
 #[test]

@@ -1,21 +1,7 @@
 //! `polepos upgrade`: a file polepos wrote and nobody touched is a safe update when this
 //! version generates other bytes; `--apply` writes it and refreshes the ledger.
 
-use crate::common::Scratch;
-
-/// Makes `rel` look as if an older polepos wrote `older` there: the file holds those
-/// bytes and its ledger entry records their hash.
-fn pretend_older_version_wrote(root: &std::path::Path, rel: &str, older: &str) {
-    let path = root.join(rel);
-    let current = std::fs::read(&path).unwrap();
-    std::fs::write(&path, older).unwrap();
-    let ledger_path = root.join(".poleposition.lock");
-    let ledger = std::fs::read_to_string(&ledger_path).unwrap();
-    let old_hash = polepos::ledger::sha256_hex(&current);
-    let new_hash = polepos::ledger::sha256_hex(older.as_bytes());
-    assert!(ledger.contains(&old_hash), "{rel} is in the ledger");
-    std::fs::write(&ledger_path, ledger.replace(&old_hash, &new_hash)).unwrap();
-}
+use crate::common::{Scratch, pretend_older_version_wrote};
 
 #[test]
 fn a_pristine_outdated_file_is_a_safe_update_and_apply_writes_it() {

@@ -354,3 +354,17 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// Makes `rel` look as if an older polepos wrote `older` there: the file holds those
+/// bytes and its ledger entry records their hash.
+pub fn pretend_older_version_wrote(root: &std::path::Path, rel: &str, older: &str) {
+    let path = root.join(rel);
+    let current = std::fs::read(&path).unwrap();
+    std::fs::write(&path, older).unwrap();
+    let ledger_path = root.join(".poleposition.lock");
+    let ledger = std::fs::read_to_string(&ledger_path).unwrap();
+    let old_hash = polepos::ledger::sha256_hex(&current);
+    let new_hash = polepos::ledger::sha256_hex(older.as_bytes());
+    assert!(ledger.contains(&old_hash), "{rel} is in the ledger");
+    std::fs::write(&ledger_path, ledger.replace(&old_hash, &new_hash)).unwrap();
+}
