@@ -181,6 +181,10 @@ pub fn check_and_fix(cwd: &Path) -> anyhow::Result<Report> {
     };
     let facts = facts::gather(&identity);
     let issues = run_rules(&facts);
+    // A plain change set, not a `ProjectEdit`: a fix restores wiring that the project's
+    // own code needs (a hand-made module's export, say), which is not what polepos
+    // renders, so the ledger must not adopt the fixed bytes as generated — `upgrade
+    // --apply` would then "restore" the file without them.
     let (set, mut fixed) = fix::plan(&facts, &issues);
     if set.is_empty() {
         return Ok(check(cwd));
